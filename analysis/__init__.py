@@ -1,0 +1,1 @@
+"""What the answers mean: anonymity gate, aggregation, statistics and text analysis."""

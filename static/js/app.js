@@ -1,0 +1,58 @@
+// Progressive enhancement only: every page works without this file.
+// Unfinished answers are kept in this browser tab (sessionStorage), never on the server,
+// and are gone when the tab closes, so a shared computer does not show them to the next person.
+(function () {
+  "use strict";
+
+  function saveDraft(form) {
+    var data = {};
+    new FormData(form).forEach(function (value, key) {
+      (data[key] = data[key] || []).push(value);
+    });
+    try { sessionStorage.setItem(form.dataset.draftKey, JSON.stringify(data)); } catch (e) { /* storage full or disabled */ }
+  }
+
+  function restoreDraft(form) {
+    var raw;
+    try { raw = sessionStorage.getItem(form.dataset.draftKey); } catch (e) { return; }
+    if (!raw) { return; }
+    var data = JSON.parse(raw);
+    Array.prototype.forEach.call(form.elements, function (field) {
+      var saved = data[field.name];
+      if (!saved) { return; }
+      if (field.type === "radio" || field.type === "checkbox") {
+        if (!form.querySelector("[name='" + field.name + "']:checked")) {
+          field.checked = saved.indexOf(field.value) !== -1;
+        }
+      } else if (field.tagName === "TEXTAREA" && !field.value) {
+        field.value = saved[0];
+      }
+    });
+  }
+
+  function clearDrafts() {
+    try {
+      Object.keys(sessionStorage).forEach(function (key) {
+        if (key.indexOf("klankbord-draft:") === 0) { sessionStorage.removeItem(key); }
+      });
+    } catch (e) { /* storage disabled */ }
+  }
+
+  function enhance(root) {
+    var form = root.querySelector("form[data-draft-key]");
+    if (form && !form.dataset.enhanced) {
+      form.dataset.enhanced = "1";
+      restoreDraft(form);
+      form.addEventListener("change", function () { saveDraft(form); });
+      form.addEventListener("input", function () { saveDraft(form); });
+    }
+    if (root.querySelector("[data-clear-drafts]")) { clearDrafts(); }
+    var summary = root.querySelector(".error-summary");
+    if (summary) { summary.focus(); }
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { enhance(document); });
+  document.addEventListener("htmx:afterSettle", function (event) {
+    if (event.detail && event.detail.target === document.body) { enhance(document); }
+  });
+})();

@@ -1,0 +1,251 @@
+"""The ``survey-app`` command line."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import datetime as dt
+import functools
+import os
+import sys
+from collections.abc import Callable, Coroutine
+from pathlib import Path
+from typing import Any
+
+import click
+
+from survey_app.i18n import _, current_language
+from survey_app.settings import SUPPORTED_LANGUAGES, Settings
+
+
+def run_async(function: Callable[..., Coroutine[Any, Any, Any]]) -> Callable[..., Any]:
+    """Run an async command body on a configured database."""
+
+    @functools.wraps(function)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from survey_app.db import close_pool, engine_from_url, start_pool, use_engine
+
+        settings = Settings.from_env()
+        use_engine(engine_from_url(settings.database_url))
+
+        async def main() -> Any:
+            await start_pool()
+            try:
+                return await function(settings, *args, **kwargs)
+            finally:
+                await close_pool()
+
+        return asyncio.run(main())
+
+    return wrapper
+
+
+def parse_date(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError as error:
+        raise click.BadParameter(_("Use a date like 2026-12-01.")) from error
+
+
+@click.group()
+@click.option(
+    "--lang",
+    type=click.Choice(SUPPORTED_LANGUAGES),
+    default=lambda: os.environ.get("KLANKBORD_LANGUAGE", "nl"),
+    help="Language of messages (nl or en).",
+)
+def main(lang: str) -> None:
+    """Klankbord: anonymous employee surveys."""
+    current_language.set(lang)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--workers", default=1, show_default=True, type=int)
+def serve(host: str, port: int, workers: int) -> None:
+    """Serve the web application with uvicorn."""
+    import uvicorn
+
+    from survey_app.log_config import uvicorn_log_config
+
+    uvicorn.run(
+        "survey_app.asgi:app",
+        host=host,
+        port=port,
+        workers=workers,
+        log_config=uvicorn_log_config(),
+        server_header=False,
+        proxy_headers=False,
+    )
+
+
+@main.group()
+def db() -> None:
+    """Database maintenance."""
+
+
+@db.command("upgrade")
+@run_async
+async def db_upgrade(settings: Settings) -> None:
+    """Apply all pending database migrations."""
+    from survey_app.db import migrate
+
+    await migrate()
+    click.echo(_("Database is up to date."))
+
+
+@main.group()
+def org() -> None:
+    """The organisation: departments and employees."""
+
+
+@org.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@run_async
+async def org_import(settings: Settings, file: Path) -> None:
+    """Load or update the organisation from a CSV file (see README)."""
+    from survey_app.org_import import OrgImportError, import_org_file
+
+    today = dt.datetime.now(settings.timezone).date()
+    try:
+        summary = await import_org_file(file, today)
+    except OrgImportError as error:
+        click.echo(_("The file was not imported; nothing has changed. Problems:"), err=True)
+        for problem in error.problems:
+            prefix = _("line {line}").format(line=problem.line) + ": " if problem.line else ""
+            click.echo(f"  {prefix}{problem.message}", err=True)
+        sys.exit(2)
+    for name, count in vars(summary).items():
+        click.echo(f"{name}: {count}")
+
+
+@main.group()
+def wave() -> None:
+    """Survey waves: create, invite, follow, close."""
+
+
+@wave.command("create")
+@click.option("--title", required=True)
+@click.option("--template", "template_key", default="pulse", show_default=True)
+@click.option("--departments", required=True, help="Department codes, comma-separated.")
+@click.option("--opens", "opens_on", required=True, help="First day, YYYY-MM-DD.")
+@click.option("--closes", "closes_on", required=True, help="Last day, YYYY-MM-DD.")
+@run_async
+async def wave_create(
+    settings: Settings,
+    title: str,
+    template_key: str,
+    departments: str,
+    opens_on: str,
+    closes_on: str,
+) -> None:
+    """Create a wave for departments and everything below them."""
+    from survey_app.waves import WaveError, create_wave
+
+    try:
+        created = await create_wave(
+            title=title,
+            template_key=template_key,
+            department_codes=[code.strip() for code in departments.split(",") if code.strip()],
+            opens_on=parse_date(opens_on),
+            closes_on=parse_date(closes_on),
+            timezone=settings.timezone,
+        )
+    except WaveError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(created.public_id)
+
+
+@wave.command("list")
+@run_async
+async def wave_list(settings: Settings) -> None:
+    """List waves with their state."""
+    from survey_app.waves import list_waves, utc_now
+
+    now = utc_now()
+    for item in await list_waves():
+        click.echo(f"{item.public_id}  {item.state(now).value:9}  {item.title}")
+
+
+@wave.command("invite")
+@click.argument("wave_id")
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="CSV file to write the invitation links to.",
+)
+@click.option("--reissue", is_flag=True, help="New links for everyone who has not responded.")
+@run_async
+async def wave_invite(settings: Settings, wave_id: str, output: Path, reissue: bool) -> None:
+    """Create invitations and write their single-use links to a CSV file."""
+    from survey_app.waves import WaveError, get_wave, invite, utc_now
+
+    try:
+        created = await invite(await get_wave(wave_id), now=utc_now(), reissue=reissue)
+    except WaveError as error:
+        raise click.ClickException(str(error)) from error
+    # The links are secrets: readable by the owner only.
+    fd = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["employee_number", "name", "email", "department_code", "link"])
+        for item in created:
+            writer.writerow(
+                [
+                    item.employee_number,
+                    item.name,
+                    item.email,
+                    item.department_code,
+                    f"{settings.base_url}/s/{item.token}",
+                ]
+            )
+    click.echo(
+        _("{count} invitation links written to {path}").format(count=len(created), path=output)
+    )
+
+
+@wave.command("status")
+@click.argument("wave_id")
+@run_async
+async def wave_status(settings: Settings, wave_id: str) -> None:
+    """Invited and responded counts per department."""
+    from survey_app.waves import WaveError, get_wave, participation, utc_now
+
+    try:
+        found = await get_wave(wave_id)
+    except WaveError as error:
+        raise click.ClickException(str(error)) from error
+    rows, tree = await participation(found)
+    click.echo(f"{found.title} ({found.state(utc_now()).value})")
+    header = (_("Department"), _("Invited"), _("Responded"), _("Response rate"))
+    click.echo(f"{header[0]:50} {header[1]:>9} {header[2]:>10} {header[3]:>14}")
+    for row in rows:
+        name = "  " * row.depth + tree.name_for_path(row.path)
+        click.echo(f"{name[:50]:50} {row.invited:>9} {row.responded:>10} {row.rate:>13.0%}")
+
+
+@wave.command("close")
+@click.argument("wave_id")
+@run_async
+async def wave_close(settings: Settings, wave_id: str) -> None:
+    """Close a wave now: its links stop working."""
+    from survey_app.waves import WaveError, close_wave, get_wave, utc_now
+
+    try:
+        await close_wave(await get_wave(wave_id), now=utc_now())
+    except WaveError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(_("The wave is closed."))
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--no-serve", is_flag=True, help="Build the demo database only.")
+def demo(host: str, port: int, no_serve: bool) -> None:
+    """Build a fictional municipality with survey waves and serve it."""
+    from survey_app.demo import run_demo
+
+    run_demo(host=host, port=port, serve=not no_serve)

@@ -1,0 +1,103 @@
+"""Database engines for SQLite and PostgreSQL, write transactions and migrations."""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+from collections.abc import AsyncIterator
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from piccolo.engine.base import Engine
+from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+
+from survey_app.tables import ALL_TABLES
+
+SQLITE_TIMEOUT_SECONDS = 60
+
+
+def engine_from_url(url: str) -> Engine:
+    """An engine for ``sqlite:///path`` or ``postgresql://user:pw@host:port/db``."""
+    parts = urlsplit(url)
+    if parts.scheme == "sqlite":
+        if not url.startswith("sqlite:///"):
+            raise ValueError(
+                "An SQLite DATABASE_URL looks like sqlite:///relative/or sqlite:////abs"
+            )
+        path = Path(unquote(url[len("sqlite:///") :]))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return SQLiteEngine(path=str(path), timeout=SQLITE_TIMEOUT_SECONDS)
+    if parts.scheme in {"postgres", "postgresql"}:
+        config: dict[str, object] = {
+            "host": parts.hostname or "127.0.0.1",
+            "port": parts.port or 5432,
+            "user": unquote(parts.username or "postgres"),
+            "database": unquote(parts.path.lstrip("/")) or "postgres",
+        }
+        if parts.password:
+            config["password"] = unquote(parts.password)
+        return PostgresEngine(config=config)
+    raise ValueError(f"DATABASE_URL must start with sqlite:/// or postgresql://, not {url!r}")
+
+
+def use_engine(engine: Engine) -> None:
+    """Point every table, and Piccolo's own tooling, at ``engine``."""
+    from survey_app import piccolo_conf
+
+    piccolo_conf.DB = engine
+    for table in ALL_TABLES:
+        table._meta._db = engine
+
+
+def current_engine() -> Engine:
+    return ALL_TABLES[0]._meta.db
+
+
+def prepare_sqlite_file(engine: Engine) -> None:
+    """Write-ahead logging lets readers continue while one writer commits."""
+    if isinstance(engine, SQLiteEngine):
+        connection = sqlite3.connect(engine.connection_kwargs["database"])
+        try:
+            connection.execute("PRAGMA journal_mode=WAL")
+        finally:
+            connection.close()
+
+
+@contextlib.asynccontextmanager
+async def write_transaction() -> AsyncIterator[None]:
+    """A transaction that takes the write lock up front.
+
+    On SQLite a DEFERRED transaction that reads and then writes fails with "database is
+    locked" when another writer got in between, so writes start IMMEDIATE.
+    """
+    engine = current_engine()
+    if isinstance(engine, SQLiteEngine):
+        async with engine.transaction(transaction_type=TransactionType.immediate):
+            yield
+    else:
+        async with engine.transaction():
+            yield
+
+
+async def start_pool() -> None:
+    engine = current_engine()
+    if isinstance(engine, PostgresEngine):
+        await engine.start_connection_pool(min_size=1, max_size=10)
+
+
+async def close_pool() -> None:
+    engine = current_engine()
+    if isinstance(engine, PostgresEngine) and engine.pool is not None:
+        await engine.close_connection_pool()
+
+
+async def migrate() -> None:
+    """Apply every pending Piccolo migration to the current engine."""
+    from piccolo.apps.migrations.commands.forwards import run_forwards
+
+    prepare_sqlite_file(current_engine())
+    with contextlib.redirect_stdout(None):
+        result = await run_forwards(app_name="all")
+    if not result.success:
+        raise RuntimeError(f"Migrations failed: {result.message}")

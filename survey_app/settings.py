@@ -1,0 +1,86 @@
+"""Settings read once from environment variables, with safe defaults."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SUPPORTED_LANGUAGES = ("nl", "en")
+
+
+def _bool(value: str) -> bool:
+    return value.strip().lower() in {"1", "true", "yes", "ja", "on"}
+
+
+def _secret_key(var_dir: Path) -> str:
+    """The configured key, or one generated once and kept under var/.
+
+    Every worker process must sign and encrypt cookies with the same key, so a generated
+    key is written to a file that all workers read.
+    """
+    configured = os.environ.get("SECRET_KEY", "").strip()
+    if configured:
+        return configured
+    path = var_dir / "secret_key"
+    var_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as handle:
+        key = secrets.token_hex(32)
+        handle.write(key)
+    return key
+
+
+def var_dir_from_env() -> Path:
+    return Path(os.environ.get("KLANKBORD_VAR_DIR", PROJECT_ROOT / "var")).resolve()
+
+
+def database_url_from_env(var_dir: Path | None = None) -> str:
+    """``DATABASE_URL``, or an SQLite file under ``var/``."""
+    configured = os.environ.get("DATABASE_URL", "").strip()
+    if configured:
+        return configured
+    return f"sqlite:///{(var_dir or var_dir_from_env()) / 'klankbord.sqlite3'}"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the application can be configured with."""
+
+    database_url: str
+    secret_key: str
+    var_dir: Path
+    base_url: str = "http://127.0.0.1:8000"
+    default_language: str = "nl"
+    timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Europe/Amsterdam"))
+    min_group_size: int = 5
+    debug: bool = False
+    https: bool = False
+    max_request_body: int = 256 * 1024
+
+    @classmethod
+    def from_env(cls, **overrides: object) -> Settings:
+        var_dir = var_dir_from_env()
+        database_url = database_url_from_env(var_dir)
+        language = os.environ.get("KLANKBORD_LANGUAGE", "nl")
+        if language not in SUPPORTED_LANGUAGES:
+            raise ValueError(f"KLANKBORD_LANGUAGE must be one of {SUPPORTED_LANGUAGES}")
+        values: dict[str, object] = {
+            "database_url": database_url,
+            "secret_key": _secret_key(var_dir),
+            "var_dir": var_dir,
+            "base_url": os.environ.get("KLANKBORD_BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
+            "default_language": language,
+            "timezone": ZoneInfo(os.environ.get("KLANKBORD_TIMEZONE", "Europe/Amsterdam")),
+            "min_group_size": max(3, int(os.environ.get("KLANKBORD_MIN_GROUP_SIZE", "5"))),
+            "debug": _bool(os.environ.get("KLANKBORD_DEBUG", "")),
+            "https": os.environ.get("KLANKBORD_BASE_URL", "").startswith("https://"),
+        }
+        values.update(overrides)
+        return cls(**values)  # type: ignore[arg-type]

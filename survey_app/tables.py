@@ -1,0 +1,115 @@
+"""Piccolo tables, split into the identity side (who) and the anonymous side (what).
+
+Nothing on the anonymous side (``Response``, ``Answer``) may reference an employee or an
+invitation, carry a shared id, or hold a time finer than a day. ``tests/test_schema.py``
+inspects the real database schema and fails when that rule is broken.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from piccolo.columns import (
+    JSON,
+    UUID,
+    Boolean,
+    Date,
+    ForeignKey,
+    Integer,
+    Text,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.columns.base import OnDelete
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.columns.indexes import IndexMethod
+from piccolo.table import Table
+
+DEPARTMENT_LEVELS = ("organisation", "domain", "department", "team")
+
+
+# --- identity side -----------------------------------------------------------------------
+
+
+class Department(Table):
+    """A unit of the organisation tree: organisation → domain → department → team."""
+
+    code = Varchar(length=64, unique=True)
+    name = Varchar(length=200)
+    parent = ForeignKey("self", null=True, default=None, on_delete=OnDelete.restrict)
+    level = Varchar(length=20)
+    active = Boolean(default=True)
+
+
+class Employee(Table):
+    """A person in the organisation, as last imported."""
+
+    employee_number = Varchar(length=64, unique=True)
+    name = Varchar(length=200)
+    email = Varchar(length=254, default="")
+    department = ForeignKey(Department, null=False, on_delete=OnDelete.restrict)
+    is_manager = Boolean(default=False)
+    active = Boolean(default=True)
+    left_on = Date(null=True, default=None)
+
+
+class Wave(Table):
+    """One run of a survey template for a set of departments between two moments."""
+
+    public_id = UUID(unique=True)
+    title = Varchar(length=200)
+    template_key = Varchar(length=64)
+    # The definition as it was when the wave was created, so answers stay interpretable
+    # after the question bank changes.
+    template = JSON()
+    opens_at = Timestamptz()
+    closes_at = Timestamptz()
+    closed_early_at = Timestamptz(null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class WaveDepartment(Table):
+    """A department chosen for a wave; its whole subtree is invited."""
+
+    wave = ForeignKey(Wave, null=False, on_delete=OnDelete.restrict)
+    department = ForeignKey(Department, null=False, on_delete=OnDelete.restrict)
+
+
+class Invitation(Table):
+    """That an employee was invited to a wave, and whether they answered (not what)."""
+
+    wave = ForeignKey(Wave, null=False, index=True, on_delete=OnDelete.restrict)
+    employee = ForeignKey(Employee, null=False, on_delete=OnDelete.restrict)
+    # Department at the time of the invitation, so later moves do not rewrite history.
+    department = ForeignKey(Department, null=False, on_delete=OnDelete.restrict)
+    token_hash = Varchar(length=64, unique=True, index=True, index_method=IndexMethod.btree)
+    responded = Boolean(default=False)
+
+
+# --- anonymous side ------------------------------------------------------------------------
+
+
+class Response(Table):
+    """One submitted questionnaire. Random id, department snapshot, day bucket only."""
+
+    id = UUID(primary_key=True, default=uuid.uuid4)
+    wave = ForeignKey(Wave, null=False, index=True, on_delete=OnDelete.restrict)
+    department = ForeignKey(Department, null=False, on_delete=OnDelete.restrict)
+    department_path = Text()
+    submitted_on = Date()
+
+
+class Answer(Table):
+    """One answered question of a response (one row per chosen option for multiple choice)."""
+
+    id = UUID(primary_key=True, default=uuid.uuid4)
+    response = ForeignKey(Response, null=False, index=True, on_delete=OnDelete.cascade)
+    question_key = Varchar(length=64)
+    number = Integer(null=True, default=None)
+    choice = Varchar(length=64, null=True, default=None)
+    text = Text(null=True, default=None)
+
+
+IDENTITY_TABLES: tuple[type[Table], ...] = (Department, Employee, Wave, WaveDepartment, Invitation)
+ANONYMOUS_TABLES: tuple[type[Table], ...] = (Response, Answer)
+ALL_TABLES: tuple[type[Table], ...] = IDENTITY_TABLES + ANONYMOUS_TABLES

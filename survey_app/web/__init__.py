@@ -1,0 +1,1 @@
+"""The Litestar web layer: one controller per journey, middleware, templates."""

@@ -1,0 +1,83 @@
+"""ASGI middleware: the request's language and the security headers of every response."""
+
+from __future__ import annotations
+
+from http.cookies import SimpleCookie
+from urllib.parse import parse_qs
+
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
+
+from survey_app.i18n import LANGUAGE_COOKIE, choose_language, current_language
+
+ONE_YEAR = 365 * 24 * 3600
+
+SECURITY_HEADERS = [
+    (
+        b"content-security-policy",
+        b"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        b"form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'",
+    ),
+    # Survey links must never leak to other sites through the Referer header.
+    (b"referrer-policy", b"no-referrer"),
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"permissions-policy", b"camera=(), microphone=(), geolocation=(), interest-cohort=()"),
+]
+
+
+def _cookie(scope: Scope, name: str) -> str | None:
+    for key, value in scope.get("headers", []):
+        if key == b"cookie":
+            jar: SimpleCookie = SimpleCookie()
+            try:
+                jar.load(value.decode("latin-1"))
+            except Exception:
+                return None
+            if name in jar:
+                return jar[name].value
+    return None
+
+
+class WebMiddleware:
+    """Sets the language for the request and adds security headers to the response."""
+
+    def __init__(self, app: ASGIApp, default_language: str, https: bool) -> None:
+        self.app = app
+        self.default_language = default_language
+        self.headers = list(SECURITY_HEADERS)
+        if https:
+            self.headers.append((b"strict-transport-security", b"max-age=31536000"))
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+        requested = (query.get("lang") or [None])[0]
+        language = choose_language(
+            requested, _cookie(scope, LANGUAGE_COOKIE), self.default_language
+        )
+        token = current_language.set(language)
+        remember = requested == language
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                names = {name.lower() for name, _ in headers}
+                headers.extend(item for item in self.headers if item[0] not in names)
+                headers.append((b"content-language", language.encode()))
+                if remember:
+                    headers.append(
+                        (
+                            b"set-cookie",
+                            f"{LANGUAGE_COOKIE}={language}; Path=/; Max-Age={ONE_YEAR}; "
+                            f"SameSite=Lax; HttpOnly".encode(),
+                        )
+                    )
+                message = {**message, "headers": headers}
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_headers)
+        finally:
+            current_language.reset(token)

@@ -1,0 +1,27 @@
+"""Rendering pages: the template context every page shares."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request
+from litestar.response import Template
+
+from survey_app.i18n import LANGUAGE_NAMES, current_language
+
+
+def page(request: Request, template_name: str, status_code: int = 200, **context: Any) -> Template:
+    """A full page (or an htmx partial) rendered in the request's language."""
+    language = current_language.get()
+    return Template(
+        template_name=template_name,
+        status_code=status_code,
+        context={
+            "lang": language,
+            "other_languages": {
+                code: name for code, name in LANGUAGE_NAMES.items() if code != language
+            },
+            "current_path": request.url.path,
+            **context,
+        },
+    )

@@ -1,0 +1,226 @@
+"""The respondent's journey: invitation link → survey → thank-you page.
+
+The token from the link is exchanged on first visit for a short, encrypted session cookie
+holding only the token's hash, and the browser is redirected to ``/survey``: the token
+leaves the address bar, the browser history and every later request line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Annotated
+
+from litestar import Controller, Request, get, post
+from litestar.params import Parameter
+from litestar.response import Redirect, Template
+from litestar.status_codes import HTTP_303_SEE_OTHER
+
+from survey_app.i18n import _, ngettext
+from survey_app.responding import (
+    OpenInvitation,
+    TokenRejected,
+    TokenState,
+    open_invitation,
+    submit_response,
+)
+from survey_app.settings import Settings
+from survey_app.tokens import hash_token
+from survey_app.waves import utc_now
+from survey_app.web.pages import page
+from surveys import AnswerError, validate_answer, validate_answers
+from surveys import Template as SurveyTemplate
+
+SESSION_KEY = "invitation"
+FormValues = dict[str, list[str]]
+
+PROBLEM_STATUS = {
+    TokenState.UNKNOWN: 404,
+    TokenState.USED: 409,
+    TokenState.NOT_YET_OPEN: 403,
+    TokenState.EXPIRED: 410,
+    TokenState.CLOSED: 410,
+}
+
+
+def problem_text(state: TokenState) -> tuple[str, str]:
+    """Title and explanation for a link that cannot be used."""
+    if state is TokenState.USED:
+        return (
+            _("This invitation has already been used"),
+            _(
+                "Answers for this invitation have been received. If you just filled in the "
+                "survey, your answers are safely stored and nothing more is needed. Each "
+                "invitation can be used once, so that every person counts once."
+            ),
+        )
+    if state is TokenState.NOT_YET_OPEN:
+        return (
+            _("This survey is not open yet"),
+            _("Please use your link again once the survey has opened."),
+        )
+    if state is TokenState.EXPIRED:
+        return (
+            _("This survey has closed"),
+            _(
+                "The answering period has ended, so no more answers can be accepted. Thank you for your interest."
+            ),
+        )
+    if state is TokenState.CLOSED:
+        return (
+            _("This survey has been closed"),
+            _("HR closed this survey early, so no more answers can be accepted."),
+        )
+    return (
+        _("This link is not valid"),
+        _(
+            "We do not recognise this survey link. Check that you copied the whole link "
+            "from your invitation. If it still does not work, ask HR for a new link."
+        ),
+    )
+
+
+def answer_error_message(error: AnswerError) -> str:
+    params = error.params
+    messages = {
+        "required": _("Please answer this question."),
+        "not_a_number": _("Choose one of the options."),
+        "out_of_range": _("Choose a value from {min} to {max}."),
+        "unknown_option": _("Choose one of the options shown."),
+        "multiple_values": _("Choose only one option."),
+        "too_many_choices": _("Choose at most {max} options."),
+        "too_few_choices": _("Choose at least {min} options."),
+        "too_long": _("Your answer is {length} characters long; the maximum is {max_length}."),
+        "invalid_text": _("Your answer contains characters that cannot be stored."),
+    }
+    message = messages.get(error.code, _("This answer is not valid."))
+    try:
+        return message.format(**params)
+    except (KeyError, IndexError):
+        return messages["required"] if error.code == "required" else _("This answer is not valid.")
+
+
+async def form_values(request: Request) -> FormValues:
+    form = await request.form()
+    values: FormValues = {}
+    for key, value in form.multi_items():
+        if isinstance(value, str):
+            values.setdefault(key, []).append(value)
+    return values
+
+
+def answered_count(template: SurveyTemplate, values: Mapping[str, Sequence[str]]) -> int:
+    return sum(1 for q in template.questions if any(v.strip() for v in values.get(q.key, [])))
+
+
+def survey_context(
+    invitation: OpenInvitation, values: FormValues, errors: Mapping[str, AnswerError]
+) -> dict:
+    template = invitation.template
+    total = len(template.questions)
+    answered = answered_count(template, values)
+    return {
+        "survey": template,
+        "wave": invitation.wave,
+        "values": values,
+        "errors": {key: answer_error_message(error) for key, error in errors.items()},
+        "answered": answered,
+        "total": total,
+        "progress_label": ngettext(
+            "{answered} of {total} question answered",
+            "{answered} of {total} questions answered",
+            total,
+        ).format(answered=answered, total=total),
+    }
+
+
+def problem_page(request: Request, state: TokenState) -> Template:
+    title, explanation = problem_text(state)
+    return page(
+        request,
+        "respond/problem.html",
+        status_code=PROBLEM_STATUS[state],
+        title=title,
+        explanation=explanation,
+        state=state.value,
+    )
+
+
+class RespondController(Controller):
+    """Routes a respondent uses; none of them needs an account."""
+
+    @get("/s/{token:str}", name="respond:start")
+    async def start(
+        self, request: Request, token: Annotated[str, Parameter(max_length=200)]
+    ) -> Template | Redirect:
+        token_hash = hash_token(token)
+        try:
+            await open_invitation(token_hash, utc_now())
+        except TokenRejected as rejected:
+            request.clear_session()
+            return problem_page(request, rejected.state)
+        request.set_session({SESSION_KEY: token_hash})
+        return Redirect("/survey", status_code=HTTP_303_SEE_OTHER)
+
+    async def _invitation(self, request: Request) -> OpenInvitation | TokenState:
+        token_hash = request.session.get(SESSION_KEY) if request.session else None
+        if not isinstance(token_hash, str):
+            return TokenState.UNKNOWN
+        try:
+            return await open_invitation(token_hash, utc_now())
+        except TokenRejected as rejected:
+            return rejected.state
+
+    @get("/survey", name="respond:survey")
+    async def survey(self, request: Request) -> Template:
+        invitation = await self._invitation(request)
+        if isinstance(invitation, TokenState):
+            return problem_page(request, invitation)
+        return page(request, "respond/survey.html", **survey_context(invitation, {}, {}))
+
+    @post("/survey", name="respond:submit")
+    async def submit(self, request: Request, settings: Settings) -> Template | Redirect:
+        invitation = await self._invitation(request)
+        if isinstance(invitation, TokenState):
+            return problem_page(request, invitation)
+        values = await form_values(request)
+        answers, errors = validate_answers(invitation.template, values)
+        if errors:
+            # htmx only swaps 2xx responses; without JavaScript the browser shows any status.
+            status = 200 if request.headers.get("hx-request") else 422
+            return page(
+                request,
+                "respond/survey.html",
+                status_code=status,
+                **survey_context(invitation, values, errors),
+            )
+        try:
+            await submit_response(
+                invitation.token_hash, answers, now=utc_now(), timezone=settings.timezone
+            )
+        except TokenRejected as rejected:
+            request.clear_session()
+            return problem_page(request, rejected.state)
+        request.clear_session()
+        return Redirect("/survey/thanks", status_code=HTTP_303_SEE_OTHER)
+
+    @post("/survey/check/{question_key:str}", name="respond:check")
+    async def check(
+        self,
+        request: Request,
+        question_key: Annotated[str, Parameter(max_length=64)],
+    ) -> Template:
+        """Inline validation of one question (htmx), plus the updated progress."""
+        invitation = await self._invitation(request)
+        if isinstance(invitation, TokenState):
+            return problem_page(request, invitation)
+        question = next((q for q in invitation.template.questions if q.key == question_key), None)
+        if question is None:
+            return problem_page(request, TokenState.UNKNOWN)
+        values = await form_values(request)
+        error = validate_answer(invitation.template, question_key, values)
+        context = survey_context(invitation, values, {question_key: error} if error else {})
+        return page(request, "respond/_check.html", question=question, **context)
+
+    @get("/survey/thanks", name="respond:thanks")
+    async def thanks(self, request: Request) -> Template:
+        return page(request, "respond/thanks.html")

@@ -1,0 +1,44 @@
+"""Survey definitions as data: the question bank, templates, scoring rules and answer checks.
+
+Pure Python: no database and no web. See FORMAT.md for the definition file format.
+"""
+
+from surveys.answers import AnswerError, AnswerValue, validate_answer, validate_answers
+from surveys.errors import DefinitionError
+from surveys.loader import load_bank, load_template, load_templates, template_keys
+from surveys.model import (
+    Band,
+    Bank,
+    Bilingual,
+    LabelSet,
+    Option,
+    Question,
+    Scale,
+    ScaleItem,
+    Section,
+    Template,
+    ValueRange,
+)
+
+__all__ = [
+    "AnswerError",
+    "AnswerValue",
+    "Band",
+    "Bank",
+    "Bilingual",
+    "DefinitionError",
+    "LabelSet",
+    "Option",
+    "Question",
+    "Scale",
+    "ScaleItem",
+    "Section",
+    "Template",
+    "ValueRange",
+    "load_bank",
+    "load_template",
+    "load_templates",
+    "template_keys",
+    "validate_answer",
+    "validate_answers",
+]

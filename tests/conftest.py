@@ -1,0 +1,196 @@
+"""Test fixtures: a real, migrated database (SQLite or PostgreSQL) and the application.
+
+``KLANKBORD_TEST_DB=postgres`` runs the whole suite against PostgreSQL (default
+127.0.0.1:5432, user postgres; override with ``KLANKBORD_TEST_PG_URL``). An unreachable
+PostgreSQL fails the run: it is never skipped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+TEST_DB = os.environ.get("KLANKBORD_TEST_DB", "sqlite")
+PG_ADMIN_URL = os.environ.get(
+    "KLANKBORD_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
+)
+_TMP = Path(tempfile.mkdtemp(prefix="klankbord-test-"))
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _test_database_url() -> str:
+    if TEST_DB == "sqlite":
+        return f"sqlite:///{_TMP / 'test.sqlite3'}"
+    if TEST_DB == "postgres":
+        return PG_ADMIN_URL.rsplit("/", 1)[0] + f"/klankbord_test_{os.getpid()}"
+    raise pytest.UsageError("KLANKBORD_TEST_DB must be sqlite or postgres")
+
+
+# Set before any project module reads the environment.
+os.environ["DATABASE_URL"] = _test_database_url()
+os.environ["KLANKBORD_VAR_DIR"] = str(_TMP / "var")
+os.environ.setdefault("SECRET_KEY", "test-secret-key-" + "0" * 32)
+
+
+async def _pg_admin(statement: str) -> None:
+    import asyncpg
+
+    connection = await asyncpg.connect(PG_ADMIN_URL)
+    try:
+        await connection.execute(statement)
+    finally:
+        await connection.close()
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return f"klankbord database: {TEST_DB} ({os.environ['DATABASE_URL']})"
+
+
+@pytest.fixture(scope="session")
+async def database() -> AsyncIterator[str]:
+    from survey_app.db import engine_from_url, migrate, use_engine
+
+    url = os.environ["DATABASE_URL"]
+    if TEST_DB == "postgres":
+        name = url.rsplit("/", 1)[1]
+        try:
+            await _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            await _pg_admin(f'CREATE DATABASE "{name}"')
+        except OSError as error:
+            pytest.exit(f"PostgreSQL is not reachable at {PG_ADMIN_URL}: {error}", returncode=3)
+    use_engine(engine_from_url(url))
+    await migrate()
+    yield url
+    if TEST_DB == "postgres":
+        from survey_app.db import close_pool
+
+        await close_pool()
+        await _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+async def empty_all_tables() -> None:
+    from survey_app.db import current_engine
+    from survey_app.tables import ALL_TABLES
+
+    engine = current_engine()
+    names = ", ".join(f'"{table._meta.tablename}"' for table in reversed(ALL_TABLES))
+    if engine.engine_type == "postgres":
+        await engine.run_ddl(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+    else:
+        await engine.run_ddl('UPDATE "department" SET "parent" = NULL')
+        for table in reversed(ALL_TABLES):
+            await engine.run_ddl(f'DELETE FROM "{table._meta.tablename}"')
+
+
+@pytest.fixture(autouse=True)
+async def db(database: str) -> AsyncIterator[str]:
+    """Every test starts with a migrated, empty database."""
+    from survey_app.db import engine_from_url, use_engine
+
+    use_engine(engine_from_url(database))
+    await empty_all_tables()
+    yield database
+
+
+@pytest.fixture
+def settings(db: str):
+    from survey_app.settings import Settings
+
+    return Settings.from_env(database_url=db)
+
+
+@pytest.fixture
+async def app(settings):
+    from survey_app.app import create_app
+
+    application = create_app(settings)
+    async with application.lifespan():
+        yield application
+
+
+@pytest.fixture
+async def client(app) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        yield http
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class LiveServer:
+    """The real application served by uvicorn in its own process(es) on 127.0.0.1."""
+
+    def __init__(self, workers: int = 1) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log_path = _TMP / f"server-{self.port}.log"
+        self.workers = workers
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        env = {**os.environ, "KLANKBORD_BASE_URL": self.url}
+        self._log = self.log_path.open("ab")
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "survey_app",
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--workers",
+                str(self.workers),
+            ],
+            env=env,
+            cwd=PROJECT_ROOT,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"server exited: {self.log_path.read_text()}")
+            try:
+                if httpx.get(f"{self.url}/health", timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        raise RuntimeError(f"server did not start: {self.log_path.read_text()}")
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self._log.close()
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+
+@pytest.fixture
+def live_server(db: str) -> Iterator[LiveServer]:
+    server = LiveServer(workers=2)
+    server.start()
+    yield server
+    server.stop()
