@@ -101,7 +101,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             WaveStatusController,
             create_static_files_router(path="/static", directories=[STATIC_DIR], name="static"),
         ],
-        dependencies={"settings": Provide(lambda: settings, use_cache=True)},
+        dependencies={"settings": Provide(lambda: settings, use_cache=True, sync_to_thread=False)},
         middleware=[
             DefineMiddleware(
                 WebMiddleware, default_language=settings.default_language, https=settings.https

@@ -1,47 +1,50 @@
 """Import the whole organisation (departments and employees) from one CSV file.
 
-File format
------------
+File format (``survey-app org import FILE.csv``)
 
-One CSV file, UTF-8 (a BOM is allowed; save from Excel as "CSV UTF-8"). The first line is
-the header row. Columns are separated by ``,`` or ``;`` (taken from the header row; Dutch
-Excel writes ``;``), their order is free, and names are case-insensitive. Every column
-below must be present and no other column may be (a misspelt name is an error, not
-ignored). Blank rows are skipped. Values are trimmed. Each row is either a department or
-an employee:
+- UTF-8, with or without BOM (in Excel: save as "CSV UTF-8"). Line 1 is the header row.
+- Columns separated by `,` or `;` (read from the header row; Dutch Excel writes `;`).
+  Column order is free and names are case-insensitive, but all nine columns below must be
+  present and no others (a misspelt column is an error, not silently ignored).
+- One row per department or employee, in any order. Values are trimmed; blank rows are
+  skipped.
 
-=================  ============================================  ==========================
-column             department row (``department``/``afdeling``)  employee row
-                                                                 (``employee``/``medewerker``)
-=================  ============================================  ==========================
-record_type        ``department`` or ``afdeling``                ``employee`` or
-                                                                 ``medewerker``
-department_code    required, unique; letters, digits, ``- _ .``; required: a department
-                   at most 64                                    defined in the file
-department_name    required, at most 200                         must be empty
-parent_code        the parent's code; empty only for the root    must be empty
-level              ``organisation domain department team`` (or   must be empty
-                   ``organisatie domein afdeling team``)
-employee_number    must be empty                                 required, unique, at most 64
-name               must be empty                                 required, at most 200
-email              must be empty                                 optional (staff without
-                                                                 e-mail); unique, at most 254
-is_manager         must be empty                                 ``ja nee yes no true false
-                                                                 1 0``; empty means no
-=================  ============================================  ==========================
+Department rows (`record_type` is `department` or `afdeling`):
 
-Exactly one department has no parent: the root, at level ``organisation``. A department's
-level is deeper than its parent's (levels may be skipped). Rows may come in any order.
+- `department_code`: required, unique, at most 64 letters, digits, `-`, `_` or `.`
+- `department_name`: required, at most 200 characters
+- `parent_code`: the parent's code; empty for the root only
+- `level`: `organisation`, `domain`, `department` or `team`
+  (or `organisatie`, `domein`, `afdeling`, `team`)
+- `employee_number`, `name`, `email`, `is_manager`: empty
 
-The file is the complete current organisation. Importing it again updates departments
-and employees by code and employee number, deactivates departments that are no longer in
-the file, and marks employees who are no longer in it as having left today. Nothing is
-ever deleted, and invitations and responses are never touched.
+Employee rows (`record_type` is `employee` or `medewerker`):
 
-Every problem in the file is reported with its line number (the header is line 1); a file
-with any problem is rejected as a whole and nothing is written. When the file cannot be
-read at all (not UTF-8, wrong separator, wrong header) only that is reported, because the
-rows cannot be checked until it is fixed.
+- `employee_number`: required, unique, at most 64 characters
+- `name`: required, at most 200 characters
+- `email`: optional (field staff may have none); a valid address, unique, at most 254
+- `department_code`: required; a department defined in the same file
+- `is_manager`: `ja`/`nee`, `yes`/`no`, `true`/`false` or `1`/`0`; empty means no
+- `department_name`, `parent_code`, `level`: empty
+
+Exactly one department, the root, has an empty `parent_code` and level `organisation`;
+every other department sits at a deeper level than its parent (levels may be skipped).
+
+    record_type;department_code;department_name;parent_code;level;employee_number;name;email;is_manager
+    afdeling;GEM;Gemeente Beekhoven;;organisatie;;;;
+    afdeling;SD;Sociaal Domein;GEM;domein;;;;
+    medewerker;SD;;;;100234;Anna de Vries;a.devries@beekhoven.nl;ja
+
+The file is the complete current organisation. A new import adds what is new, updates
+departments (by code) and employees (by employee number), deactivates departments that are
+no longer listed, marks employees who are no longer listed as having left today, and
+reactivates anyone who comes back. Nothing is deleted; invitations and responses keep their
+own department snapshot and are never touched.
+
+A file with any problem is rejected as a whole and nothing is written. Every problem is
+reported with its line number (the header is line 1). When the file itself cannot be read
+(not UTF-8, wrong separator, wrong header row) only that is reported, because the rows
+cannot be checked until it is fixed.
 """
 
 from __future__ import annotations
@@ -310,6 +313,7 @@ class _DepartmentRow:
     name: str
     parent_code: str
     level: str | None
+    level_as_written: str  # messages quote the file, e.g. "domein" rather than "domain"
 
 
 class _RowParser:
@@ -442,6 +446,7 @@ class _RowParser:
                 name=values["department_name"],
                 parent_code=values["parent_code"],
                 level=level,
+                level_as_written=values["level"],
             )
         )
 
@@ -551,7 +556,7 @@ class _RowParser:
                         "must be organisation, not {level}."
                     ),
                     code=root.code,
-                    level=root.level,
+                    level=root.level_as_written,
                 )
 
         # Levels inside a cycle cannot be put in order; the cycle is the problem to fix.
@@ -578,8 +583,8 @@ class _RowParser:
                         "{parent_level} of its parent {parent}."
                     ),
                     code=row.code,
-                    level=row.level,
-                    parent_level=parent.level,
+                    level=row.level_as_written,
+                    parent_level=parent.level_as_written,
                     parent=parent.code,
                 )
 
@@ -711,7 +716,7 @@ async def apply_org_plan(plan: OrgPlan, today: datetime.date) -> ImportSummary:
     return ImportSummary(**department_counts, **employee_counts)
 
 
-async def _department_ids() -> dict[str, dict]:
+async def _departments_by_code() -> dict[str, dict]:
     rows = await Department.select(
         Department.id,
         Department.code,
@@ -724,7 +729,7 @@ async def _department_ids() -> dict[str, dict]:
 
 
 async def _apply_departments(records: list[DepartmentRecord]) -> dict[str, int]:
-    existing = await _department_ids()
+    existing = await _departments_by_code()
     new = [record for record in records if record.code not in existing]
     # Parents are linked in a second pass, once every department has an id.
     for batch in _batches(new):
@@ -734,7 +739,7 @@ async def _apply_departments(records: list[DepartmentRecord]) -> dict[str, int]:
                 for record in batch
             )
         )
-    ids = {code: row["id"] for code, row in (await _department_ids()).items()}
+    ids = {code: row["id"] for code, row in (await _departments_by_code()).items()}
 
     updated = 0
     for record in records:

@@ -28,6 +28,8 @@ class TokenState(enum.Enum):
     NOT_YET_OPEN = "not_yet_open"
     EXPIRED = "expired"
     CLOSED = "closed"
+    # The browser came to the survey without a (still valid) session from a link.
+    NO_SESSION = "no_session"
 
 
 class TokenRejected(Exception):

@@ -169,6 +169,13 @@ class _BankBuilder:
         self.defined_in[(kind, key)] = file
         return True
 
+    def _is_broken(self, kind: str, key: str) -> bool:
+        """True if `key` is defined but invalid: its problem is reported already, and
+        reporting it again as unknown where it is used would mislead."""
+        return (kind, key) in self.defined_in and (
+            key not in (self.label_sets if kind == "label set" else self.questions)
+        )
+
     # Label sets
 
     def add_label_sets(self, file: str, value: Any) -> None:
@@ -177,8 +184,9 @@ class _BankBuilder:
             place = f"{file}: label set '{key}'"
             if read_key(key, place, self.problems) is None:
                 continue
+            unique = self._claim("label set", key, file, place)
             label_set = self._label_set(key, labels, place)
-            if label_set is not None and self._claim("label set", key, file, place):
+            if label_set is not None and unique:
                 self.label_sets[key] = label_set
 
     def _label_set(self, key: str, value: Any, place: str) -> LabelSet | None:
@@ -262,6 +270,8 @@ class _BankBuilder:
             self.problems.add(place, f"labels: expected a label set name, got {describe(name)}")
             return None
         label_set = self.label_sets.get(name)
+        if label_set is None and self._is_broken("label set", name):
+            return None
         if label_set is None:
             self.problems.add(
                 place, f"unknown label set '{name}'{did_you_mean(name, self.label_sets)}"
@@ -468,7 +478,9 @@ class _BankBuilder:
         for name in names:
             item = parse_scale_item(name)
             question = self.questions.get(item.question_key)
-            if question is None:
+            if question is None and self._is_broken("question", item.question_key):
+                valid = False
+            elif question is None:
                 hint = did_you_mean(item.question_key, self.questions)
                 self.problems.add(place, f"unknown question '{item.question_key}'{hint}")
                 valid = False

@@ -421,5 +421,5 @@ class Template:
                 ),
                 scales=tuple(Scale.from_dict(scale) for scale in data["scales"]),
             )
-        except (KeyError, TypeError, ValueError) as error:
+        except (AttributeError, KeyError, TypeError, ValueError) as error:
             raise DefinitionError([f"template snapshot: malformed ({error!r})"]) from error

@@ -110,12 +110,12 @@ def settings(db: str):
 
 
 @pytest.fixture
-async def app(settings):
+def app(settings):
+    """The application, in-process. Its lifespan (the PostgreSQL pool) is not entered here:
+    queries then open their own connections; the live-server tests cover the lifespan."""
     from survey_app.app import create_app
 
-    application = create_app(settings)
-    async with application.lifespan():
-        yield application
+    return create_app(settings)
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from survey_app import org_import
 from survey_app.i18n import current_language
 from survey_app.org_import import (
     ImportSummary,
@@ -759,3 +760,13 @@ def test_a_cycle_is_reported_once_and_without_level_noise() -> None:
             "(lines 11, 12); every chain of parents must end at the root.",
         )
     ]
+
+
+def test_the_documented_example_is_a_valid_file() -> None:
+    documentation = org_import.__doc__ or ""
+    example = [line.strip() for line in documentation.splitlines() if line.startswith("    ")]
+
+    plan = parse_org_csv("\n".join(example).encode())
+
+    assert [d.code for d in plan.departments] == ["GEM", "SD"]
+    assert plan.employees[0].is_manager is True

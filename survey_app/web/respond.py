@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from typing import Annotated
 
 from litestar import Controller, Request, get, post
+from litestar.exceptions import NotFoundException
 from litestar.params import Parameter
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_303_SEE_OTHER
@@ -39,6 +40,7 @@ PROBLEM_STATUS = {
     TokenState.NOT_YET_OPEN: 403,
     TokenState.EXPIRED: 410,
     TokenState.CLOSED: 410,
+    TokenState.NO_SESSION: 400,
 }
 
 
@@ -69,6 +71,15 @@ def problem_text(state: TokenState) -> tuple[str, str]:
         return (
             _("This survey has been closed"),
             _("HR closed this survey early, so no more answers can be accepted."),
+        )
+    if state is TokenState.NO_SESSION:
+        return (
+            _("Open the link from your invitation"),
+            _(
+                "The survey opens through the personal link in your invitation. If you "
+                "already sent your answers, they have been received: opening the link again "
+                "will confirm that."
+            ),
         )
     return (
         _("This link is not valid"),
@@ -164,7 +175,7 @@ class RespondController(Controller):
     async def _invitation(self, request: Request) -> OpenInvitation | TokenState:
         token_hash = request.session.get(SESSION_KEY) if request.session else None
         if not isinstance(token_hash, str):
-            return TokenState.UNKNOWN
+            return TokenState.NO_SESSION
         try:
             return await open_invitation(token_hash, utc_now())
         except TokenRejected as rejected:
@@ -203,7 +214,7 @@ class RespondController(Controller):
         request.clear_session()
         return Redirect("/survey/thanks", status_code=HTTP_303_SEE_OTHER)
 
-    @post("/survey/check/{question_key:str}", name="respond:check")
+    @post("/survey/check/{question_key:str}", name="respond:check", raises=[NotFoundException])
     async def check(
         self,
         request: Request,
@@ -215,7 +226,7 @@ class RespondController(Controller):
             return problem_page(request, invitation)
         question = next((q for q in invitation.template.questions if q.key == question_key), None)
         if question is None:
-            return problem_page(request, TokenState.UNKNOWN)
+            raise NotFoundException()
         values = await form_values(request)
         error = validate_answer(invitation.template, question_key, values)
         context = survey_context(invitation, values, {question_key: error} if error else {})

@@ -519,3 +519,21 @@ def test_template_key_cannot_point_outside_the_directory(tmp_path):
     with pytest.raises(DefinitionError) as caught:
         load_template("../bank", bank=load_bank(), directory=tmp_path)
     assert caught.value.problems == ["template key '../bank' is not snake_case"]
+
+
+def test_an_invalid_question_or_label_set_is_not_reported_again_as_unknown(tmp_path):
+    text = BANK.replace('1 = { nl = "Helemaal oneens", en = "Strongly disagree" }', "").replace(
+        'key = "recommend"\ntype = "scale"', 'key = "recommend"\ntype = "scale"\nfavourable = 9'
+    )
+    extra = """
+[[scales]]
+key = "advocacy"
+name = { nl = "Aanbevelen", en = "Advocacy" }
+items = ["recommend"]
+min_answered = 1
+"""
+    assert bank_problems(tmp_path, text + extra) == [
+        "bank.toml: label set 'agreement': missing field '1'",
+        "bank.toml: question 'recommend': favourable: expected [low, high] (two whole "
+        "numbers), got 9",
+    ]

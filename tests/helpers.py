@@ -1,0 +1,92 @@
+"""Shared test helpers: a small organisation and a wave with invitations."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from survey_app.org_import import apply_org_plan, parse_org_csv
+from survey_app.waves import WaveInfo, create_wave, invite, utc_now
+
+HEADER = (
+    "record_type,department_code,department_name,parent_code,level,"
+    "employee_number,name,email,is_manager"
+)
+TIMEZONE = dt.timezone(dt.timedelta(hours=1))
+
+
+def small_org_csv(team_sizes: dict[str, int] | None = None) -> bytes:
+    """Organisation → two domains → departments/teams; sizes per leaf code."""
+    sizes = team_sizes or {"JEUGD": 6, "WMO": 3, "ICT": 7}
+    rows = [
+        HEADER,
+        "department,GEM,Gemeente Testdorp,,organisation,,,,",
+        "department,SD,Sociaal Domein,GEM,domain,,,,",
+        "department,JEUGD,Jeugd,SD,department,,,,",
+        "department,WMO,Wmo,SD,department,,,,",
+        "department,BV,Bedrijfsvoering,GEM,domain,,,,",
+        "department,ICT,ICT,BV,team,,,,",
+    ]
+    number = 1000
+    for code, size in sizes.items():
+        for index in range(size):
+            number += 1
+            manager = "ja" if index == 0 else "nee"
+            rows.append(
+                f"employee,{code},,,,{number},Medewerker {number},m{number}@testdorp.example,{manager}"
+            )
+    return ("\n".join(rows) + "\n").encode()
+
+
+async def load_small_org(team_sizes: dict[str, int] | None = None) -> None:
+    await apply_org_plan(parse_org_csv(small_org_csv(team_sizes)), dt.date(2026, 11, 1))
+
+
+@dataclass
+class OpenWave:
+    wave: WaveInfo
+    tokens: dict[str, str]  # employee number → token
+
+
+async def open_wave(
+    departments: tuple[str, ...] = ("GEM",),
+    opens_on: dt.date | None = None,
+    closes_on: dt.date | None = None,
+) -> OpenWave:
+    today = utc_now().astimezone(TIMEZONE).date()
+    wave = await create_wave(
+        title="Pulsmeting test",
+        template_key="pulse",
+        department_codes=list(departments),
+        opens_on=opens_on or today - dt.timedelta(days=1),
+        closes_on=closes_on or today + dt.timedelta(days=14),
+        timezone=TIMEZONE,
+    )
+    invitations = await invite(wave, now=wave.opens_at)
+    return OpenWave(wave, {item.employee_number: item.token for item in invitations})
+
+
+def full_answers(**overrides: str) -> dict[str, str]:
+    """A complete, valid pulse form as a browser would post it."""
+    answers = {
+        "enjoyment_work": "4",
+        "enjoyment_contribution": "5",
+        "energy_start": "3",
+        "energy_left": "2",
+        "workload_too_much": "4",
+        "workload_pace": "3",
+        "manager_support": "5",
+        "manager_appreciation": "4",
+        "safety_speak_up": "4",
+        "safety_mistakes": "3",
+        "development_opportunities": "2",
+        "development_encouraged": "3",
+        "enps": "8",
+        "open_comment": "Fijne collega's, maar de werkdruk is hoog.",
+    }
+    answers.update(overrides)
+    return answers
+
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent

@@ -1,0 +1,264 @@
+"""Answering a survey over HTTP: the token exchange, validation, storage, and refusals."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import httpx
+import pytest
+
+from survey_app.tables import Answer, Invitation, Response
+from survey_app.tokens import hash_token
+from survey_app.waves import close_wave, utc_now
+from tests.helpers import full_answers, load_small_org, open_wave
+
+
+async def start(client: httpx.AsyncClient, token: str) -> httpx.Response:
+    return await client.get(f"/s/{token}")
+
+
+async def stored_state() -> tuple[int, int, int]:
+    responded = await Invitation.count().where(Invitation.responded == True)  # noqa: E712
+    return await Response.count(), await Answer.count(), responded
+
+
+async def test_a_respondent_answers_and_one_anonymous_response_is_stored(client) -> None:
+    await load_small_org()
+    opened = await open_wave()
+    token = opened.tokens["1002"]
+
+    first = await start(client, token)
+    assert first.status_code == 303
+    assert first.headers["location"] == "/survey"
+    assert token not in first.headers.get("set-cookie", "")  # the cookie is encrypted
+
+    survey = await client.get("/survey")
+    assert survey.status_code == 200
+    assert "Ik begin met energie aan mijn werkdag." in survey.text
+    assert 'name="enps"' in survey.text
+
+    done = await client.post("/survey", data=full_answers())
+    assert done.status_code == 303
+    assert done.headers["location"] == "/survey/thanks"
+
+    assert await stored_state() == (1, 14, 1)
+    response = await Response.select().first()
+    assert response["department_path"] == "GEM/SD/JEUGD"
+    assert response["submitted_on"] == utc_now().astimezone(ZoneInfo("Europe/Amsterdam")).date()
+    numbers = {
+        row["question_key"]: row["number"]
+        for row in await Answer.select().where(Answer.number.is_not_null())
+    }
+    assert numbers["enps"] == 8 and numbers["workload_too_much"] == 4
+    text = await Answer.select(Answer.text).where(Answer.question_key == "open_comment").first()
+    assert text["text"] == "Fijne collega's, maar de werkdruk is hoog."
+
+    thanks = await client.get("/survey/thanks")
+    assert thanks.status_code == 200
+    assert "data-clear-drafts" in thanks.text
+
+
+async def test_the_token_is_stored_only_as_a_hash(client) -> None:
+    await load_small_org()
+    opened = await open_wave()
+    stored = {row["token_hash"] for row in await Invitation.select(Invitation.token_hash)}
+    assert len(stored) == len(opened.tokens) == 16
+    for token in opened.tokens.values():
+        assert token not in stored
+        assert hash_token(token) in stored
+        assert len(token) >= 22  # 128 bits in URL-safe base64
+
+
+async def test_missing_and_out_of_range_answers_are_refused_and_nothing_is_stored(client) -> None:
+    await load_small_org()
+    opened = await open_wave()
+    await start(client, opened.tokens["1002"])
+
+    answers = full_answers(enjoyment_work="6", enps="eleven")
+    del answers["energy_start"]
+    refused = await client.post("/survey", data=answers)
+    assert refused.status_code == 422
+    assert 'class="error-summary"' in refused.text
+    assert 'href="#q-energy_start"' in refused.text
+    assert 'href="#q-enjoyment_work"' in refused.text
+    assert 'href="#q-enps"' in refused.text
+    # What the person entered is kept in the re-rendered form.
+    assert 'value="5" checked' in refused.text  # enjoyment_contribution
+    assert "werkdruk is hoog" in refused.text
+    assert await stored_state() == (0, 0, 0)
+
+    accepted = await client.post("/survey", data=full_answers())
+    assert accepted.status_code == 303
+    assert await stored_state() == (1, 14, 1)
+
+
+async def test_oversized_free_text_is_refused_with_a_clear_message(client) -> None:
+    await load_small_org()
+    opened = await open_wave()
+    await start(client, opened.tokens["1002"])
+    refused = await client.post("/survey", data=full_answers(open_comment="x" * 5001))
+    assert refused.status_code == 422
+    assert "5001" in refused.text
+    assert await stored_state() == (0, 0, 0)
+
+
+async def test_a_body_larger_than_the_limit_gets_413_and_stores_nothing(client) -> None:
+    await load_small_org()
+    opened = await open_wave()
+    await start(client, opened.tokens["1002"])
+    refused = await client.post("/survey", data=full_answers(open_comment="x" * 400_000))
+    assert refused.status_code == 413
+    assert await stored_state() == (0, 0, 0)
+
+
+async def test_a_used_token_gets_the_already_used_page(client) -> None:
+    await load_small_org()
+    opened = await open_wave()
+    token = opened.tokens["1002"]
+    await start(client, token)
+    await client.post("/survey", data=full_answers())
+
+    again = await start(client, token)
+    assert again.status_code == 409
+    assert "already been used" in again.text or "al gebruikt" in again.text
+    assert await stored_state() == (1, 14, 1)
+
+
+async def test_a_double_submit_from_one_browser_stores_one_response(app, client) -> None:
+    await load_small_org()
+    opened = await open_wave()
+    await start(client, opened.tokens["1002"])
+    cookies = dict(client.cookies)
+    first = await client.post("/survey", data=full_answers())
+    # The second click carries the session cookie the browser had before the first answer.
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://testserver", cookies=cookies
+    ) as second_tab:
+        second = await second_tab.post("/survey", data=full_answers())
+    assert first.status_code == 303
+    assert second.status_code == 409
+    assert await stored_state() == (1, 14, 1)
+
+
+@pytest.mark.parametrize("token", ["unknown-token-value", "x" * 150, "%00%ff", "a b"])
+async def test_an_unknown_token_gets_a_clear_page_and_nothing_happens(client, token) -> None:
+    await load_small_org()
+    await open_wave()
+    refused = await start(client, token)
+    assert refused.status_code in {404, 400}
+    assert "klankbord_survey" not in refused.headers.get("set-cookie", "")
+    assert await stored_state() == (0, 0, 0)
+
+
+async def test_an_expired_wave_refuses_its_tokens(client) -> None:
+    await load_small_org()
+    today = utc_now().date()
+    opened = await open_wave(
+        opens_on=today - dt.timedelta(days=20), closes_on=today - dt.timedelta(days=5)
+    )
+    refused = await start(client, opened.tokens["1002"])
+    assert refused.status_code == 410
+    assert await stored_state() == (0, 0, 0)
+
+
+async def test_a_wave_that_has_not_opened_refuses_its_tokens(client) -> None:
+    await load_small_org()
+    today = utc_now().date()
+    opened = await open_wave(opens_on=today + dt.timedelta(days=3))
+    refused = await start(client, opened.tokens["1002"])
+    assert refused.status_code == 403
+    assert await stored_state() == (0, 0, 0)
+
+
+async def test_closing_a_wave_mid_survey_refuses_the_submission(client) -> None:
+    await load_small_org()
+    opened = await open_wave()
+    assert (await start(client, opened.tokens["1002"])).status_code == 303
+    await close_wave(opened.wave, now=utc_now())
+    refused = await client.post("/survey", data=full_answers())
+    assert refused.status_code == 410
+    assert await stored_state() == (0, 0, 0)
+    # The invitation was not used up: were the wave reopened, it would still work.
+    assert await Invitation.count().where(Invitation.responded == False) == 16  # noqa: E712
+
+
+async def test_the_survey_without_a_session_explains_what_to_do(client) -> None:
+    page = await client.get("/survey")
+    assert page.status_code == 400
+    posted = await client.post("/survey", data=full_answers())
+    assert posted.status_code == 400
+    assert await stored_state() == (0, 0, 0)
+
+
+async def test_inline_check_returns_the_error_and_progress(client) -> None:
+    await load_small_org()
+    opened = await open_wave()
+    await start(client, opened.tokens["1002"])
+    checked = await client.post(
+        "/survey/check/enjoyment_work",
+        data={"enjoyment_work": "9", "energy_start": "3"},
+        headers={"HX-Request": "true"},
+    )
+    assert checked.status_code == 200
+    assert 'id="error-enjoyment_work"' in checked.text
+    assert 'hx-swap-oob="true"' in checked.text
+    assert 'value="2"' in checked.text  # two questions have an answer
+    fine = await client.post("/survey/check/enjoyment_work", data={"enjoyment_work": "4"})
+    assert "Error" not in fine.text and "Fout" not in fine.text
+    unknown = await client.post("/survey/check/nope", data={})
+    assert unknown.status_code == 404
+
+
+async def test_htmx_submission_with_errors_is_swappable(client) -> None:
+    await load_small_org()
+    opened = await open_wave()
+    await start(client, opened.tokens["1002"])
+    answers = full_answers()
+    del answers["enps"]
+    page = await client.post("/survey", data=answers, headers={"HX-Request": "true"})
+    assert page.status_code == 200  # htmx swaps only successful responses
+    assert 'href="#q-enps"' in page.text
+
+
+async def test_pages_follow_the_chosen_language(client) -> None:
+    await load_small_org()
+    opened = await open_wave()
+    await start(client, opened.tokens["1002"])
+    dutch = await client.get("/survey")
+    assert '<html lang="nl">' in dutch.text
+    assert "Ik begin met energie aan mijn werkdag." in dutch.text
+    english = await client.get("/survey?lang=en")
+    assert '<html lang="en">' in english.text
+    assert "I start my working day full of energy." in english.text
+    assert "lang=en" in english.headers["set-cookie"]
+    remembered = await client.get("/survey")
+    assert '<html lang="en">' in remembered.text
+
+
+async def test_responses_carry_no_ip_or_user_agent_and_only_a_day(client) -> None:
+    await load_small_org()
+    opened = await open_wave()
+    await start(client, opened.tokens["1002"])
+    await client.post(
+        "/survey", data=full_answers(), headers={"User-Agent": "UniqueAgent/1.0 (secret)"}
+    )
+    response = await Response.select().first()
+    assert set(response) == {"id", "wave", "department", "department_path", "submitted_on"}
+    assert isinstance(response["submitted_on"], dt.date)
+    assert not isinstance(response["submitted_on"], dt.datetime)
+    for value in response.values():
+        assert "UniqueAgent" not in str(value) and "127.0.0.1" not in str(value)
+
+
+async def test_security_headers_keep_survey_links_from_leaking(client) -> None:
+    page = await client.get("/")
+    assert page.headers["referrer-policy"] == "no-referrer"
+    assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
+    assert "script-src 'self'" in page.headers["content-security-policy"]
+
+
+async def test_health_reports_the_database(client) -> None:
+    health = await client.get("/health")
+    assert health.status_code == 200
+    assert health.json()["status"] == "ok"

@@ -1,0 +1,132 @@
+"""The anonymous side of the schema cannot link a response to a person or a moment.
+
+This inspects the real database (SQLite or PostgreSQL), not the Python table classes, so a
+migration that adds a linking column fails here even if the table class looks innocent.
+"""
+
+from __future__ import annotations
+
+import re
+
+from survey_app.db import current_engine
+from survey_app.tables import ANONYMOUS_TABLES
+
+# Every column an anonymous table may have, with the kind of value it holds. A new column
+# must be reviewed for linkability and added here on purpose.
+ALLOWED_COLUMNS = {
+    "response": {
+        "id": "uuid",
+        "wave": "integer",
+        "department": "integer",
+        "department_path": "text",
+        "submitted_on": "date",
+    },
+    "answer": {
+        "id": "uuid",
+        "response": "uuid",
+        "question_key": "text",
+        "number": "integer",
+        "choice": "text",
+        "text": "text",
+    },
+}
+# Anonymous rows may refer to these tables only.
+ALLOWED_REFERENCES = {"wave", "department", "response"}
+LINKING_NAME = re.compile(
+    r"employee|invitation|token|person|user|email|name$|ip|agent|address|session|_at$|time",
+    re.IGNORECASE,
+)
+FINER_THAN_A_DAY = re.compile(r"time|interval", re.IGNORECASE)
+
+
+def kind_of(declared_type: str) -> str:
+    declared = declared_type.lower()
+    if "timestamp" in declared or "time" in declared or "interval" in declared:
+        return "time"
+    if "uuid" in declared:
+        return "uuid"
+    if declared == "date":
+        return "date"
+    if "int" in declared or "serial" in declared:
+        return "integer"
+    if "char" in declared or "text" in declared:
+        return "text"
+    return declared
+
+
+async def real_columns(table: str) -> dict[str, str]:
+    engine = current_engine()
+    if engine.engine_type == "sqlite":
+        rows = await engine.run_ddl(f'PRAGMA table_info("{table}")')
+        return {row["name"]: row["type"] for row in rows}
+    rows = await engine.run_ddl(
+        "SELECT column_name, data_type FROM information_schema.columns "
+        f"WHERE table_schema = 'public' AND table_name = '{table}'"
+    )
+    return {row["column_name"]: row["data_type"] for row in rows}
+
+
+async def real_references(table: str) -> set[str]:
+    engine = current_engine()
+    if engine.engine_type == "sqlite":
+        rows = await engine.run_ddl(f'PRAGMA foreign_key_list("{table}")')
+        return {row["table"] for row in rows}
+    rows = await engine.run_ddl(
+        "SELECT ccu.table_name AS target FROM information_schema.table_constraints tc "
+        "JOIN information_schema.constraint_column_usage ccu "
+        "ON tc.constraint_name = ccu.constraint_name "
+        f"WHERE tc.constraint_type = 'FOREIGN KEY' AND tc.table_name = '{table}'"
+    )
+    return {row["target"] for row in rows}
+
+
+def test_the_anonymous_tables_are_the_reviewed_ones() -> None:
+    assert {table._meta.tablename for table in ANONYMOUS_TABLES} == set(ALLOWED_COLUMNS)
+
+
+async def anonymity_violations(table: str) -> list[str]:
+    allowed = ALLOWED_COLUMNS[table]
+    columns = await real_columns(table)
+    problems = [] if columns else [f"table {table} not found"]
+    for name, declared in columns.items():
+        if name not in allowed:
+            problems.append(f"{table}.{name} is not reviewed for anonymity")
+        elif kind_of(declared) != allowed[name]:
+            problems.append(f"{table}.{name} has type {declared}")
+        if FINER_THAN_A_DAY.search(declared):
+            problems.append(f"{table}.{name} holds a time of day")
+        if name not in {"id", "wave", "department", "department_path", "response"} and (
+            LINKING_NAME.search(name)
+        ):
+            problems.append(f"{table}.{name} looks like a link")
+    return problems
+
+
+async def test_anonymous_tables_have_only_reviewed_unlinkable_columns() -> None:
+    for table in ALLOWED_COLUMNS:
+        assert await anonymity_violations(table) == []
+
+
+async def test_anonymous_tables_refer_only_to_waves_departments_and_responses() -> None:
+    for table in ALLOWED_COLUMNS:
+        references = await real_references(table)
+        assert references <= ALLOWED_REFERENCES, f"{table} refers to {references}"
+
+
+async def test_anonymous_ids_are_random_not_sequences() -> None:
+    """A sequential id would give away the order of submission, and so line up with logs."""
+    for table in ALLOWED_COLUMNS:
+        assert kind_of((await real_columns(table))["id"]) == "uuid"
+
+
+async def test_the_check_catches_a_timestamp_column_added_by_a_migration() -> None:
+    """Add a column a careless migration might add; the inspection must see it."""
+    engine = current_engine()
+    column_type = "TIMESTAMP" if engine.engine_type == "sqlite" else "TIMESTAMPTZ"
+    await engine.run_ddl(f'ALTER TABLE "response" ADD COLUMN "submitted_at" {column_type}')
+    try:
+        problems = await anonymity_violations("response")
+    finally:
+        await engine.run_ddl('ALTER TABLE "response" DROP COLUMN "submitted_at"')
+    assert "response.submitted_at is not reviewed for anonymity" in problems
+    assert "response.submitted_at holds a time of day" in problems
