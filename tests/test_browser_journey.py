@@ -203,6 +203,17 @@ async def assert_answers_kept(page: Page, template: Template, answers: dict) -> 
             await expect(field).to_be_checked()
 
 
+async def assert_not_under_progress(page: Page, selector: str) -> None:
+    """The sticky progress bar does not cover ``selector`` (e.g. after a jump to it)."""
+    progress = await page.locator("#progress").bounding_box()
+    target = await page.locator(selector).bounding_box()
+    assert progress is not None and target is not None
+    assert target["y"] >= progress["y"] + progress["height"] - 1, (
+        f"{selector} (top {target['y']:.0f}px) is hidden under the sticky progress bar "
+        f"(bottom {progress['y'] + progress['height']:.0f}px)"
+    )
+
+
 async def stored_responses(wave: WaveInfo) -> list[dict[str, int | str]]:
     """The answers of every stored response of the wave, as {question key: value}."""
     responses = await Response.select(Response.id).where(Response.wave == wave.id)
@@ -299,6 +310,8 @@ async def test_phone_journey_with_javascript(browser: Browser, open_wave: OpenWa
 
         # The summary link leads to the question; answering it clears the inline error.
         await page.locator(".error-summary a").click()
+        await page.wait_for_url(f"**#q-{SKIPPED}")
+        await assert_not_under_progress(page, f"#q-{SKIPPED} legend")
         skipped = next(q for q in questions if q.key == SKIPPED)
         async with page.expect_response(f"**/survey/check/{SKIPPED}") as checked:
             await tap_option(page, skipped, int(answers[SKIPPED]), "nl")
@@ -373,6 +386,8 @@ async def test_phone_journey_without_javascript(browser: Browser, open_wave: Ope
         # Follow the summary link to the question, answer it, send again.
         await page.locator(".error-summary a").click()
         await page.wait_for_url(f"**#q-{SKIPPED}")
+        await assert_not_under_progress(page, f"#q-{SKIPPED} legend")
+        await screenshot(page, "nojs-jump")
         skipped = next(q for q in questions if q.key == SKIPPED)
         await tap_option(page, skipped, int(answers[SKIPPED]), "en")
         async with page.expect_navigation(url="**/survey/thanks"):
