@@ -66,16 +66,85 @@ CLIMATE = {
     "FD-RO": 0.2,
 }
 
-FIRST_NAMES = (
-    "Anouk Bram Chantal Daan Esra Fleur Gerrit Hanneke Ilse Jeroen Karin Lars Mohamed Naima "
-    "Olga Pieter Quinten Roos Sander Tamara Umut Vera Willem Yasmina Zoë Thijs Sanne Ruben "
-    "Lotte Kees Ingrid Hamza Fatima Erik Dewi Bas Annemarie Joost Marloes Nina Stijn Wendy"
-).split()
-LAST_NAMES = (
-    "de Vries|Jansen|van Dijk|Bakker|Visser|Smit|Meijer|de Boer|Mulder|de Groot|Bos|Vos|"
-    "Peters|Hendriks|van Leeuwen|Dekker|Brouwer|de Wit|Dijkstra|Smits|de Graaf|van der Meer|"
-    "Kaya|El Amrani|Yilmaz|Kok|Jacobs|Vermeulen|van den Berg|Schouten|Willems|Hoekstra|Koster"
-).split("|")
+FIRST_NAMES = [
+    "Anouk",
+    "Bram",
+    "Chantal",
+    "Daan",
+    "Esra",
+    "Fleur",
+    "Gerrit",
+    "Hanneke",
+    "Ilse",
+    "Jeroen",
+    "Karin",
+    "Lars",
+    "Mohamed",
+    "Naima",
+    "Olga",
+    "Pieter",
+    "Quinten",
+    "Roos",
+    "Sander",
+    "Tamara",
+    "Umut",
+    "Vera",
+    "Willem",
+    "Yasmina",
+    "Zoë",
+    "Thijs",
+    "Sanne",
+    "Ruben",
+    "Lotte",
+    "Kees",
+    "Ingrid",
+    "Hamza",
+    "Fatima",
+    "Erik",
+    "Dewi",
+    "Bas",
+    "Annemarie",
+    "Joost",
+    "Marloes",
+    "Nina",
+    "Stijn",
+    "Wendy",
+]
+LAST_NAMES = [
+    "de Vries",
+    "Jansen",
+    "van Dijk",
+    "Bakker",
+    "Visser",
+    "Smit",
+    "Meijer",
+    "de Boer",
+    "Mulder",
+    "de Groot",
+    "Bos",
+    "Vos",
+    "Peters",
+    "Hendriks",
+    "van Leeuwen",
+    "Dekker",
+    "Brouwer",
+    "de Wit",
+    "Dijkstra",
+    "Smits",
+    "de Graaf",
+    "van der Meer",
+    "Kaya",
+    "El Amrani",
+    "Yilmaz",
+    "Kok",
+    "Jacobs",
+    "Vermeulen",
+    "van den Berg",
+    "Schouten",
+    "Willems",
+    "Hoekstra",
+    "Koster",
+]
 
 COMMENTS = {
     "workload": [
@@ -231,13 +300,13 @@ def _numeric_or_choice(question: Question, rng: random.Random, mood: float) -> l
 
 async def build_demo(var_dir: Path, today: dt.date) -> list[str]:
     """Build the demo database; returns a few unused invitation links of the open wave."""
-    from surveys import load_template
     from survey_app.db import migrate
     from survey_app.org_import import import_org_file
     from survey_app.responding import submit_response
     from survey_app.settings import Settings
     from survey_app.tokens import hash_token
     from survey_app.waves import create_wave, invite
+    from surveys import load_template
 
     settings = Settings.from_env()
     rng = random.Random(SEED)

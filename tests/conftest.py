@@ -7,7 +7,6 @@ PostgreSQL fails the run: it is never skipped.
 
 from __future__ import annotations
 
-import asyncio
 import os
 import socket
 import subprocess

@@ -33,9 +33,8 @@ def small_org_csv(team_sizes: dict[str, int] | None = None) -> bytes:
         for index in range(size):
             number += 1
             manager = "ja" if index == 0 else "nee"
-            rows.append(
-                f"employee,{code},,,,{number},Medewerker {number},m{number}@testdorp.example,{manager}"
-            )
+            email = f"m{number}@testdorp.example"
+            rows.append(f"employee,{code},,,,{number},Medewerker {number},{email},{manager}")
     return ("\n".join(rows) + "\n").encode()
 
 

@@ -64,7 +64,8 @@ def problem_text(state: TokenState) -> tuple[str, str]:
         return (
             _("This survey has closed"),
             _(
-                "The answering period has ended, so no more answers can be accepted. Thank you for your interest."
+                "The answering period has ended, so no more answers can be accepted. "
+                "Thank you for your interest."
             ),
         )
     if state is TokenState.CLOSED:
