@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from litestar import Controller, Request, get
 from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
 from litestar.response import Template
 
 from survey_app.waves import WaveError, get_wave, list_waves, participation, utc_now
@@ -24,7 +25,7 @@ class WaveStatusController(Controller):
         )
 
     @get("/{public_id:str}", name="hr:wave", raises=[NotFoundException])
-    async def wave(self, request: Request, public_id: str) -> Template:
+    async def wave(self, request: Request, public_id: FromPath[str]) -> Template:
         try:
             wave = await get_wave(public_id)
         except WaveError as error:

@@ -12,7 +12,8 @@ from typing import Annotated
 
 from litestar import Controller, Request, get, post
 from litestar.exceptions import NotFoundException
-from litestar.params import Parameter
+from litestar.di import NamedDependency
+from litestar.params import PathParameter
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_303_SEE_OTHER
 
@@ -162,7 +163,7 @@ class RespondController(Controller):
 
     @get("/s/{token:str}", name="respond:start")
     async def start(
-        self, request: Request, token: Annotated[str, Parameter(max_length=200)]
+        self, request: Request, token: Annotated[str, PathParameter(max_length=200)]
     ) -> Template | Redirect:
         token_hash = hash_token(token)
         try:
@@ -190,19 +191,21 @@ class RespondController(Controller):
         return page(request, "respond/survey.html", **survey_context(invitation, {}, {}))
 
     @post("/survey", name="respond:submit")
-    async def submit(self, request: Request, settings: Settings) -> Template | Redirect:
+    async def submit(
+        self, request: Request, settings: NamedDependency[Settings]
+    ) -> Template | Redirect:
         invitation = await self._invitation(request)
         if isinstance(invitation, TokenState):
             return problem_page(request, invitation)
         values = await form_values(request)
         answers, errors = validate_answers(invitation.template, values)
         if errors:
-            # htmx only swaps 2xx responses; without JavaScript the browser shows any status.
-            status = 200 if request.headers.get("hx-request") else 422
+            # htmx is configured (base.html) to swap error pages too, so one status serves
+            # both the plain form post and the htmx one.
             return page(
                 request,
                 "respond/survey.html",
-                status_code=status,
+                status_code=422,
                 **survey_context(invitation, values, errors),
             )
         try:
@@ -219,7 +222,7 @@ class RespondController(Controller):
     async def check(
         self,
         request: Request,
-        question_key: Annotated[str, Parameter(max_length=64)],
+        question_key: Annotated[str, PathParameter(max_length=64)],
     ) -> Template:
         """Inline validation of one question (htmx), plus the updated progress."""
         invitation = await self._invitation(request)
