@@ -11,8 +11,8 @@ from collections.abc import Mapping, Sequence
 from typing import Annotated
 
 from litestar import Controller, Request, get, post
-from litestar.exceptions import NotFoundException
 from litestar.di import NamedDependency
+from litestar.exceptions import NotFoundException
 from litestar.params import PathParameter
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_303_SEE_OTHER
