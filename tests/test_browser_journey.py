@@ -286,6 +286,8 @@ async def test_phone_journey_with_javascript(browser: Browser, open_wave: OpenWa
         await page.reload()
         assert page.url.endswith("/survey")
         await assert_answers_kept(page, template, {q.key: answers[q.key] for q in first}, "nl")
+        # ... and the progress is recounted for them.
+        await expect(page.locator("#progress progress")).to_have_attribute("value", "4")
 
         # Keyboard focus on a visually hidden radio shows on its label.
         await page.locator("#q-enjoyment_work legend").click()
@@ -302,14 +304,17 @@ async def test_phone_journey_with_javascript(browser: Browser, open_wave: OpenWa
         for question in questions[4:]:
             if question.key != SKIPPED:
                 await answer(page, question, answers[question.key], "nl")
+        await page.evaluate("window.klankbordTestMarker = 'same page'")
         async with page.expect_response(
             lambda r: r.url.endswith("/survey") and r.request.method == "POST"
         ) as posted:
             await page.locator(SEND).click()
         post = await posted.value
         assert post.request.headers.get("hx-request") == "true"
-        assert post.status == 200  # htmx swaps only 2xx; the error is in the page
+        assert post.status == 422  # htmx is configured to swap error responses too
         await assert_error_for(page, template, SKIPPED, "nl")
+        # Swapped in place by htmx, not a new page load.
+        assert await page.evaluate("window.klankbordTestMarker") == "same page"
         assert page.url.endswith("/survey")
         assert await page.evaluate("document.activeElement.classList.contains('error-summary')")
         given = {key: value for key, value in answers.items() if key != SKIPPED}

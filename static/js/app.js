@@ -14,20 +14,24 @@
 
   function restoreDraft(form) {
     var raw;
-    try { raw = sessionStorage.getItem(form.dataset.draftKey); } catch (e) { return; }
-    if (!raw) { return; }
+    try { raw = sessionStorage.getItem(form.dataset.draftKey); } catch (e) { return null; }
+    if (!raw) { return null; }
     var data = JSON.parse(raw);
+    var restored = null;
     Array.prototype.forEach.call(form.elements, function (field) {
       var saved = data[field.name];
       if (!saved) { return; }
       if (field.type === "radio" || field.type === "checkbox") {
-        if (!form.querySelector("[name='" + field.name + "']:checked")) {
-          field.checked = saved.indexOf(field.value) !== -1;
+        if (saved.indexOf(field.value) !== -1 && !field.checked) {
+          field.checked = true;
+          restored = restored || field;
         }
-      } else if (field.tagName === "TEXTAREA" && !field.value) {
+      } else if (field.tagName === "TEXTAREA" && !field.value && saved[0]) {
         field.value = saved[0];
+        restored = restored || field;
       }
     });
+    return restored;
   }
 
   function clearDrafts() {
@@ -42,7 +46,11 @@
     var form = root.querySelector("form[data-draft-key]");
     if (form && !form.dataset.enhanced) {
       form.dataset.enhanced = "1";
-      restoreDraft(form);
+      var restored = restoreDraft(form);
+      if (restored && window.htmx) {
+        // Let the server recount the progress, checking a question that has an answer.
+        window.htmx.trigger(restored.closest("[hx-post]"), "change");
+      }
       form.addEventListener("change", function () { saveDraft(form); });
       form.addEventListener("input", function () { saveDraft(form); });
     }
