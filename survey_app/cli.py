@@ -116,8 +116,19 @@ async def org_import(settings: Settings, file: Path) -> None:
             prefix = _("line {line}").format(line=problem.line) + ": " if problem.line else ""
             click.echo(f"  {prefix}{problem.message}", err=True)
         sys.exit(2)
+    labels = {
+        "departments_added": _("Departments added"),
+        "departments_updated": _("Departments updated"),
+        "departments_deactivated": _("Departments no longer in the file (deactivated)"),
+        "employees_added": _("Employees added"),
+        "employees_updated": _("Employees updated"),
+        "employees_moved": _("Employees moved to another department"),
+        "employees_left": _("Employees who left"),
+        "employees_returned": _("Employees who returned"),
+    }
+    click.echo(_("The organisation has been imported."))
     for name, count in vars(summary).items():
-        click.echo(f"{name}: {count}")
+        click.echo(f"  {labels.get(name, name)}: {count}")
 
 
 @main.group()
@@ -161,11 +172,11 @@ async def wave_create(
 @run_async
 async def wave_list(settings: Settings) -> None:
     """List waves with their state."""
-    from survey_app.waves import list_waves, utc_now
+    from survey_app.waves import list_waves, state_label, utc_now
 
     now = utc_now()
     for item in await list_waves():
-        click.echo(f"{item.public_id}  {item.state(now).value:9}  {item.title}")
+        click.echo(f"{item.public_id}  {state_label(item.state(now)):10}  {item.title}")
 
 
 @wave.command("invite")
@@ -211,14 +222,14 @@ async def wave_invite(settings: Settings, wave_id: str, output: Path, reissue: b
 @run_async
 async def wave_status(settings: Settings, wave_id: str) -> None:
     """Invited and responded counts per department."""
-    from survey_app.waves import WaveError, get_wave, participation, utc_now
+    from survey_app.waves import WaveError, get_wave, participation, state_label, utc_now
 
     try:
         found = await get_wave(wave_id)
     except WaveError as error:
         raise click.ClickException(str(error)) from error
     rows, tree = await participation(found)
-    click.echo(f"{found.title} ({found.state(utc_now()).value})")
+    click.echo(f"{found.title} ({state_label(found.state(utc_now()))})")
     header = (_("Department"), _("Invited"), _("Responded"), _("Response rate"))
     click.echo(f"{header[0]:50} {header[1]:>9} {header[2]:>10} {header[3]:>14}")
     for row in rows:

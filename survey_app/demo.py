@@ -18,6 +18,7 @@ from pathlib import Path
 
 import click
 
+from survey_app.i18n import _
 from surveys import AnswerValue, Question, Template
 
 SEED = 20261128
@@ -377,15 +378,21 @@ def run_demo(host: str, port: int, serve: bool) -> None:
     use_engine(engine_from_url(settings.database_url))
     today = dt.datetime.now(settings.timezone).date()
     links = asyncio.run(build_demo(var_dir, today))
-    click.echo(f"Demo: {ORGANISATION_NAME}, database {database}")
-    click.echo("Invitation links for the open wave (each works once):")
+    click.echo(_("Demo: {name}, database {path}").format(name=ORGANISATION_NAME, path=database))
+    click.echo(_("Invitation links for the open wave (each works once):"))
     for link in links[:5]:
         click.echo(f"  {link}")
-    click.echo(f"HR overview: {settings.base_url}/hr/waves")
+    click.echo(_("HR overview: {url}").format(url=f"{settings.base_url}/hr/waves"))
     if serve:
         import uvicorn
 
         from survey_app.log_config import uvicorn_log_config
 
-        click.echo(f"Serving on http://{host}:{port} (Ctrl+C to stop)")
-        uvicorn.run(create_app(settings), host=host, port=port, log_config=uvicorn_log_config())
+        click.echo(_("Serving on {url} (Ctrl+C to stop)").format(url=f"http://{host}:{port}"))
+        uvicorn.run(
+            create_app(settings),
+            host=host,
+            port=port,
+            log_config=uvicorn_log_config(),
+            server_header=False,
+        )

@@ -27,6 +27,15 @@ class WaveState(enum.Enum):
     CLOSED = "closed"
 
 
+def state_label(state: WaveState) -> str:
+    labels = {
+        WaveState.SCHEDULED: _("scheduled"),
+        WaveState.OPEN: _("open"),
+        WaveState.CLOSED: _("closed"),
+    }
+    return labels[state]
+
+
 @dataclass(frozen=True)
 class WaveInfo:
     id: int

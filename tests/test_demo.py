@@ -24,7 +24,7 @@ def test_the_demo_builds_a_municipality_and_serves_its_open_wave(tmp_path: Path)
     env.pop("DATABASE_URL", None)
     env.pop("KLANKBORD_BASE_URL", None)
     process = subprocess.Popen(
-        [sys.executable, "-m", "survey_app", "demo", "--port", str(port)],
+        [sys.executable, "-m", "survey_app", "--lang", "en", "demo", "--port", str(port)],
         cwd=PROJECT_ROOT,
         env=env,
         stdout=subprocess.PIPE,

@@ -7,7 +7,14 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Template
 
-from survey_app.waves import WaveError, get_wave, list_waves, participation, utc_now
+from survey_app.waves import (
+    WaveError,
+    get_wave,
+    list_waves,
+    participation,
+    state_label,
+    utc_now,
+)
 from survey_app.web.pages import page
 
 
@@ -21,7 +28,8 @@ class WaveStatusController(Controller):
         return page(
             request,
             "hr/waves.html",
-            waves=[(wave, wave.state(now).value) for wave in waves],
+            waves=[(wave, wave.state(now)) for wave in waves],
+            state_label=state_label,
         )
 
     @get("/{public_id:str}", name="hr:wave", raises=[NotFoundException])
@@ -35,7 +43,8 @@ class WaveStatusController(Controller):
             request,
             "hr/wave.html",
             wave=wave,
-            state=wave.state(utc_now()).value,
+            state=wave.state(utc_now()),
+            state_label=state_label,
             rows=rows,
             names={row.path: tree.name_for_path(row.path) for row in rows},
         )
