@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import json
 import uuid
 from collections import Counter
 from dataclasses import dataclass
@@ -169,13 +170,9 @@ async def list_waves() -> list[WaveInfo]:
 
 async def wave_template(wave_id: int) -> Template:
     row = await Wave.select(Wave.template).where(Wave.id == wave_id).first()
-    return Template.from_dict(_json(row["template"]))
-
-
-def _json(value: object) -> dict:
-    import json
-
-    return json.loads(value) if isinstance(value, str) else value  # type: ignore[return-value]
+    snapshot = row["template"]
+    # Piccolo returns JSON columns as text on both databases.
+    return Template.from_dict(json.loads(snapshot) if isinstance(snapshot, str) else snapshot)
 
 
 async def wave_department_ids(wave: WaveInfo, tree: DepartmentTree) -> set[int]:

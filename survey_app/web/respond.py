@@ -93,7 +93,6 @@ def problem_text(state: TokenState) -> tuple[str, str]:
 
 
 def answer_error_message(error: AnswerError) -> str:
-    params = error.params
     messages = {
         "required": _("Please answer this question."),
         "not_a_number": _("Choose one of the options."),
@@ -105,11 +104,14 @@ def answer_error_message(error: AnswerError) -> str:
         "too_long": _("Your answer is {length} characters long; the maximum is {max_length}."),
         "invalid_text": _("Your answer contains characters that cannot be stored."),
     }
-    message = messages.get(error.code, _("This answer is not valid."))
+    message = messages.get(error.code)
+    if message is None:
+        return _("This answer is not valid.")
     try:
-        return message.format(**params)
+        return message.format(**error.params)
     except (KeyError, IndexError):
-        return messages["required"] if error.code == "required" else _("This answer is not valid.")
+        # A code whose parameters changed: still say what is wrong, without the numbers.
+        return _("This answer is not valid.")
 
 
 async def form_values(request: Request) -> FormValues:
