@@ -260,3 +260,38 @@ def demo(host: str, port: int, no_serve: bool) -> None:
     from survey_app.demo import run_demo
 
     run_demo(host=host, port=port, serve=not no_serve)
+
+
+@main.command()
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Backup file (default: var/backup-YYYYmmdd-HHMMSS.sqlite3, or .dump for PostgreSQL).",
+)
+@click.option("--run-pg-dump", is_flag=True, help="PostgreSQL: run pg_dump instead of advising.")
+def backup(output: Path | None, run_pg_dump: bool) -> None:
+    """Back up the database while the server runs (file mode 600). See README."""
+    from survey_app import backup as backups
+
+    settings = Settings.from_env()
+    now = dt.datetime.now(settings.timezone)
+    source = backups.sqlite_database_path(settings.database_url)
+    try:
+        if source is not None:
+            target = output or backups.default_backup_path(settings.var_dir, now)
+            result = backups.backup_sqlite(source, target)
+            click.echo(str(result.path))
+            for table, count in result.tables.items():
+                click.echo(f"  {table:30} {count:>9}")
+            return
+        output = (output or backups.default_backup_path(settings.var_dir, now, "dump")).resolve()
+        plan = backups.pg_dump_plan(settings.database_url, output)
+        if not run_pg_dump:
+            click.echo(plan.guidance(), err=True)
+            sys.exit(2)
+        backups.run_pg_dump(plan, output)
+        click.echo(str(output))
+        click.echo(_("  restore: {command}").format(command=plan.restore_line))
+    except backups.BackupError as error:
+        raise click.ClickException(str(error)) from error

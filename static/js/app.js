@@ -61,6 +61,13 @@
 
   document.addEventListener("DOMContentLoaded", function () { enhance(document); });
   document.addEventListener("htmx:afterSettle", function (event) {
-    if (event.detail && event.detail.target === document.body) { enhance(document); }
+    if (event.detail && event.detail.target === document.body) {
+      enhance(document);
+      // A boosted post replaced the whole page (e.g. the thank-you page) without a page load,
+      // so screen readers announce nothing: start at the main content, as after a load.
+      // With errors, enhance() has already given the error summary the focus.
+      var main = document.getElementById("main");
+      if (main && !document.querySelector(".error-summary")) { main.focus(); }
+    }
   });
 })();
