@@ -14,6 +14,7 @@ from typing import Any
 
 import click
 
+from survey_app.analyze_cli import analyze
 from survey_app.i18n import _, current_language
 from survey_app.settings import SUPPORTED_LANGUAGES, Settings
 
@@ -295,3 +296,6 @@ def backup(output: Path | None, run_pg_dump: bool) -> None:
         click.echo(_("  restore: {command}").format(command=plan.restore_line))
     except backups.BackupError as error:
         raise click.ClickException(str(error)) from error
+
+
+main.add_command(analyze)

@@ -187,8 +187,23 @@ class LiveServer:
         return self.log_path.read_text(errors="replace")
 
 
+@pytest.fixture(scope="session")
+def shared_live_server(database: str) -> Iterator[LiveServer]:
+    server = LiveServer(workers=2)
+    server.start()
+    yield server
+    server.stop()
+
+
 @pytest.fixture
-def live_server(db: str) -> Iterator[LiveServer]:
+def live_server(shared_live_server: LiveServer, db: str) -> LiveServer:
+    """The real server (2 workers), shared by the tests; the database is emptied per test."""
+    return shared_live_server
+
+
+@pytest.fixture
+def own_live_server(db: str) -> Iterator[LiveServer]:
+    """A server of this test's own, for tests that kill or restart it."""
     server = LiveServer(workers=2)
     server.start()
     yield server

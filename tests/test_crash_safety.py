@@ -205,7 +205,8 @@ def assert_complete(responded: set[str], answers: dict[str, list[tuple]], orphan
     )
 
 
-async def test_sigkill_mid_stream_loses_no_acknowledged_response(live_server) -> None:
+async def test_sigkill_mid_stream_loses_no_acknowledged_response(own_live_server) -> None:
+    live_server = own_live_server
     await load_small_org(TEAM_SIZES)
     opened = await open_wave()
     tokens = list(opened.tokens.values())

@@ -1,0 +1,160 @@
+"""Reading answers from a CSV export (ours or another survey tool's), with line-numbered errors."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from analysis.participation import SEPARATOR
+
+DELIMITERS = ",;\t"
+
+
+class CsvDataError(ValueError):
+    """A problem in the file, with the line (header = line 1) and column it is on."""
+
+    def __init__(self, message: str, line: int | None = None, column: str | None = None) -> None:
+        self.message, self.line, self.column = message, line, column
+        where = []
+        if line is not None:
+            where.append(f"line {line}")
+        if column is not None:
+            where.append(f"column {column!r}")
+        super().__init__(f"{', '.join(where)}: {message}" if where else message)
+
+
+@dataclass(frozen=True, eq=False)
+class SurveyTable:
+    """Answers per respondent: the group path (if any) and a float column per item (NaN = empty)."""
+
+    groups: tuple[str, ...] | None
+    columns: dict[str, np.ndarray]
+    lines: np.ndarray  # the file line of each respondent, for later messages
+
+    def answers(self, items: Sequence[str]) -> np.ndarray:
+        """The answers of `items` as a respondents x items array."""
+        return np.column_stack([self.columns[item] for item in items])
+
+
+def parse_value_range(text: str) -> tuple[int, int]:
+    """``"1-5"`` → ``(1, 5)``; ValueError when it is not MIN-MAX with MIN < MAX."""
+    low, sep, high = text.strip().partition("-")
+    try:
+        if not sep:
+            raise ValueError
+        minimum, maximum = int(low), int(high)
+    except ValueError:
+        raise ValueError(f"range {text!r}: write it as MIN-MAX, e.g. 1-5") from None
+    if minimum >= maximum:
+        raise ValueError(f"range {text!r}: MIN must be below MAX")
+    return minimum, maximum
+
+
+def read_survey_csv(
+    source: Path | str,
+    items: Sequence[str] | None,
+    value_range: tuple[int, int],
+    group_column: str | None = None,
+) -> SurveyTable:
+    """Read and check a CSV file of answers: one row per respondent, one column per item.
+
+    Parameters
+    ----------
+    source : Path or str
+        A file path, or the CSV text itself when a str containing a newline.
+    items : sequence of str, optional
+        The item columns to read; all columns except `group_column` when None.
+    value_range : (int, int)
+        Answers must be whole numbers in MIN..MAX. An empty cell is a missing answer.
+    group_column : str, optional
+        The column holding each respondent's group path (``a/b/c``).
+
+    Returns
+    -------
+    SurveyTable
+
+    Raises
+    ------
+    CsvDataError
+        Empty file, missing column, unknown item, bad group path, non-numeric or
+        out-of-range answer — naming the line and column.
+    """
+    text = (
+        source
+        if isinstance(source, str) and "\n" in source
+        else Path(source).read_text(encoding="utf-8-sig")
+    )
+    text = text.removeprefix("\ufeff")
+    if not text.strip():
+        raise CsvDataError("the file is empty (expected a header row)", line=1)
+    first_line = text.splitlines()[0]
+    try:
+        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(first_line, DELIMITERS)
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.reader(io.StringIO(text), dialect)
+    header = [name.strip() for name in next(reader)]
+    for position, name in enumerate(header):
+        if not name:
+            raise CsvDataError(f"column {position + 1} has no name in the header", line=1)
+        if header.index(name) != position:
+            raise CsvDataError("the header has this column twice", line=1, column=name)
+    if group_column is not None and group_column not in header:
+        raise CsvDataError(f"no such column in the header ({_listing(header)})", 1, group_column)
+    wanted = [name for name in header if name != group_column] if items is None else list(items)
+    for item in wanted:
+        if item not in header:
+            raise CsvDataError(f"unknown item: no such column ({_listing(header)})", 1, item)
+    if not wanted:
+        raise CsvDataError("the file has no item columns", line=1)
+    positions = {name: header.index(name) for name in wanted}
+    group_at = None if group_column is None else header.index(group_column)
+    low, high = value_range
+    rows: list[list[float]] = []
+    groups: list[str] = []
+    lines: list[int] = []
+    for record in reader:
+        line = reader.line_num
+        if not any(cell.strip() for cell in record):
+            continue  # blank line
+        if len(record) != len(header):
+            raise CsvDataError(f"{len(record)} fields, but the header has {len(header)}", line)
+        if group_at is not None:
+            group = record[group_at].strip()
+            if not group or any(not part.strip() for part in group.split(SEPARATOR)):
+                raise CsvDataError(f"{group!r} is not a group path like a/b/c", line, group_column)
+            groups.append(SEPARATOR.join(part.strip() for part in group.split(SEPARATOR)))
+        rows.append([_answer(record[positions[name]], low, high, line, name) for name in wanted])
+        lines.append(line)
+    if not rows:
+        raise CsvDataError("the file has a header but no answers", line=2)
+    matrix = np.array(rows, dtype=float)
+    return SurveyTable(
+        groups=None if group_column is None else tuple(groups),
+        columns={name: matrix[:, j] for j, name in enumerate(wanted)},
+        lines=np.array(lines),
+    )
+
+
+def _answer(cell: str, low: int, high: int, line: int, column: str) -> float:
+    cell = cell.strip()
+    if not cell:
+        return float("nan")
+    try:
+        value = float(cell.replace(",", ".")) if cell.count(",") <= 1 else float("x")
+    except ValueError:
+        raise CsvDataError(f"{cell!r} is not a number", line, column) from None
+    if not np.isfinite(value) or value != int(value):
+        raise CsvDataError(f"{cell!r} is not a whole number", line, column)
+    if not low <= value <= high:
+        raise CsvDataError(f"{cell} is outside the range {low}-{high}", line, column)
+    return value
+
+
+def _listing(names: Sequence[str]) -> str:
+    return "columns: " + ", ".join(names)

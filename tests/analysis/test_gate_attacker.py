@@ -1,0 +1,230 @@
+"""An attacker who subtracts visible groups from visible totals never isolates 1..k-1 people."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from analysis.gate import (
+    DIFFERENCING,
+    PARENT_SUPPRESSED,
+    TOO_FEW,
+    VISIBLE,
+    suppress_crosstab,
+    suppress_tree,
+)
+from analysis.tree import ROOT, GroupTree
+
+# Many small groups: that is where differencing bites.
+sizes = st.one_of(st.integers(0, 4), st.integers(0, 12), st.integers(0, 40))
+
+
+@st.composite
+def trees(draw: st.DrawFn) -> tuple[GroupTree, np.ndarray, int]:
+    """A random department tree (depth up to 4) with respondents at leaves and inner groups."""
+    direct: dict[str, int] = {}
+
+    def grow(path: str, depth: int) -> None:
+        kids = draw(st.integers(0, 4)) if depth < 4 else 0
+        # Inner groups sometimes have members of their own (e.g. the head of department).
+        direct[path] = draw(sizes) if kids == 0 or draw(st.booleans()) else 0
+        for i in range(kids):
+            grow(f"{path}/g{i}", depth + 1)
+
+    for i in range(draw(st.integers(1, 3))):
+        grow(f"t{i}", 1)
+    tree = GroupTree.from_paths(direct)
+    own = np.zeros(len(tree), dtype=np.int64)
+    for path, count in direct.items():
+        own[tree.index(path)] = count
+    return tree, tree.roll_up(own), draw(st.integers(3, 7))
+
+
+def derivable_remainders(
+    tree: GroupTree, n: np.ndarray, visible: np.ndarray, below_k: int
+) -> dict[int, set[int]]:
+    """Per visible group (and -1 for the organisation): the small counts an attacker can isolate.
+
+    From a visible total the attacker subtracts any selection of visible children, and
+    for each visible child may instead subtract any selection of *its* visible children
+    (and so on down the tree). What is left is a group of people whose summed answers are
+    known. The trivial selection (subtract nothing) is left out: that is the total itself.
+    Only remainders below `below_k` are kept: adding more (never negative) parts to a
+    remainder cannot bring it back under `below_k`, and the sets stay small.
+    """
+
+    def options(node: int) -> set[int]:
+        # What a visible child can leave behind: all of it (not subtracted), nothing
+        # (subtracted whole), or a remainder after subtracting its own visible descendants.
+        return {int(n[node]), 0} | below(node)
+
+    def below(node: int) -> set[int]:
+        kids = tree.top_level if node == ROOT else tree.children[node]
+        total = int(n[list(tree.top_level)].sum()) if node == ROOT else int(n[node])
+        hidden = total - sum(int(n[c]) for c in kids)  # direct members: an implicit child
+        sums = {hidden + sum(int(n[c]) for c in kids if not visible[c])}
+        for child in (c for c in kids if visible[c]):
+            sums = {s + o for s in sums for o in options(child) if s + o < below_k}
+        sums.discard(total)
+        return {s for s in sums if s < below_k}
+
+    groups = [ROOT, *(i for i in range(len(tree)) if visible[i])]
+    return {g: below(g) for g in groups}
+
+
+def assert_no_small_remainder(tree: GroupTree, n: np.ndarray, reasons: np.ndarray, k: int) -> None:
+    visible = reasons == VISIBLE
+    organisation_visible = n[list(tree.top_level)].sum() >= k
+    for group, remainders in derivable_remainders(tree, n, visible, k).items():
+        if group == ROOT and not organisation_visible:
+            continue
+        leaked = sorted(r for r in remainders if 1 <= r < k)
+        assert not leaked, f"{tree.paths[group] if group >= 0 else '(organisation)'}: {leaked}"
+
+
+@settings(max_examples=1000, deadline=None)
+@given(trees())
+def test_attacker_never_isolates_a_small_group_in_a_tree(case) -> None:
+    tree, n, k = case
+    reasons = suppress_tree(tree, n, k)
+    visible = reasons == VISIBLE
+    assert (n[visible] >= k).all()
+    for i, parent in enumerate(tree.parents):
+        if parent != ROOT and not visible[parent]:
+            assert not visible[i]
+    assert_no_small_remainder(tree, n, reasons, k)
+
+
+@settings(max_examples=200, deadline=None)
+@given(trees(), st.data())
+def test_gating_many_columns_at_once_equals_gating_each(case, data) -> None:
+    tree, n, k = case
+    # A second column: the same tree with fewer answers (as for one item with gaps).
+    fewer = np.array([data.draw(st.integers(0, int(v))) for v in n])
+    fewer = np.minimum(fewer, n)
+    both = np.stack([n, fewer], axis=1)
+    together = suppress_tree(tree, both, k)
+    assert (together[:, 0] == suppress_tree(tree, n, k)).all()
+    assert (together[:, 1] == suppress_tree(tree, fewer, k)).all()
+
+
+@st.composite
+def crosstabs(draw: st.DrawFn):
+    rows, cols = draw(st.integers(1, 5)), draw(st.integers(1, 5))
+    cells = np.array([[draw(sizes) for _ in range(cols)] for _ in range(rows)], dtype=np.int64)
+    unreported = np.array([draw(st.integers(0, 6)) for _ in range(rows)])  # no category given
+    elsewhere = np.array([draw(st.integers(0, 6)) for _ in range(cols)])  # not in a listed row
+    row_totals = cells.sum(axis=1) + unreported
+    col_totals = cells.sum(axis=0) + elsewhere
+    grand = row_totals.sum() + elsewhere.sum() + draw(st.integers(0, 4))
+    return cells, row_totals, col_totals, int(grand), draw(st.integers(3, 10))
+
+
+def subset_remainders(total: int, visible_parts: list[int]) -> set[int]:
+    sums = {total}
+    for part in visible_parts:
+        sums |= {s - part for s in sums}
+    sums.discard(total)
+    return sums
+
+
+@settings(max_examples=1000, deadline=None)
+@given(crosstabs())
+def test_attacker_never_isolates_a_small_group_in_a_crosstab(case) -> None:
+    cells, row_totals, col_totals, grand, k = case
+    gate = suppress_crosstab(cells, row_totals, col_totals, grand, k)
+    vis_cells, vis_rows, vis_cols = gate.cells == 0, gate.rows == 0, gate.columns == 0
+    assert (cells[vis_cells] >= k).all()
+    assert (row_totals[vis_rows] >= k).all() and (col_totals[vis_cols] >= k).all()
+    assert not vis_cells[~vis_rows, :].any() and not vis_cells[:, ~vis_cols].any()
+    attempts: list[set[int]] = []
+    for r in np.flatnonzero(vis_rows):
+        attempts.append(subset_remainders(int(row_totals[r]), list(cells[r][vis_cells[r]])))
+    for c in np.flatnonzero(vis_cols):
+        attempts.append(subset_remainders(int(col_totals[c]), list(cells[:, c][vis_cells[:, c]])))
+    if gate.total == VISIBLE:
+        attempts.append(subset_remainders(grand, list(row_totals[vis_rows])))
+        attempts.append(subset_remainders(grand, list(col_totals[vis_cols])))
+        # Through two levels: the grand total minus visible rows, or minus visible cells.
+        attempts.append(
+            subset_remainders(grand, [*row_totals[vis_rows]])
+            | subset_remainders(grand, [int(v) for v in cells[vis_cells]])
+        )
+    for remainders in attempts:
+        assert not [r for r in remainders if 1 <= r < k]
+
+
+def small_tree() -> tuple[GroupTree, np.ndarray]:
+    tree = GroupTree.from_paths(["Gemeente/Jeugd", "Gemeente/Wmo", "Gemeente/Participatie"])
+    own = np.zeros(len(tree), dtype=np.int64)
+    for path, count in {
+        "Gemeente/Jeugd": 3,
+        "Gemeente/Wmo": 10,
+        "Gemeente/Participatie": 12,
+    }.items():
+        own[tree.index(path)] = count
+    return tree, tree.roll_up(own)
+
+
+def test_primary_suppression_alone_leaks_the_small_group() -> None:
+    tree, n = small_tree()
+    primary_only = np.where(n < 5, TOO_FEW, VISIBLE)
+    leaks = derivable_remainders(tree, n, primary_only == VISIBLE, 5)
+    # Gemeente (25) - Wmo (10) - Participatie (12) = the 3 people of Jeugd.
+    assert 3 in leaks[tree.index("Gemeente")]
+
+
+def test_secondary_suppression_hides_the_next_smallest_sibling() -> None:
+    tree, n = small_tree()
+    reasons = suppress_tree(tree, n, 5)
+    assert reasons[tree.index("Gemeente/Jeugd")] == TOO_FEW
+    assert reasons[tree.index("Gemeente/Wmo")] == DIFFERENCING
+    assert reasons[tree.index("Gemeente/Participatie")] == VISIBLE
+    assert_no_small_remainder(tree, n, reasons, 5)
+
+
+def test_direct_members_of_a_parent_are_protected_like_a_child() -> None:
+    tree = GroupTree.from_paths(["Gemeente", "Gemeente/A", "Gemeente/B"])
+    own = np.zeros(len(tree), dtype=np.int64)
+    own[tree.index("Gemeente")] = 2  # the two directors, in no team
+    own[tree.index("Gemeente/A")] = 8
+    own[tree.index("Gemeente/B")] = 9
+    reasons = suppress_tree(tree, tree.roll_up(own), 5)
+    assert reasons[tree.index("Gemeente")] == VISIBLE
+    assert reasons[tree.index("Gemeente/A")] == DIFFERENCING
+    assert reasons[tree.index("Gemeente/B")] == VISIBLE
+
+
+def test_a_hidden_parent_hides_its_children() -> None:
+    tree = GroupTree.from_paths(["Org/A/x", "Org/B"])
+    own = np.zeros(len(tree), dtype=np.int64)
+    own[tree.index("Org/A/x")] = 6
+    own[tree.index("Org/B")] = 40
+    reasons = suppress_tree(tree, tree.roll_up(own), 7)
+    assert reasons[tree.index("Org/A")] == TOO_FEW
+    assert reasons[tree.index("Org/A/x")] == TOO_FEW
+    own[tree.index("Org/A/x")] = 8
+    own[tree.index("Org")] = 3
+    reasons = suppress_tree(tree, tree.roll_up(own), 7)
+    # Org (51) - B (40) - A (8) = 3 directors: A goes, and x under it.
+    assert reasons[tree.index("Org/A")] == DIFFERENCING
+    assert reasons[tree.index("Org/A/x")] == PARENT_SUPPRESSED
+
+
+def test_top_level_groups_are_not_differenced_from_the_organisation() -> None:
+    tree = GroupTree.from_paths(["A", "B", "C"])
+    reasons = suppress_tree(tree, np.array([2, 20, 30]), 5)
+    assert list(reasons) == [TOO_FEW, DIFFERENCING, VISIBLE]
+
+
+def test_crosstab_suppression_reaches_a_fixed_point_along_both_dimensions() -> None:
+    # Department x age band: one cell of 2 forces a second cell in its row, which in turn
+    # exposes its column, and so on.
+    cells = np.array([[2, 12, 15], [11, 13, 20]])
+    gate = suppress_crosstab(cells, cells.sum(1), cells.sum(0), int(cells.sum()), 10)
+    hidden = gate.cells != VISIBLE
+    assert hidden[0, 0] and hidden[0, 1]
+    # Column 0: 13 - 11 would leave 2, so the 11 goes too; column 1 then leaves 12 + 13.
+    assert hidden[1, 0]
+    assert not hidden[0, 2] and not hidden[1, 2]
