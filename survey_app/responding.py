@@ -15,8 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from survey_app.db import write_transaction
-from survey_app.organisation import load_tree
-from survey_app.tables import Answer, Invitation, Response, Wave
+from survey_app.tables import Answer, Invitation, Response
 from survey_app.waves import WAVE_COLUMNS, WaveInfo, WaveState, wave_template
 from surveys import AnswerValue, Template
 
@@ -61,17 +60,24 @@ def token_state(wave: WaveInfo, responded: bool, now: dt.datetime) -> TokenState
 
 
 async def _invitation(token_hash: str) -> tuple[dict, WaveInfo] | None:
-    invitation = (
+    """The invitation behind a token hash and its wave, in one query."""
+    row = (
         await Invitation.select(
-            Invitation.id, Invitation.wave, Invitation.department, Invitation.responded
+            Invitation.id,
+            Invitation.department,
+            Invitation.department_path,
+            Invitation.responded,
+            *(getattr(Invitation.wave, column._meta.name) for column in WAVE_COLUMNS),
         )
         .where(Invitation.token_hash == token_hash)
         .first()
     )
-    if invitation is None:
+    if row is None:
         return None
-    wave_row = await Wave.select(*WAVE_COLUMNS).where(Wave.id == invitation["wave"]).first()
-    return invitation, WaveInfo.from_row(wave_row)
+    wave = WaveInfo.from_row(
+        {column._meta.name: row[f"wave.{column._meta.name}"] for column in WAVE_COLUMNS}
+    )
+    return row, wave
 
 
 async def open_invitation(token_hash: str, now: dt.datetime) -> OpenInvitation:
@@ -83,7 +89,7 @@ async def open_invitation(token_hash: str, now: dt.datetime) -> OpenInvitation:
     state = token_state(wave, invitation["responded"], now)
     if state is not TokenState.VALID:
         raise TokenRejected(state)
-    return OpenInvitation(token_hash=token_hash, wave=wave, template=await wave_template(wave.id))
+    return OpenInvitation(token_hash=token_hash, wave=wave, template=await wave_template(wave))
 
 
 async def submit_response(
@@ -99,7 +105,6 @@ async def submit_response(
     its wave is not open. Concurrent submissions with one token store one response: the
     conditional update lets exactly one of them through.
     """
-    tree = await load_tree()
     async with write_transaction():
         found = await _invitation(token_hash)
         if found is None:
@@ -115,14 +120,13 @@ async def submit_response(
         )
         if not claimed:
             raise TokenRejected(TokenState.USED)
-        department_id = invitation["department"]
         response_id = uuid.uuid4()
         await Response.insert(
             Response(
                 id=response_id,
                 wave=wave.id,
-                department=department_id,
-                department_path=tree.path(department_id),
+                department=invitation["department"],
+                department_path=invitation["department_path"],
                 submitted_on=now.astimezone(timezone).date(),
             )
         )

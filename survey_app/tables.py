@@ -82,6 +82,8 @@ class Invitation(Table):
     employee = ForeignKey(Employee, null=False, on_delete=OnDelete.restrict)
     # Department at the time of the invitation, so later moves do not rewrite history.
     department = ForeignKey(Department, null=False, on_delete=OnDelete.restrict)
+    # Its path of codes from the root (e.g. GEM/SD/JEUGD), copied to the response.
+    department_path = Text(default="")
     token_hash = Varchar(length=64, unique=True, index=True, index_method=IndexMethod.btree)
     responded = Boolean(default=False)
 

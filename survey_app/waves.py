@@ -168,11 +168,27 @@ async def list_waves() -> list[WaveInfo]:
     return [WaveInfo.from_row(row) for row in rows]
 
 
-async def wave_template(wave_id: int) -> Template:
-    row = await Wave.select(Wave.template).where(Wave.id == wave_id).first()
+_TEMPLATES: dict[uuid.UUID, Template] = {}
+_TEMPLATES_KEPT = 32
+
+
+async def wave_template(wave: WaveInfo) -> Template:
+    """The wave's snapshot of its survey definition.
+
+    A snapshot never changes once the wave exists, so each process keeps the parsed
+    templates of recent waves (keyed by the random public id, never reused).
+    """
+    cached = _TEMPLATES.get(wave.public_id)
+    if cached is not None:
+        return cached
+    row = await Wave.select(Wave.template).where(Wave.id == wave.id).first()
     snapshot = row["template"]
     # Piccolo returns JSON columns as text on both databases.
-    return Template.from_dict(json.loads(snapshot) if isinstance(snapshot, str) else snapshot)
+    template = Template.from_dict(json.loads(snapshot) if isinstance(snapshot, str) else snapshot)
+    if len(_TEMPLATES) >= _TEMPLATES_KEPT:
+        _TEMPLATES.pop(next(iter(_TEMPLATES)))
+    _TEMPLATES[wave.public_id] = template
+    return template
 
 
 async def wave_department_ids(wave: WaveInfo, tree: DepartmentTree) -> set[int]:
@@ -217,6 +233,7 @@ async def invite(wave: WaveInfo, *, now: dt.datetime, reissue: bool = False) -> 
                         wave=wave.id,
                         employee=employee["id"],
                         department=employee["department"],
+                        department_path=tree.path(employee["department"]),
                         token_hash=hash_token(token),
                     )
                 )
