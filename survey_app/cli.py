@@ -15,6 +15,7 @@ from typing import Any
 import click
 
 from survey_app.analyze_cli import analyze
+from survey_app.analyze_themes_cli import themes
 from survey_app.i18n import _, current_language
 from survey_app.settings import SUPPORTED_LANGUAGES, Settings
 
@@ -298,4 +299,5 @@ def backup(output: Path | None, run_pg_dump: bool) -> None:
         raise click.ClickException(str(error)) from error
 
 
+analyze.add_command(themes)
 main.add_command(analyze)

@@ -83,7 +83,8 @@ def test_template_text_goes_through_gettext(template: Path) -> None:
 def test_the_check_finds_literal_text_and_readable_attributes() -> None:
     planted = (
         '<h1>{{ _("Welcome") }}</h1><p>Welkom terug</p>'
-        '<img alt="Logo van de gemeente" src="x.png"><a href="/x" title="{{ _("Go") }}">{{ name }}</a>'
+        '<img alt="Logo van de gemeente" src="x.png">'
+        '<a href="/x" title="{{ _("Go") }}">{{ name }}</a>'
     )
     assert untranslated_words(planted) == ["Welkom", "terug", "Logo", "van", "de", "gemeente"]
     assert untranslated_words('<p>{% if x %}{{ _("Yes") }}{% endif %} – Klankbord</p>') == []

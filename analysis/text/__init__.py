@@ -1,0 +1,1 @@
+"""Free-text comments: redaction, language, tokens and themes (taxonomy plus discovery)."""

@@ -1,0 +1,149 @@
+"""The shipped, editable taxonomy of workplace themes and matching comments against it."""
+
+from __future__ import annotations
+
+import math
+import tomllib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from analysis.text.language import LANGUAGES
+from analysis.text.tokens import Token, content_tokens
+
+DEFAULT_TAXONOMY = "taxonomy.toml"
+
+
+@dataclass(frozen=True)
+class TaxonomyTheme:
+    """One theme: a stable id, labels per language and its terms as stem sequences."""
+
+    id: str
+    labels: Mapping[str, str]
+    terms: Mapping[str, tuple[str, ...]]
+    stems: Mapping[str, tuple[tuple[str, ...], ...]]
+
+    def label(self, language: str) -> str:
+        return self.labels.get(language) or next(iter(self.labels.values()))
+
+
+@dataclass(frozen=True)
+class Taxonomy:
+    themes: tuple[TaxonomyTheme, ...]
+
+    def __len__(self) -> int:
+        return len(self.themes)
+
+    def by_id(self, theme_id: str) -> TaxonomyTheme:
+        for theme in self.themes:
+            if theme.id == theme_id:
+                return theme
+        raise KeyError(theme_id)
+
+
+def _term_stems(term: str, language: str) -> tuple[str, ...]:
+    return tuple(token.stem for token in content_tokens(term, language))
+
+
+def parse_taxonomy(data: Mapping[str, object], source: str = "taxonomy") -> Taxonomy:
+    """A `Taxonomy` from the TOML structure (``[[theme]]`` tables with id, label, nl, en).
+
+    Raises ValueError with the theme id when a theme is incomplete, an id repeats, or two
+    themes share a term in the same language (the match would be a coin toss).
+    """
+    raw_themes = data.get("theme")
+    if not isinstance(raw_themes, list) or not raw_themes:
+        raise ValueError(f"{source}: no [[theme]] tables")
+    themes: list[TaxonomyTheme] = []
+    owner: dict[tuple[str, tuple[str, ...]], str] = {}
+    for raw in raw_themes:
+        theme_id = raw.get("id") if isinstance(raw, dict) else None
+        if not isinstance(theme_id, str) or not theme_id:
+            raise ValueError(f"{source}: a theme without an id")
+        labels = raw.get("label")
+        if not isinstance(labels, dict) or not labels:
+            raise ValueError(f"{source}: theme {theme_id!r} has no label")
+        if any(t.id == theme_id for t in themes):
+            raise ValueError(f"{source}: theme id {theme_id!r} is used twice")
+        terms: dict[str, tuple[str, ...]] = {}
+        stems: dict[str, tuple[tuple[str, ...], ...]] = {}
+        for language in LANGUAGES:
+            words = tuple(raw.get(language, ()))
+            sequences = []
+            for term in words:
+                sequence = _term_stems(term, language)
+                if not sequence:
+                    raise ValueError(f"{source}: {theme_id}: term {term!r} is only stop words")
+                other = owner.setdefault((language, sequence), theme_id)
+                if other != theme_id:
+                    raise ValueError(
+                        f"{source}: term {term!r} ({language}) is in both {other!r} and "
+                        f"{theme_id!r}"
+                    )
+                sequences.append(sequence)
+            terms[language] = words
+            stems[language] = tuple(dict.fromkeys(sequences))
+        if not any(stems.values()):
+            raise ValueError(f"{source}: theme {theme_id!r} has no terms")
+        themes.append(TaxonomyTheme(theme_id, dict(labels), terms, stems))
+    return Taxonomy(tuple(themes))
+
+
+def load_taxonomy(path: Path | str | None = None) -> Taxonomy:
+    """The taxonomy in ``path``, or the shipped one (``analysis/text/data/taxonomy.toml``)."""
+    if path is None:
+        text = resources.files("analysis.text").joinpath("data", DEFAULT_TAXONOMY).read_text()
+        return parse_taxonomy(tomllib.loads(text), DEFAULT_TAXONOMY)
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        raise ValueError(f"{path}: cannot read taxonomy: {error}") from error
+    return parse_taxonomy(data, str(path))
+
+
+def contains_term(stems: Sequence[str], sequence: tuple[str, ...]) -> bool:
+    """Whether the term's stems stand next to each other in ``stems``, in any order."""
+    if len(sequence) == 1:
+        return sequence[0] in stems
+    width, wanted = len(sequence), sorted(sequence)
+    return any(sorted(stems[i : i + width]) == wanted for i in range(len(stems) - width + 1))
+
+
+def match_taxonomy(
+    taxonomy: Taxonomy,
+    documents: Sequence[Sequence[Token]],
+    languages: Sequence[str],
+) -> list[int | None]:
+    """Index of the best-matching taxonomy theme per document, or None when none matches.
+
+    A theme scores the summed inverse document frequency (in this collection) of its
+    terms found in the comment, so a specific term ("zaaksysteem") outweighs a common one
+    ("druk") when a comment touches two themes. Ties go to the theme listed first.
+    """
+    stem_lists = [[token.stem for token in tokens] for tokens in documents]
+    found: list[list[tuple[int, tuple[str, ...]]]] = []
+    frequency: dict[tuple[str, tuple[str, ...]], int] = {}
+    for stems, language in zip(stem_lists, languages, strict=True):
+        present = set(stems)
+        hits = []
+        for index, theme in enumerate(taxonomy.themes):
+            for sequence in theme.stems.get(language, ()):
+                if sequence[0] in present and contains_term(stems, sequence):
+                    hits.append((index, sequence))
+                    key = (language, sequence)
+                    frequency[key] = frequency.get(key, 0) + 1
+        found.append(hits)
+    total = max(len(documents), 1)
+    assignments: list[int | None] = []
+    for hits, language in zip(found, languages, strict=True):
+        if not hits:
+            assignments.append(None)
+            continue
+        scores: dict[int, float] = {}
+        for index, sequence in hits:
+            idf = math.log((1 + total) / (1 + frequency[(language, sequence)])) + 1
+            scores[index] = scores.get(index, 0.0) + idf
+        assignments.append(min(scores, key=lambda i: (-round(scores[i], 9), i)))
+    return assignments

@@ -1,0 +1,211 @@
+"""Theme analysis: quality on the Dutch dev set against a baseline, and speed on 20,000 comments.
+
+Run from the repository root::
+
+    .venv/bin/python bench/themes.py            # both parts
+    .venv/bin/python bench/themes.py --part quality
+    .venv/bin/python bench/themes.py --part speed --comments 20000
+
+Quality: ``../shared/data/themes-dev/restaurants_nl_dev.csv`` (restaurant review
+sentences, evaluation only: never copied into the project), rows whose ``entities`` holds
+exactly one label. The workplace taxonomy cannot apply to restaurants, so the discovery
+layer is evaluated on its own: ``analyze_themes(texts, language="nl", taxonomy=None)``
+with the number of themes chosen from the data (the CLI equivalent is ``--themes auto
+--taxonomy none``). Comments without a theme count as one more cluster. The baseline is
+measured in the same run: TF-IDF on Snowball stems and NMF with k = the true number of
+labels, each sentence assigned to its strongest component.
+
+Speed: synthetic Dutch and English comments (with e-mail addresses, phone numbers and
+directory names in some of them) through the whole pipeline (redaction with a directory
+of 600 names, language, taxonomy, discovery, quotes, shares per department through the
+gate), in a child process so that its peak memory (``ru_maxrss``) is its own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import random
+import resource
+import subprocess
+import sys
+import time
+import warnings
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+DEV_SET = Path(__file__).resolve().parents[2] / "shared/data/themes-dev/restaurants_nl_dev.csv"
+TIME_LIMIT_S = 30.0
+MEMORY_LIMIT_MB = 1024.0
+
+
+def load_dev_set() -> tuple[list[str], list[str]]:
+    if not DEV_SET.exists():
+        sys.exit(f"dev set not found: {DEV_SET} (expected ../shared/data next to the repository)")
+    with DEV_SET.open(encoding="utf-8", newline="") as handle:
+        rows = [
+            row for row in csv.DictReader(handle) if row["entities"] and "|" not in row["entities"]
+        ]
+    return [row["text"] for row in rows], [row["entities"] for row in rows]
+
+
+def baseline_assignments(texts: list[str], k: int) -> list[int]:
+    from sklearn.decomposition import NMF
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from analysis.text.tokens import content_tokens
+
+    stems = [" ".join(token.stem for token in content_tokens(text, "nl")) for text in texts]
+    matrix = TfidfVectorizer(token_pattern=r"\S+").fit_transform(stems)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        weights = NMF(n_components=k, init="nndsvd", random_state=0, max_iter=500).fit_transform(
+            matrix
+        )
+    return weights.argmax(axis=1).tolist()
+
+
+def quality() -> bool:
+    from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
+
+    from analysis.text.language import detect_language
+    from analysis.text.themes import analyze_themes
+
+    texts, labels = load_dev_set()
+    k_true = len(set(labels))
+    print(f"dev set: {len(texts)} single-topic sentences, {k_true} labels")
+    dutch = sum(detect_language(text) == "nl" for text in texts)
+    print(f"language detection: {dutch}/{len(texts)} detected as Dutch ({dutch / len(texts):.1%})")
+
+    started = time.perf_counter()
+    analysis = analyze_themes(texts, language="nl", taxonomy=None)
+    elapsed = time.perf_counter() - started
+    ours = [assigned or "(none)" for assigned in analysis.assignments]
+    base = baseline_assignments(texts, k_true)
+    ours_nmi = normalized_mutual_info_score(labels, ours)
+    base_nmi = normalized_mutual_info_score(labels, base)
+    print(f"{'method':52} {'k':>3} {'NMI':>6} {'ARI':>6}")
+    print(
+        f"{'discovery, automatic k (taxonomy off; +1 unassigned)':52} {len(set(ours)):>3} "
+        f"{ours_nmi:6.3f} "
+        f"{adjusted_rand_score(labels, ours):6.3f}"
+    )
+    print(
+        f"{'baseline: TF-IDF on stems + NMF, true k':52} {k_true:>3} {base_nmi:6.3f} "
+        f"{adjusted_rand_score(labels, base):6.3f}"
+    )
+    chosen = max(analysis.stability, key=lambda k: analysis.stability[k], default=None)
+    print(
+        "stability by k: "
+        + " ".join(f"{k}:{score:.2f}" for k, score in analysis.stability.items())
+        + f" -> k = {chosen} ({elapsed:.1f} s; unassigned sentences form one more cluster)"
+    )
+    for theme in analysis.themes:
+        print(f"  {theme.id:14} {theme.size:4}  {theme.label}")
+    passed = ours_nmi >= base_nmi
+    print(f"discovery NMI >= baseline NMI: {'yes' if passed else 'NO'}")
+    return passed
+
+
+# Synthetic comments: topic word pools, some of them outside the taxonomy, in both languages.
+POOLS_NL = {
+    "werkdruk": ["werkdruk", "overwerken", "achterstand", "deadlines", "te veel dossiers"],
+    "ict": ["het zaaksysteem", "de laptop", "inloggen via vpn", "de printer", "het netwerk"],
+    "burgers": ["de inwoners", "het loket", "klantcontact", "de balie", "boze bellers"],
+    "regels": ["de procedures", "het mandaat", "de regelgeving", "formulieren", "bureaucratie"],
+    "leiding": ["mijn leidinggevende", "de teamleider", "de directie", "het management"],
+    "projecten": ["het project", "de planning", "de opdrachtgever", "de aanbesteding"],
+    "omgeving": ["de openbare ruimte", "het groenonderhoud", "de riolering", "de wijk"],
+    "kantoor": ["de flexplekken", "het thuiswerken", "de kantine", "het gemeentehuis"],
+}
+VERBS_NL = ["loopt stroef", "werkt goed", "kost veel tijd", "is onduidelijk", "verbetert"]
+FILLER_NL = ["Eerlijk gezegd", "Sinds de zomer", "Al een tijd", "Volgens mij", ""]
+POOLS_EN = {
+    "workload": ["the workload", "overtime", "the backlog"],
+    "systems": ["the case system", "my laptop", "the vpn"],
+    "residents": ["residents", "the front desk", "angry callers"],
+}
+VERBS_EN = ["is a problem", "works well", "takes a lot of time", "is unclear"]
+
+
+def synthetic_comments(n: int, names: list[str], seed: int = 7) -> list[str]:
+    rng = random.Random(seed)
+    comments = []
+    for _ in range(n):
+        english = rng.random() < 0.15
+        pools, verbs = (POOLS_EN, VERBS_EN) if english else (POOLS_NL, VERBS_NL)
+        topics = rng.sample(sorted(pools), k=1 if rng.random() < 0.7 else 2)
+        sentences = []
+        for topic in topics:
+            subject = rng.choice(pools[topic])
+            filler = "" if english else rng.choice(FILLER_NL)
+            sentence = f"{filler} {subject} {rng.choice(verbs)}".strip()
+            sentences.append(sentence[0].upper() + sentence[1:] + ".")
+        extra = rng.random()
+        if extra < 0.03:
+            sentences.append(f"Bel me op 06-{rng.randint(10000000, 99999999)}.")
+        elif extra < 0.06:
+            sentences.append(f"Vraag het {rng.choice(names)}.")
+        elif extra < 0.08:
+            sentences.append(f"Mail naar j.{rng.randint(1, 999)}@example.org.")
+        comments.append(" ".join(sentences))
+    return comments
+
+
+def speed(n: int) -> bool:
+    from analysis.text.redact import Directory
+    from analysis.text.shares import theme_shares_by_group
+    from analysis.text.themes import analyze_themes
+
+    rng = random.Random(11)
+    first = ["Jan", "Anouk", "Mohamed", "Fatima", "Pieter", "Sanne", "Thijs", "Esra", "Kees"]
+    last = ["de Vries", "Jansen", "van Dijk", "Bakker", "El Amrani", "Yilmaz", "van der Meer"]
+    names = [f"{rng.choice(first)} {rng.choice(last)}{i}" for i in range(600)]
+    departments = [f"GEM/D{d}/T{t}" for d in range(6) for t in range(4)]
+    comments = synthetic_comments(n, [name.rstrip("0123456789") for name in names])
+    groups = [rng.choice(departments) for _ in comments]
+
+    started = time.perf_counter()
+    directory = Directory(names)
+    analysis = analyze_themes(comments, directory=directory)
+    shares = theme_shares_by_group(
+        analysis.assignments, groups, [theme.id for theme in analysis.themes]
+    )
+    elapsed = time.perf_counter() - started
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    discovered = [theme for theme in analysis.themes if theme.source == "discovered"]
+    print(
+        f"synthetic: {n} comments end to end in {elapsed:.1f} s "
+        f"(limit {TIME_LIMIT_S:.0f} s), peak memory {peak_mb:.0f} MB (limit {MEMORY_LIMIT_MB:.0f}"
+        f" MB, ru_maxrss of this process, deduce not loaded)"
+    )
+    print(
+        f"  {sum(t.source == 'taxonomy' and t.size > 0 for t in analysis.themes)} taxonomy themes"
+        f" used, {len(discovered)} discovered: " + "; ".join(theme.label for theme in discovered)
+    )
+    print(f"  groups shown: {sum('n' in v for v in shares['by_group'].values())}")
+    return elapsed < TIME_LIMIT_S and peak_mb < MEMORY_LIMIT_MB and "deduce" not in sys.modules
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--part", choices=["all", "quality", "speed"], default="all")
+    parser.add_argument("--comments", type=int, default=20_000)
+    args = parser.parse_args()
+    passed = True
+    if args.part in ("all", "quality"):
+        passed &= quality()
+    if args.part == "speed":
+        passed &= speed(args.comments)
+    elif args.part == "all":
+        # A fresh process, so the speed figure's peak memory is not the quality run's.
+        child = [sys.executable, __file__, "--part", "speed", "--comments", str(args.comments)]
+        passed &= subprocess.run(child, check=False).returncode == 0
+    return 0 if passed else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

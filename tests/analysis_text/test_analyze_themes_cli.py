@@ -1,0 +1,96 @@
+"""``survey-app analyze themes``: the JSON it writes and exit code 2 on bad input."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from survey_app.analyze_themes_cli import themes
+
+ROWS = [
+    ("GEM/A", "De werkdruk is te hoog, bel Kees Jansen op 06-12345678."),
+    ("GEM/A", "Mijn leidinggevende geeft weinig waardering."),
+    ("GEM/A", "Het zaaksysteem is traag."),
+    ("GEM/A", "Te weinig flexplekken op kantoor."),
+    ("GEM/A", "Het salaris is te laag."),
+    ("GEM/B", "De kantine is prima."),
+    ("GEM/B", ""),
+]
+
+
+def write_csv(path: Path, delimiter: str = ",") -> Path:
+    lines = [f"afdeling{delimiter}opmerking"]
+    lines += [f'{group}{delimiter}"{text}"' for group, text in ROWS]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(themes, list(args))
+    return result.exit_code, result.output
+
+
+def test_writes_themes_assignments_and_groups(tmp_path: Path) -> None:
+    csv_path = write_csv(tmp_path / "c.csv", ";")
+    names = tmp_path / "names.txt"
+    names.write_text("Kees Jansen\n", encoding="utf-8")
+    out = tmp_path / "out.json"
+    code, output = run(
+        str(csv_path), "--text-column", "opmerking", "--group-column", "afdeling",
+        "--names", str(names), "--output", str(out),
+    )  # fmt: skip
+    assert code == 0, output
+    result = json.loads(out.read_text(encoding="utf-8"))
+    assert set(result) >= {"themes", "assignments", "groups"}
+    assert result["assignments"] == [
+        "workload", "manager", "ict", "hybrid_work", "pay", "facilities", None
+    ]  # fmt: skip
+    theme = next(t for t in result["themes"] if t["id"] == "workload")
+    assert set(theme) == {"id", "label", "terms", "size", "quotes", "source"}
+    assert theme["quotes"] == ["De werkdruk is te hoog, bel [naam] op [telefoon]."]
+    assert theme["source"] == "taxonomy" and theme["label"] == "Werkdruk"
+    by_group = result["groups"]["by_group"]
+    assert by_group["GEM"]["n"] == 7
+    # B has 2 comments; A (5) is hidden too, or B would be GEM minus A.
+    assert by_group["GEM/A"] == by_group["GEM/B"] == {"suppressed": True}
+
+
+def test_standard_output_and_wave_column(tmp_path: Path) -> None:
+    path = tmp_path / "c.csv"
+    path.write_text("wave,text\n" + "".join(f"w1,Werkdruk {i}\n" for i in range(5)))
+    code, output = run(str(path), "--text-column", "TEXT", "--wave-column", "wave")
+    assert code == 0, output
+    result = json.loads(output)
+    assert result["waves"]["w1"]["shares"]["workload"] == 1.0
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--text-column", "missing"], "there is no column 'missing'"),
+        (["--text-column", "opmerking", "--group-column", "x"], "there is no column 'x'"),
+        (["--text-column", "opmerking", "--themes", "many"], "use auto or a whole number"),
+        (["--text-column", "opmerking", "--themes", "0"], "use auto or a whole number"),
+        (["--text-column", "opmerking", "--language", "de"], "'de' is not one of"),
+        (["--text-column", "opmerking", "--comment-minimum", "2"], "2 is not in the range"),
+        (["--text-column", "opmerking", "--taxonomy", "nope.toml"], "cannot read taxonomy"),
+    ],
+)
+def test_bad_options_exit_2(tmp_path: Path, args: list[str], message: str) -> None:
+    code, output = run(str(write_csv(tmp_path / "c.csv")), *args)
+    assert code == 2
+    assert message in output
+
+
+def test_unreadable_files_exit_2(tmp_path: Path) -> None:
+    latin = tmp_path / "latin.csv"
+    latin.write_bytes("text\ncafé\n".encode("latin-1"))
+    assert run(str(latin), "--text-column", "text")[0] == 2
+    empty = tmp_path / "empty.csv"
+    empty.write_text("")
+    code, output = run(str(empty), "--text-column", "text")
+    assert code == 2 and "no header row" in output
+    assert run(str(tmp_path / "absent.csv"), "--text-column", "text")[0] == 2
