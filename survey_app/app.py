@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import importlib.metadata
 import logging
 from pathlib import Path
 
@@ -11,11 +12,13 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from litestar import Litestar, Request, Response, get
 from litestar.di import Provide
 from litestar.exceptions import HTTPException
-from litestar.middleware import DefineMiddleware
 from litestar.middleware.session.client_side import CookieBackendConfig
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.plugins.htmx import HTMXPlugin
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Template
+from litestar.routes import HTTPRoute
 from litestar.static_files import create_static_files_router
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from litestar.template.config import TemplateConfig
@@ -73,10 +76,48 @@ def error_page(request: Request, exc: Exception) -> Response:
     if status >= HTTP_500_INTERNAL_SERVER_ERROR:
         handler = request.scope.get("route_handler")
         logger.error("Unhandled error in %s", getattr(handler, "name", None), exc_info=exc)
+    # Keep the exception's headers: `Allow` on a 405 is required (RFC 9110).
+    headers = dict(exc.headers or {}) if isinstance(exc, HTTPException) else {}
     if request.url.path.startswith("/api/") or request.url.path == "/health":
         detail = exc.detail if isinstance(exc, HTTPException) else "Internal Server Error"
-        return Response({"status_code": status, "detail": detail}, status_code=status)
-    return page(request, "error.html", status_code=status, status=status)
+        return Response(
+            {"status_code": status, "detail": detail}, status_code=status, headers=headers
+        )
+    response = page(request, "error.html", status_code=status, status=status)
+    response.headers.update(headers)
+    return response
+
+
+def openapi_config() -> OpenAPIConfig:
+    """The OpenAPI schema at ``/schema/openapi.json`` (for integrations and the fuzz tests).
+
+    Only the JSON document is served: the interactive viewers load scripts from CDNs, which
+    a self-hosted survey must not do (and the Content-Security-Policy blocks anyway).
+    """
+    return OpenAPIConfig(
+        title="Klankbord",
+        version=importlib.metadata.version("klankbord"),
+        description="Self-hosted employee surveys. HTML pages and their form posts.",
+        path="/schema",
+        render_plugins=[JsonRenderPlugin()],
+    )
+
+
+def repair_options_allow(app: Litestar) -> None:
+    """Make the automatic OPTIONS response list every method of its path.
+
+    Litestar 2 builds that handler with the first route registered for a path and keeps
+    it when the path gains another method, so ``OPTIONS /survey`` said ``GET, OPTIONS``
+    without ``POST`` (litestar-org/litestar#4169, fixed in Litestar 3): point it at the
+    final route. Found by the ``allow_header_conformance`` check in tests/test_fuzz.py.
+    """
+    for route in app.routes:
+        if not isinstance(route, HTTPRoute) or "OPTIONS" not in route.route_handler_map:
+            continue
+        handler = route.route_handler_map["OPTIONS"][0]
+        for cell in getattr(handler.fn, "__closure__", None) or ():
+            if isinstance(cell.cell_contents, HTTPRoute) and cell.cell_contents is not route:
+                cell.cell_contents = route
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -92,7 +133,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         samesite="lax",
         secure=settings.https,
     )
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             health,
             home,
@@ -101,19 +142,22 @@ def create_app(settings: Settings | None = None) -> Litestar:
             create_static_files_router(path="/static", directories=[STATIC_DIR], name="static"),
         ],
         dependencies={"settings": Provide(lambda: settings, use_cache=True, sync_to_thread=False)},
-        middleware=[
-            DefineMiddleware(
-                WebMiddleware, default_language=settings.default_language, https=settings.https
-            ),
-            session.middleware,
-        ],
+        middleware=[session.middleware],
         template_config=TemplateConfig(
             instance=JinjaTemplateEngine.from_environment(jinja_environment(settings))
         ),
         plugins=[HTMXPlugin()],
+        openapi_config=openapi_config(),
         on_startup=[start_pool],
         on_shutdown=[close_pool],
         exception_handlers={HTTPException: error_page, Exception: error_page},
         request_max_body_size=settings.max_request_body,
         debug=settings.debug,
     )
+    repair_options_allow(app)
+    # Around the whole application, not per route: requests that match no route (404s
+    # from the router) get the visitor's language and the security headers too.
+    app.asgi_handler = WebMiddleware(
+        app.asgi_handler, default_language=settings.default_language, https=settings.https
+    )
+    return app

@@ -251,11 +251,19 @@ async def test_responses_carry_no_ip_or_user_agent_and_only_a_day(client) -> Non
         assert "UniqueAgent" not in str(value) and "127.0.0.1" not in str(value)
 
 
-async def test_security_headers_keep_survey_links_from_leaking(client) -> None:
-    page = await client.get("/")
+@pytest.mark.parametrize("path", ["/", "/survey", "/no-such-page", "/static/css/app.css"])
+async def test_security_headers_keep_survey_links_from_leaking(client, path) -> None:
+    page = await client.get(path)
     assert page.headers["referrer-policy"] == "no-referrer"
     assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
     assert "script-src 'self'" in page.headers["content-security-policy"]
+
+
+async def test_a_page_that_does_not_exist_follows_the_chosen_language(client) -> None:
+    missing = await client.get("/no-such-page?lang=en")
+    assert missing.status_code == 404
+    assert '<html lang="en">' in missing.text
+    assert "Page not found" in missing.text
 
 
 async def test_health_reports_the_database(client) -> None:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from litestar import Controller, Request, get
+from typing import Annotated
+
+from litestar import Controller, MediaType, Request, get
 from litestar.exceptions import NotFoundException
-from litestar.params import FromPath
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.params import PathParameter
 from litestar.response import Template
 
 from survey_app.waves import (
@@ -16,6 +19,18 @@ from survey_app.waves import (
     utc_now,
 )
 from survey_app.web.pages import page
+
+# A wave id is a UUID; uuid.UUID() also accepts the "urn:uuid:" and "{...}" spellings.
+PUBLIC_ID_MAX_LENGTH = 45
+
+
+def html_response(description: str) -> ResponseSpec:
+    return ResponseSpec(
+        data_container=str,
+        media_type=MediaType.HTML,
+        description=description,
+        generate_examples=False,
+    )
 
 
 class WaveStatusController(Controller):
@@ -32,8 +47,19 @@ class WaveStatusController(Controller):
             state_label=state_label,
         )
 
-    @get("/{public_id:str}", name="hr:wave", raises=[NotFoundException])
-    async def wave(self, request: Request, public_id: FromPath[str]) -> Template:
+    @get(
+        "/{public_id:str}",
+        name="hr:wave",
+        responses={
+            400: html_response("The wave id is too long"),
+            404: html_response("No wave with this id"),
+        },
+    )
+    async def wave(
+        self,
+        request: Request,
+        public_id: Annotated[str, PathParameter(max_length=PUBLIC_ID_MAX_LENGTH)],
+    ) -> Template:
         try:
             wave = await get_wave(public_id)
         except WaveError as error:

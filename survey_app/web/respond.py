@@ -7,12 +7,19 @@ leaves the address bar, the browser history and every later request line.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
-from typing import Annotated
+from dataclasses import dataclass
+from functools import cache
+from typing import Annotated, Any
+from urllib.parse import parse_qsl
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, MediaType, Request, get, post
 from litestar.di import NamedDependency
+from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotFoundException
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.openapi.spec import OpenAPIMediaType, Operation, RequestBody, Schema
 from litestar.params import PathParameter
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_303_SEE_OTHER
@@ -29,7 +36,7 @@ from survey_app.settings import Settings
 from survey_app.tokens import hash_token
 from survey_app.waves import utc_now
 from survey_app.web.pages import page
-from surveys import AnswerError, validate_answer, validate_answers
+from surveys import AnswerError, load_templates, validate_answer, validate_answers
 from surveys import Template as SurveyTemplate
 
 SESSION_KEY = "invitation"
@@ -43,6 +50,88 @@ PROBLEM_STATUS = {
     TokenState.CLOSED: 410,
     TokenState.NO_SESSION: 400,
 }
+
+
+# --- OpenAPI documentation of the routes (the schema drives tests/test_fuzz.py) ---
+
+
+def html_response(description: str) -> ResponseSpec:
+    """An HTML page with a status other than the handler's default."""
+    return ResponseSpec(
+        data_container=str,
+        media_type=MediaType.HTML,
+        description=description,
+        generate_examples=False,
+    )
+
+
+def redirect_response(description: str) -> ResponseSpec:
+    return ResponseSpec(data_container=None, description=description)
+
+
+PROBLEM_RESPONSES: dict[int, ResponseSpec] = {
+    400: html_response(
+        "No invitation in this browser session (open the invitation link first), "
+        "or a malformed request"
+    ),
+    403: html_response("The survey is not open yet"),
+    404: html_response("The invitation link is not known"),
+    409: html_response("The invitation has already been used"),
+    410: html_response("The survey has closed, or HR closed it early"),
+}
+TOO_LARGE = {413: html_response("The request body is larger than the server accepts")}
+
+# Printable text: validation refuses control characters other than tab and line breaks.
+_TEXT_PATTERN = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]*$"
+
+
+def _question_schema(question: Any) -> Schema:
+    if question.is_numeric:
+        return Schema(type="integer", minimum=question.min_value, maximum=question.max_value)
+    if question.type == "text":
+        return Schema(type="string", max_length=question.max_length, pattern=_TEXT_PATTERN)
+    options = [option.key for option in question.options]
+    if question.type == "multiple_choice":
+        return Schema(
+            type="array",
+            items=Schema(type="string", enum=options),
+            max_items=question.max_choices,
+            unique_items=True,
+        )
+    return Schema(type="string", enum=options)
+
+
+@cache
+def answers_form_schema() -> Schema:
+    """The answer form: one field per question of the shipped surveys, named by its key.
+
+    Which questions are asked and required depends on the invitation's survey (the
+    session), so no field is marked required: the server answers 422 with each field's
+    error. Fields that are not questions of the survey are ignored.
+    """
+    questions = {
+        question.key: question
+        for template in load_templates().values()
+        for question in template.questions
+    }
+    return Schema(
+        type="object",
+        properties={key: _question_schema(question) for key, question in questions.items()},
+        additional_properties=Schema(type="string"),
+    )
+
+
+@dataclass
+class AnswerFormOperation(Operation):
+    """Documents the urlencoded answer form, which the handlers read themselves."""
+
+    def __post_init__(self) -> None:
+        self.request_body = RequestBody(
+            content={
+                RequestEncodingType.URL_ENCODED: OpenAPIMediaType(schema=answers_form_schema())
+            },
+            description="Answers as a browser posts the form; unknown fields are ignored.",
+        )
 
 
 def problem_text(state: TokenState) -> tuple[str, str]:
@@ -114,13 +203,31 @@ def answer_error_message(error: AnswerError) -> str:
         return _("This answer is not valid.")
 
 
+_SURROGATES = re.compile("[\ud800-\udfff]")
+
+
 async def form_values(request: Request) -> FormValues:
-    form = await request.form()
+    """The posted fields. In a urlencoded form, bytes that are not UTF-8 become lone
+    surrogates, which answer validation refuses (``invalid_text``, ``not_a_number``): the
+    respondent gets the field's error instead of a silently stored U+FFFD."""
     values: FormValues = {}
+    if request.content_type[0] == RequestEncodingType.URL_ENCODED:
+        body = (await request.body()).decode("utf-8", "surrogateescape")
+        for key, value in parse_qsl(body, encoding="utf-8", errors="surrogateescape"):
+            values.setdefault(key, []).append(value)
+        return values
+    form = await request.form()
     for key, value in form.multi_items():
         if isinstance(value, str):
             values.setdefault(key, []).append(value)
     return values
+
+
+def displayable(values: FormValues) -> FormValues:
+    """Values to show in the form again: lone surrogates cannot be encoded as UTF-8."""
+    return {
+        key: [_SURROGATES.sub("\ufffd", value) for value in items] for key, items in values.items()
+    }
 
 
 def answered_count(template: SurveyTemplate, values: Mapping[str, Sequence[str]]) -> int:
@@ -136,7 +243,7 @@ def survey_context(
     return {
         "survey": template,
         "wave": invitation.wave,
-        "values": values,
+        "values": displayable(values),
         "errors": {key: answer_error_message(error) for key, error in errors.items()},
         "answered": answered,
         "total": total,
@@ -163,7 +270,17 @@ def problem_page(request: Request, state: TokenState) -> Template:
 class RespondController(Controller):
     """Routes a respondent uses; none of them needs an account."""
 
-    @get("/s/{token:str}", name="respond:start")
+    @get(
+        "/s/{token:str}",
+        name="respond:start",
+        status_code=HTTP_303_SEE_OTHER,
+        responses={
+            HTTP_303_SEE_OTHER: redirect_response(
+                "Link accepted: the session cookie is set and the browser goes to /survey"
+            ),
+            **PROBLEM_RESPONSES,
+        },
+    )
     async def start(
         self, request: Request, token: Annotated[str, PathParameter(max_length=200)]
     ) -> Template | Redirect:
@@ -185,14 +302,25 @@ class RespondController(Controller):
         except TokenRejected as rejected:
             return rejected.state
 
-    @get("/survey", name="respond:survey")
+    @get("/survey", name="respond:survey", responses=PROBLEM_RESPONSES)
     async def survey(self, request: Request) -> Template:
         invitation = await self._invitation(request)
         if isinstance(invitation, TokenState):
             return problem_page(request, invitation)
         return page(request, "respond/survey.html", **survey_context(invitation, {}, {}))
 
-    @post("/survey", name="respond:submit")
+    @post(
+        "/survey",
+        name="respond:submit",
+        status_code=HTTP_303_SEE_OTHER,
+        operation_class=AnswerFormOperation,
+        responses={
+            HTTP_303_SEE_OTHER: redirect_response("Answers stored: on to /survey/thanks"),
+            **PROBLEM_RESPONSES,
+            **TOO_LARGE,
+            422: html_response("The form again, with an error at each invalid answer"),
+        },
+    )
     async def submit(
         self, request: Request, settings: NamedDependency[Settings]
     ) -> Template | Redirect:
@@ -220,7 +348,17 @@ class RespondController(Controller):
         request.clear_session()
         return Redirect("/survey/thanks", status_code=HTTP_303_SEE_OTHER)
 
-    @post("/survey/check/{question_key:str}", name="respond:check", raises=[NotFoundException])
+    @post(
+        "/survey/check/{question_key:str}",
+        name="respond:check",
+        status_code=200,
+        operation_class=AnswerFormOperation,
+        responses={
+            **PROBLEM_RESPONSES,
+            404: html_response("The question is not part of this survey, or the link is unknown"),
+            **TOO_LARGE,
+        },
+    )
     async def check(
         self,
         request: Request,
