@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import sqlite3
+import weakref
 from collections.abc import AsyncIterator
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -68,16 +70,37 @@ def prepare_sqlite_file(engine: Engine) -> None:
             connection.close()
 
 
+_WRITER_LOCKS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _sqlite_writer_lock() -> asyncio.Lock:
+    """One lock per event loop (the demo and CLI run several loops in one process)."""
+    loop = asyncio.get_running_loop()
+    lock = _WRITER_LOCKS.get(loop)
+    if lock is None:
+        lock = _WRITER_LOCKS[loop] = asyncio.Lock()
+    return lock
+
+
 @contextlib.asynccontextmanager
 async def write_transaction() -> AsyncIterator[None]:
     """A transaction that takes the write lock up front.
+
+    Not reentrant: do not nest write transactions.
 
     On SQLite a DEFERRED transaction that reads and then writes fails with "database is
     locked" when another writer got in between, so writes start IMMEDIATE.
     """
     engine = current_engine()
     if isinstance(engine, SQLiteEngine):
-        async with engine.transaction(transaction_type=TransactionType.immediate):
+        # Writers of this process queue in order here instead of polling SQLite's busy
+        # handler, which is not first-come-first-served and starves unlucky requests.
+        async with (
+            _sqlite_writer_lock(),
+            engine.transaction(transaction_type=TransactionType.immediate),
+        ):
             yield
     else:
         async with engine.transaction():
