@@ -44,6 +44,14 @@ def _secret_key(var_dir: Path) -> str:
     return key
 
 
+def _group_size(variable: str, default: int = 5) -> int:
+    """A minimum group size of the anonymity gate; below 3 is refused, never rounded up."""
+    value = os.environ.get(variable, "").strip() or str(default)
+    if not value.isdigit() or int(value) < 3:
+        raise ValueError(f"{variable} must be a whole number of at least 3, not {value!r}")
+    return int(value)
+
+
 def var_dir_from_env() -> Path:
     return Path(os.environ.get("KLANKBORD_VAR_DIR", PROJECT_ROOT / "var")).resolve()
 
@@ -67,6 +75,7 @@ class Settings:
     default_language: str = "nl"
     timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Europe/Amsterdam"))
     min_group_size: int = 5
+    min_comment_group_size: int = 5
     debug: bool = False
     https: bool = False
     max_request_body: int = 256 * 1024
@@ -85,7 +94,8 @@ class Settings:
             "base_url": os.environ.get("KLANKBORD_BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
             "default_language": language,
             "timezone": ZoneInfo(os.environ.get("KLANKBORD_TIMEZONE", "Europe/Amsterdam")),
-            "min_group_size": max(3, int(os.environ.get("KLANKBORD_MIN_GROUP_SIZE", "5"))),
+            "min_group_size": _group_size("KLANKBORD_MIN_GROUP_SIZE"),
+            "min_comment_group_size": _group_size("KLANKBORD_MIN_COMMENT_GROUP_SIZE"),
             "debug": _bool(os.environ.get("KLANKBORD_DEBUG", "")),
             "https": os.environ.get("KLANKBORD_BASE_URL", "").startswith("https://"),
         }

@@ -148,6 +148,12 @@ async def visit_hr_wave(page: Page, scenario: Scenario) -> int:
     return status
 
 
+async def visit_hr_themes(page: Page, scenario: Scenario) -> int:
+    status = await goto(page, f"{scenario.url}/hr/waves/{scenario.wave.public_id}/themes")
+    assert await page.locator("table.rates tbody tr").count() >= 1
+    return status
+
+
 def at(path: str) -> Visit:
     async def visit(page: Page, scenario: Scenario) -> int:
         return await goto(page, scenario.url + path)
@@ -185,6 +191,12 @@ PAGES = [
     PageCase("survey without a session", (("GET", "/survey"),), visit_no_session, 400),
     PageCase("HR: waves", (("GET", "/hr/waves"),), at("/hr/waves"), 200),
     PageCase("HR: one wave", (("GET", "/hr/waves/{public_id:str}"),), visit_hr_wave, 200),
+    PageCase(
+        "HR: comment themes",
+        (("GET", "/hr/waves/{public_id:str}/themes"),),
+        visit_hr_themes,
+        200,
+    ),
     PageCase("error page (404)", (), at("/does-not-exist"), 404),
     PageCase("error page (unknown wave)", (), at("/hr/waves/not-a-wave"), 404),
 ]

@@ -1,36 +1,45 @@
-"""HR pages: waves and their response rates per department."""
+"""HR pages: waves, their response rates and comment themes per department."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from litestar import Controller, MediaType, Request, get
+from litestar import Controller, Request, get
+from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
-from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import PathParameter
 from litestar.response import Template
 
+from survey_app.i18n import current_language
+from survey_app.organisation import load_tree
+from survey_app.results import comment_themes
+from survey_app.settings import Settings
 from survey_app.waves import (
     WaveError,
+    WaveInfo,
     get_wave,
     list_waves,
     participation,
     state_label,
     utc_now,
 )
-from survey_app.web.pages import page
+from survey_app.web.pages import html_response, page
 
 # A wave id is a UUID; uuid.UUID() also accepts the "urn:uuid:" and "{...}" spellings.
 PUBLIC_ID_MAX_LENGTH = 45
 
 
-def html_response(description: str) -> ResponseSpec:
-    return ResponseSpec(
-        data_container=str,
-        media_type=MediaType.HTML,
-        description=description,
-        generate_examples=False,
-    )
+WAVE_RESPONSES = {
+    400: html_response("The wave id is too long"),
+    404: html_response("No wave with this id"),
+}
+
+
+async def wave_or_404(public_id: str) -> WaveInfo:
+    try:
+        return await get_wave(public_id)
+    except WaveError as error:
+        raise NotFoundException() from error
 
 
 class WaveStatusController(Controller):
@@ -50,20 +59,14 @@ class WaveStatusController(Controller):
     @get(
         "/{public_id:str}",
         name="hr:wave",
-        responses={
-            400: html_response("The wave id is too long"),
-            404: html_response("No wave with this id"),
-        },
+        responses=WAVE_RESPONSES,
     )
     async def wave(
         self,
         request: Request,
         public_id: Annotated[str, PathParameter(max_length=PUBLIC_ID_MAX_LENGTH)],
     ) -> Template:
-        try:
-            wave = await get_wave(public_id)
-        except WaveError as error:
-            raise NotFoundException() from error
+        wave = await wave_or_404(public_id)
         rows, tree = await participation(wave)
         return page(
             request,
@@ -74,3 +77,37 @@ class WaveStatusController(Controller):
             rows=rows,
             names={row.path: tree.name_for_path(row.path) for row in rows},
         )
+
+    @get("/{public_id:str}/themes", name="hr:themes", responses=WAVE_RESPONSES)
+    async def themes(
+        self,
+        request: Request,
+        public_id: Annotated[str, PathParameter(max_length=PUBLIC_ID_MAX_LENGTH)],
+        settings: NamedDependency[Settings],
+    ) -> Template:
+        """What people wrote about: themes of the comments, per department through the gate.
+
+        Only labels, terms and shares are shown; no comment text (quotes wait for sign-in
+        and roles, so that only HR can read them).
+        """
+        wave = await wave_or_404(public_id)
+        language = current_language.get()
+        themes = await comment_themes(wave, settings.min_comment_group_size, language)
+        tree = await load_tree()
+        labels = {theme.id: theme.label for theme in themes.themes}
+        groups = []
+        for path, data in sorted(themes.by_group.items(), key=lambda item: item[0].split("/")):
+            largest = (
+                []
+                if data.get("suppressed")
+                else sorted(
+                    (
+                        (labels[theme_id], share, data["difference"][theme_id])
+                        for theme_id, share in data["shares"].items()
+                        if share > 0
+                    ),
+                    key=lambda item: -item[1],
+                )[:3]
+            )
+            groups.append((path.count("/"), tree.name_for_path(path), data, largest))
+        return page(request, "hr/themes.html", wave=wave, result=themes, groups=groups)

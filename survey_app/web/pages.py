@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Request
+from litestar import MediaType, Request
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.response import Template
 
 from survey_app.i18n import LANGUAGE_NAMES, current_language
@@ -24,4 +25,14 @@ def page(request: Request, template_name: str, status_code: int = 200, **context
             "current_path": request.url.path,
             **context,
         },
+    )
+
+
+def html_response(description: str) -> ResponseSpec:
+    """OpenAPI documentation of an HTML page with a status other than the handler's default."""
+    return ResponseSpec(
+        data_container=str,
+        media_type=MediaType.HTML,
+        description=description,
+        generate_examples=False,
     )

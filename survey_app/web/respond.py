@@ -14,7 +14,7 @@ from functools import cache
 from typing import Annotated, Any
 from urllib.parse import parse_qsl
 
-from litestar import Controller, MediaType, Request, get, post
+from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotFoundException
@@ -35,7 +35,7 @@ from survey_app.responding import (
 from survey_app.settings import Settings
 from survey_app.tokens import hash_token
 from survey_app.waves import utc_now
-from survey_app.web.pages import page
+from survey_app.web.pages import html_response, page
 from surveys import AnswerError, load_templates, validate_answer, validate_answers
 from surveys import Template as SurveyTemplate
 
@@ -53,16 +53,6 @@ PROBLEM_STATUS = {
 
 
 # --- OpenAPI documentation of the routes (the schema drives tests/test_fuzz.py) ---
-
-
-def html_response(description: str) -> ResponseSpec:
-    """An HTML page with a status other than the handler's default."""
-    return ResponseSpec(
-        data_container=str,
-        media_type=MediaType.HTML,
-        description=description,
-        generate_examples=False,
-    )
 
 
 def redirect_response(description: str) -> ResponseSpec:

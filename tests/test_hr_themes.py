@@ -1,0 +1,85 @@
+"""The HR page of comment themes: shares per department through the gate, no comment text."""
+
+from __future__ import annotations
+
+from survey_app.responding import submit_response
+from survey_app.tokens import hash_token
+from survey_app.waves import utc_now
+from surveys import AnswerValue
+from tests.helpers import TIMEZONE, load_small_org, open_wave
+
+COMMENTS = {
+    # Jeugd 6, Wmo 3, ICT 7: Wmo is too small, and Jeugd would give Wmo away (Sociaal
+    # Domein 9 − Jeugd 6 = 3), so both must be hidden while Sociaal Domein shows.
+    "JEUGD": [
+        "De werkdruk is veel te hoog, we lopen achter.",
+        "Te veel werk en te weinig mensen, ik werk vaak over.",
+        "Mijn leidinggevende Medewerker 1003 denkt goed mee.",
+        "De werkdruk is hoog door vacatures.",
+        "Het zaaksysteem is traag en valt uit.",
+        "Veel overwerk de laatste maanden.",
+    ],
+    "WMO": [
+        "Bel me op 06-12345678 als je vragen hebt.",
+        "De laptops zijn traag.",
+        "Thuiswerken bevalt me goed.",
+    ],
+    "ICT": [
+        "De VPN werkt thuis vaak niet.",
+        "Inloggen op het zaaksysteem kost veel tijd.",
+        "Nieuwe laptops zouden helpen.",
+        "De werkdruk is te hoog in ons team.",
+        "Het zaaksysteem valt regelmatig uit.",
+        "Onze leidinggevende geeft weinig waardering.",
+        "Thuiswerken met Teams gaat prima.",
+    ],
+}
+NUMBERS = {"JEUGD": range(1001, 1007), "WMO": range(1007, 1010), "ICT": range(1010, 1017)}
+
+
+async def test_themes_are_shown_per_department_only_where_the_gate_allows(client) -> None:
+    await load_small_org()
+    opened = await open_wave()
+    now = utc_now()
+    for code, comments in COMMENTS.items():
+        for number, comment in zip(NUMBERS[code], comments, strict=True):
+            await submit_response(
+                hash_token(opened.tokens[str(number)]),
+                [AnswerValue("open_comment", None, None, comment)],
+                now=now,
+                timezone=TIMEZONE,
+            )
+
+    page = await client.get(f"/hr/waves/{opened.wave.public_id}/themes?lang=en")
+    assert page.status_code == 200
+    html = page.text
+    assert "16 comments" in html
+    assert "Workload" in html or "workload" in html.lower()
+
+    def section(name: str) -> str:
+        start = html.index(f"<h3>{name}</h3>")
+        end = html.find("<h3>", start + 1)
+        return html[start : end if end != -1 else len(html)]
+
+    assert "Too few comments" in section("Wmo")
+    assert "Too few comments" in section("Jeugd")  # would give Wmo away by subtraction
+    assert "9 comments" in section("Sociaal Domein")
+    assert "7 comments" in section("ICT")
+    # No comment text and nothing identifying reaches this page.
+    for comments in COMMENTS.values():
+        for comment in comments:
+            assert comment not in html
+    assert "06-12345678" not in html and "Medewerker 1003" not in html
+
+
+async def test_a_wave_without_comments_says_so(client) -> None:
+    await load_small_org()
+    opened = await open_wave()
+    page = await client.get(f"/hr/waves/{opened.wave.public_id}/themes?lang=en")
+    assert page.status_code == 200
+    assert "no comments in this wave yet" in page.text
+
+
+async def test_an_unknown_wave_has_no_themes_page(client) -> None:
+    missing = await client.get("/hr/waves/00000000-0000-4000-8000-000000000000/themes")
+    assert missing.status_code == 404
