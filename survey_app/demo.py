@@ -19,6 +19,7 @@ from pathlib import Path
 import click
 
 from survey_app.i18n import _
+from survey_app.org_import import COLUMNS
 from surveys import AnswerValue, Question, Template
 
 SEED = 20261128
@@ -231,19 +232,7 @@ def build_people(rng: random.Random) -> list[DemoPerson]:
 def organisation_csv(people: list[DemoPerson]) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";")
-    writer.writerow(
-        [
-            "record_type",
-            "department_code",
-            "department_name",
-            "parent_code",
-            "level",
-            "employee_number",
-            "name",
-            "email",
-            "is_manager",
-        ]
-    )
+    writer.writerow(COLUMNS)
     for code, name, parent, level, _count in DEPARTMENTS:
         writer.writerow(["department", code, name, parent, level, "", "", "", ""])
     for person in people:

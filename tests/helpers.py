@@ -89,3 +89,16 @@ def full_answers(**overrides: str) -> dict[str, str]:
 
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+# Debian's Chromium, never a downloaded browser. Without the background-networking flags
+# it keeps trying to reach Google's hosts, which this closed network refuses.
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]

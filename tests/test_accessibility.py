@@ -33,20 +33,10 @@ from survey_app.i18n import LANGUAGE_COOKIE
 from survey_app.tables import Answer, Response
 from survey_app.waves import WaveInfo, close_wave, utc_now
 from surveys import Question, load_template
-from tests.helpers import TIMEZONE, full_answers, load_small_org, open_wave
+from tests.helpers import CHROMIUM, CHROMIUM_ARGS, TIMEZONE, full_answers, load_small_org, open_wave
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 TIMEOUT_MS = 10_000
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 AXE_OPTIONS = {"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]}

@@ -28,19 +28,10 @@ from survey_app.settings import Settings
 from survey_app.tables import Answer, Response
 from survey_app.waves import WaveInfo, create_wave, invite, utc_now
 from surveys import Question, Template, load_template
+from tests.helpers import CHROMIUM, CHROMIUM_ARGS
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 PHONE_WIDTH = 360
 SHOTS = Path("/tmp/shots")
 MIN_TAP_TARGET = 44  # CSS px; WCAG 2.5.5 (AAA) and the platform guidelines
