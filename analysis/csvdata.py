@@ -7,25 +7,34 @@ import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
+from analysis.errors import MESSAGES, AnalysisError
 from analysis.participation import SEPARATOR
 
 DELIMITERS = ",;\t"
 
 
-class CsvDataError(ValueError):
-    """A problem in the file, with the line (header = line 1) and column it is on."""
+class CsvDataError(AnalysisError):
+    """A problem in the file, with the line (header = line 1) and column it is on.
 
-    def __init__(self, message: str, line: int | None = None, column: str | None = None) -> None:
-        self.message, self.line, self.column = message, line, column
+    ``code`` and ``params`` say what is wrong (see `analysis.errors.MESSAGES`); ``message``
+    is that in English, ``str()`` the same with the line and column in front.
+    """
+
+    def __init__(
+        self, code: str, line: int | None = None, column: str | None = None, **params: Any
+    ) -> None:
+        self.code, self.params, self.line, self.column = code, params, line, column
+        self.message = MESSAGES[code].format(**params)
         where = []
         if line is not None:
             where.append(f"line {line}")
         if column is not None:
             where.append(f"column {column!r}")
-        super().__init__(f"{', '.join(where)}: {message}" if where else message)
+        ValueError.__init__(self, f"{', '.join(where)}: {self.message}" if where else self.message)
 
 
 @dataclass(frozen=True, eq=False)
@@ -42,16 +51,16 @@ class SurveyTable:
 
 
 def parse_value_range(text: str) -> tuple[int, int]:
-    """``"1-5"`` → ``(1, 5)``; ValueError when it is not MIN-MAX with MIN < MAX."""
+    """``"1-5"`` → ``(1, 5)``; AnalysisError when it is not MIN-MAX with MIN < MAX."""
     low, sep, high = text.strip().partition("-")
     try:
         if not sep:
             raise ValueError
         minimum, maximum = int(low), int(high)
     except ValueError:
-        raise ValueError(f"range {text!r}: write it as MIN-MAX, e.g. 1-5") from None
+        raise AnalysisError("range_format", text=text) from None
     if minimum >= maximum:
-        raise ValueError(f"range {text!r}: MIN must be below MAX")
+        raise AnalysisError("range_order", text=text)
     return minimum, maximum
 
 
@@ -91,7 +100,7 @@ def read_survey_csv(
     )
     text = text.removeprefix("\ufeff")
     if not text.strip():
-        raise CsvDataError("the file is empty (expected a header row)", line=1)
+        raise CsvDataError("file_empty", line=1)
     first_line = text.splitlines()[0]
     try:
         dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(first_line, DELIMITERS)
@@ -101,17 +110,17 @@ def read_survey_csv(
     header = [name.strip() for name in next(reader)]
     for position, name in enumerate(header):
         if not name:
-            raise CsvDataError(f"column {position + 1} has no name in the header", line=1)
+            raise CsvDataError("header_unnamed_column", line=1, position=position + 1)
         if header.index(name) != position:
-            raise CsvDataError("the header has this column twice", line=1, column=name)
+            raise CsvDataError("header_duplicate_column", line=1, column=name)
     if group_column is not None and group_column not in header:
-        raise CsvDataError(f"no such column in the header ({_listing(header)})", 1, group_column)
+        raise CsvDataError("no_such_column", 1, group_column, columns=", ".join(header))
     wanted = [name for name in header if name != group_column] if items is None else list(items)
     for item in wanted:
         if item not in header:
-            raise CsvDataError(f"unknown item: no such column ({_listing(header)})", 1, item)
+            raise CsvDataError("unknown_item", 1, item, columns=", ".join(header))
     if not wanted:
-        raise CsvDataError("the file has no item columns", line=1)
+        raise CsvDataError("no_item_columns", line=1)
     positions = {name: header.index(name) for name in wanted}
     group_at = None if group_column is None else header.index(group_column)
     low, high = value_range
@@ -123,16 +132,16 @@ def read_survey_csv(
         if not any(cell.strip() for cell in record):
             continue  # blank line
         if len(record) != len(header):
-            raise CsvDataError(f"{len(record)} fields, but the header has {len(header)}", line)
+            raise CsvDataError("field_count", line, fields=len(record), expected=len(header))
         if group_at is not None:
             group = record[group_at].strip()
             if not group or any(not part.strip() for part in group.split(SEPARATOR)):
-                raise CsvDataError(f"{group!r} is not a group path like a/b/c", line, group_column)
+                raise CsvDataError("not_a_group_path", line, group_column, value=group)
             groups.append(SEPARATOR.join(part.strip() for part in group.split(SEPARATOR)))
         rows.append([_answer(record[positions[name]], low, high, line, name) for name in wanted])
         lines.append(line)
     if not rows:
-        raise CsvDataError("the file has a header but no answers", line=2)
+        raise CsvDataError("no_answers", line=2)
     matrix = np.array(rows, dtype=float)
     return SurveyTable(
         groups=None if group_column is None else tuple(groups),
@@ -148,13 +157,9 @@ def _answer(cell: str, low: int, high: int, line: int, column: str) -> float:
     try:
         value = float(cell.replace(",", ".")) if cell.count(",") <= 1 else float("x")
     except ValueError:
-        raise CsvDataError(f"{cell!r} is not a number", line, column) from None
+        raise CsvDataError("not_a_number", line, column, value=cell) from None
     if not np.isfinite(value) or value != int(value):
-        raise CsvDataError(f"{cell!r} is not a whole number", line, column)
+        raise CsvDataError("not_a_whole_number", line, column, value=cell)
     if not low <= value <= high:
-        raise CsvDataError(f"{cell} is outside the range {low}-{high}", line, column)
+        raise CsvDataError("outside_range", line, column, value=cell, min=low, max=high)
     return value
-
-
-def _listing(names: Sequence[str]) -> str:
-    return "columns: " + ", ".join(names)

@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from analysis.errors import AnalysisError
 from analysis.tree import GroupTree
 
 VISIBLE = 0
@@ -62,9 +63,9 @@ class Suppressed:
 def check_k(k: int) -> int:
     """Return `k` if it is an allowed minimum group size; ValueError below `MINIMUM_K`."""
     if isinstance(k, bool) or not isinstance(k, int | np.integer):
-        raise ValueError(f"minimum group size must be a whole number, not {k!r}")
+        raise AnalysisError("k_not_whole", k=k)
     if k < MINIMUM_K:
-        raise ValueError(f"minimum group size must be at least {MINIMUM_K}, not {k}")
+        raise AnalysisError("k_too_small", minimum=MINIMUM_K, k=int(k))
     return int(k)
 
 

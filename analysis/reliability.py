@@ -7,6 +7,8 @@ from typing import Any, Literal
 
 import numpy as np
 
+from analysis.errors import AnalysisError
+
 MissingRule = Literal["complete", "pairwise"]
 MISSING_RULES: tuple[MissingRule, ...] = ("complete", "pairwise")
 
@@ -112,7 +114,7 @@ def cronbach_alpha(
         raise ValueError(f"missing must be one of {', '.join(MISSING_RULES)}, not {missing!r}")
     data = np.asarray(data, dtype=float)
     if data.ndim != 2 or data.shape[1] < 2:
-        raise ValueError("alpha needs at least two items")
+        raise AnalysisError("alpha_too_few_items")
     names = items if items is not None else tuple(f"item{i + 1}" for i in range(data.shape[1]))
     if len(names) != data.shape[1]:
         raise ValueError("one name per item column")
@@ -124,7 +126,7 @@ def cronbach_alpha(
         n = int((~np.isnan(data)).any(axis=1).sum())
         cov = pairwise_covariance(data)
     if n < 2 or np.isnan(cov).any():
-        raise ValueError(f"too few respondents for alpha with the {missing} rule")
+        raise AnalysisError("alpha_too_few_respondents", rule=missing)
     return AlphaResult(
         alpha=cronbach_alpha_from_covariance(cov),
         n=n,

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from analysis.errors import AnalysisError
 from surveys.model import Scale
 
 
@@ -60,7 +61,7 @@ class ScaleSpec:
         if not self.items or len(self.items) != len(self.reverse):
             raise ValueError(f"scale {self.name!r}: needs items, each with a reverse flag")
         if len(set(self.items)) != len(self.items):
-            raise ValueError(f"scale {self.name!r}: an item is listed twice")
+            raise AnalysisError("scale_item_twice", name=self.name)
         if not 1 <= self.min_answered <= len(self.items):
             raise ValueError(f"scale {self.name!r}: min_answered must be 1..{len(self.items)}")
         cut_offs = [band.min_score for band in self.bands]
@@ -93,10 +94,10 @@ def parse_scale_spec(
     name, sep, items_text = text.partition("=")
     name = name.strip()
     if not sep or not name:
-        raise ValueError(f"scale {text!r}: write it as NAME=item,item,-item")
+        raise AnalysisError("scale_format", text=text)
     items = [item.strip() for item in items_text.split(",")]
     if not items or any(item in ("", "-") for item in items):
-        raise ValueError(f"scale {text!r}: an item name is empty")
+        raise AnalysisError("scale_empty_item", text=text)
     keys = tuple(item.removeprefix("-") for item in items)
     return ScaleSpec(
         name=name,

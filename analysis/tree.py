@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from analysis.errors import AnalysisError
 from analysis.participation import SEPARATOR, ancestors_and_self
 
 ROOT = -1
@@ -42,7 +43,7 @@ class GroupTree:
         every: set[str] = set()
         for path in paths:
             if not path or any(not part for part in path.split(SEPARATOR)):
-                raise ValueError(f"invalid group path {path!r}")
+                raise AnalysisError("invalid_group_path", path=path)
             every.update(ancestors_and_self(path))
         ordered = tuple(sorted(every, key=lambda p: p.split(SEPARATOR)))
         index = {path: i for i, path in enumerate(ordered)}

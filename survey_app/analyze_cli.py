@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import click
 
 from analysis.csvdata import CsvDataError, SurveyTable, parse_value_range, read_survey_csv
+from analysis.errors import AnalysisError
 from analysis.gate import check_k
 from analysis.reliability import MISSING_RULES, cronbach_alpha
 from analysis.report import gated_report
 from analysis.scales import ScaleSpec, parse_scale_spec, scored_answers
 from analysis.scores import item_spec
 from analysis.tree import GroupTree
+from survey_app.i18n import _
 
 
 class AnalysisInputError(click.ClickException):
@@ -23,11 +26,117 @@ class AnalysisInputError(click.ClickException):
     exit_code = 2
 
 
+class HelpOption(click.Option):
+    """An option whose help text is a function, called when the help is shown.
+
+    ``help=lambda: _("...")``: click reads ``help=`` at import, before ``--lang`` has
+    chosen the language, so the text is translated only when ``--help`` prints it.
+    """
+
+    def __init__(self, *args: Any, help: Callable[[], str] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.lazy_help = help
+
+    def get_help_record(self, ctx: click.Context) -> tuple[str, str] | None:
+        if self.lazy_help is not None:
+            self.help = self.lazy_help()
+        return super().get_help_record(ctx)
+
+
+class HelpCommand(click.Command):
+    """A command whose help text is a function (see `HelpOption`)."""
+
+    def __init__(self, *args: Any, help: Callable[[], str] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.lazy_help = help
+
+    def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        if self.lazy_help is not None:
+            self.help = self.lazy_help()
+        super().format_help(ctx, formatter)
+
+    def get_short_help_str(self, limit: int = 45) -> str:
+        if self.lazy_help is not None:
+            self.help = self.lazy_help()
+        return super().get_short_help_str(limit)
+
+
+class HelpGroup(HelpCommand, click.Group):
+    """A group whose help text is a function (see `HelpOption`)."""
+
+    command_class = HelpCommand
+
+
+def option(*names: str, **attrs: Any) -> Callable[[Any], Any]:
+    """``click.option`` with a lazily translated ``help=lambda: _("...")``."""
+    return click.option(*names, cls=HelpOption, **attrs)
+
+
+def analysis_error_message(error: AnalysisError) -> str:
+    """The translated message for an error from ``analysis``, with line and column if known."""
+    messages = {
+        "file_empty": _("the file is empty (a header row is needed)"),
+        "header_unnamed_column": _("column {position} has no name in the header"),
+        "header_duplicate_column": _("the header has this column twice"),
+        "no_such_column": _("this column is not in the header (columns: {columns})"),
+        "unknown_item": _("unknown item: this column is not in the file (columns: {columns})"),
+        "no_item_columns": _("the file has no item columns"),
+        "field_count": _("{fields} fields, but the header has {expected}"),
+        "not_a_group_path": _("'{value}' is not a group path like a/b/c"),
+        "not_a_number": _("'{value}' is not a number"),
+        "not_a_whole_number": _("'{value}' is not a whole number"),
+        "outside_range": _("{value} is outside the range {min}-{max}"),
+        "no_answers": _("the file has a header but no answers"),
+        "range_format": _("range '{text}': write it as MIN-MAX, for example 1-5"),
+        "range_order": _("range '{text}': MIN must be lower than MAX"),
+        "scale_format": _("scale '{text}': write it as NAME=item,item,-item"),
+        "scale_empty_item": _("scale '{text}': an item name is empty"),
+        "scale_item_twice": _("scale '{name}': an item is listed twice"),
+        "k_not_whole": _("the minimum group size must be a whole number, not {k}"),
+        "k_too_small": _("the minimum group size must be at least {minimum}, not {k}"),
+        "alpha_too_few_items": _("alpha needs at least two items"),
+        "alpha_too_few_respondents": _(
+            "too few respondents to calculate alpha with the {rule} rule"
+        ),
+        "invalid_group_path": _("'{path}' is not a valid group path"),
+        "taxonomy_unreadable": _("{source}: cannot read the taxonomy ({detail})"),
+        "taxonomy_no_themes": _("{source}: the taxonomy has no [[theme]] tables"),
+        "taxonomy_theme_without_id": _("{source}: a theme has no id"),
+        "taxonomy_theme_without_label": _("{source}: theme '{theme}' has no label"),
+        "taxonomy_duplicate_id": _("{source}: theme id '{theme}' is used twice"),
+        "taxonomy_stop_word_term": _(
+            "{source}: theme '{theme}': term '{term}' has only stop words"
+        ),
+        "taxonomy_shared_term": _(
+            "{source}: term '{term}' ({language}) is in both theme '{other}' and theme '{theme}'"
+        ),
+        "taxonomy_theme_without_terms": _("{source}: theme '{theme}' has no terms"),
+    }
+    template = messages.get(error.code)
+    try:
+        text = template.format(**error.params) if template else None
+    except (KeyError, IndexError):  # a code whose parameters changed
+        text = None
+    if text is None:
+        return _("the input is not valid: {detail}").format(detail=error)
+    line = getattr(error, "line", None)
+    column = getattr(error, "column", None)
+    if line is not None and column is not None:
+        return _("line {line}, column '{column}': {problem}").format(
+            line=line, column=column, problem=text
+        )
+    if line is not None:
+        return _("line {line}: {problem}").format(line=line, problem=text)
+    if column is not None:
+        return _("column '{column}': {problem}").format(column=column, problem=text)
+    return text
+
+
 def _value_range(text: str) -> tuple[int, int]:
     try:
         return parse_value_range(text)
-    except ValueError as error:
-        raise AnalysisInputError(f"--range: {error}") from error
+    except AnalysisError as error:
+        raise AnalysisInputError(f"--range: {analysis_error_message(error)}") from error
 
 
 def _scales(specs: tuple[str, ...], value_range: tuple[int, int]) -> list[ScaleSpec]:
@@ -35,12 +144,14 @@ def _scales(specs: tuple[str, ...], value_range: tuple[int, int]) -> list[ScaleS
     for text in specs:
         try:
             scales.append(parse_scale_spec(text, *value_range))
-        except ValueError as error:
-            raise AnalysisInputError(f"--scale: {error}") from error
+        except AnalysisError as error:
+            raise AnalysisInputError(f"--scale: {analysis_error_message(error)}") from error
     names = [scale.name for scale in scales]
     for name in names:
         if names.count(name) > 1:
-            raise AnalysisInputError(f"--scale: the name {name!r} is used twice")
+            raise AnalysisInputError(
+                _("--scale: the name '{name}' is used twice").format(name=name)
+            )
     return scales
 
 
@@ -50,9 +161,15 @@ def _read(
     try:
         return read_survey_csv(path, items, value_range, group)
     except CsvDataError as error:
-        raise AnalysisInputError(f"{path}: {error}") from error
+        raise AnalysisInputError(f"{path}: {analysis_error_message(error)}") from error
     except UnicodeDecodeError as error:
-        raise AnalysisInputError(f"{path}: not a UTF-8 text file ({error.reason})") from error
+        raise AnalysisInputError(
+            _("{path}: not UTF-8 text (save it as CSV UTF-8)").format(path=path)
+        ) from error
+    except OSError as error:
+        raise AnalysisInputError(
+            _("{path}: cannot be read: {reason}").format(path=path, reason=error.strerror)
+        ) from error
 
 
 def _write(data: Any, output: Path | None) -> None:
@@ -73,41 +190,58 @@ def _reverse_flags(items: list[str], scales: list[ScaleSpec]) -> dict[str, bool]
     for key, reverse in marks:
         if flags.setdefault(key, reverse) != reverse:
             raise AnalysisInputError(
-                f"item {key!r} is marked reverse-scored in one place and not in another"
+                _("item '{item}' is reverse-scored in one place and not in another").format(
+                    item=key
+                )
             )
     return flags
 
 
-output_option = click.option(
+output_option = option(
     "--output",
     type=click.Path(dir_okay=False, writable=True, path_type=Path),
-    help="Write the JSON here instead of to standard output.",
+    help=lambda: _("Write the JSON to this file instead of to standard output."),
 )
-range_option = click.option(
+range_option = option(
     "--range",
     "value_range",
     default="1-5",
     show_default=True,
-    help="Answer range MIN-MAX (a '-' before an item reverse-scores it within it).",
+    help=lambda: _("Answer range MIN-MAX (a '-' before an item reverse-scores it within it)."),
 )
 file_argument = click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 
 
-@click.group()
-def analyze() -> None:
-    """Analyse exported answers (CSV, one row per respondent) through the anonymity gate."""
-
-
-@analyze.command()
-@file_argument
-@click.option(
-    "--group-column", required=True, help="Column with each respondent's group path a/b/c."
+@click.group(
+    cls=HelpGroup,
+    help=lambda: _(
+        "Analyse exported answers (CSV, one row per respondent) through the anonymity gate."
+    ),
 )
-@click.option("--items", help="Item columns, comma-separated (default: all other columns).")
-@click.option("--scale", "scale_specs", multiple=True, help="A scale NAME=a,b,-c (repeatable).")
+def analyze() -> None:
+    pass
+
+
+@analyze.command(
+    help=lambda: _("Item and scale scores per group, at every level of the group tree.")
+)
+@file_argument
+@option(
+    "--group-column",
+    required=True,
+    help=lambda: _("Column with each respondent's group path a/b/c."),
+)
+@option("--items", help=lambda: _("Item columns, comma-separated (default: all other columns)."))
+@option(
+    "--scale", "scale_specs", multiple=True, help=lambda: _("A scale NAME=a,b,-c (repeatable).")
+)
 @range_option
-@click.option(
-    "--min-group", default=5, show_default=True, type=int, help="Minimum group size k (>= 3)."
+@option(
+    "--min-group",
+    default=5,
+    show_default=True,
+    type=int,
+    help=lambda: _("Minimum group size k (at least 3)."),
 )
 @output_option
 def scores(
@@ -119,16 +253,15 @@ def scores(
     min_group: int,
     output: Path | None,
 ) -> None:
-    """Item and scale scores per group, at every level of the group tree."""
     try:
         k = check_k(min_group)
-    except ValueError as error:
-        raise AnalysisInputError(f"--min-group: {error}") from error
+    except AnalysisError as error:
+        raise AnalysisInputError(f"--min-group: {analysis_error_message(error)}") from error
     low_high = _value_range(value_range)
     scales = _scales(scale_specs, low_high)
     listed = [item.strip() for item in items.split(",")] if items else []
     if items and any(item in ("", "-") for item in listed):
-        raise AnalysisInputError("--items: an item name is empty")
+        raise AnalysisInputError(_("--items: an item name is empty"))
     flags = _reverse_flags(listed, scales)
     reported = [item.removeprefix("-") for item in listed] if items else None
     needed = None
@@ -137,8 +270,13 @@ def scores(
     else:
         for key in (key for s in scales for key in s.items):
             if key == group_column:
-                raise AnalysisInputError(f"item {key!r} is the group column")
+                raise AnalysisInputError(_("item '{item}' is the group column").format(item=key))
     table = _read(file, needed, low_high, group_column)
+    for key in (key for s in scales for key in s.items):
+        if key not in table.columns:  # all columns were read: a scale names an unknown one
+            columns = ", ".join([group_column, *table.columns])
+            error = CsvDataError("unknown_item", 1, key, columns=columns)
+            raise AnalysisInputError(f"{file}: {analysis_error_message(error)}")
     keys = list(table.columns)
     assert table.groups is not None
     tree = GroupTree.from_paths(table.groups)
@@ -157,24 +295,30 @@ def scores(
     _write(records, output)
 
 
-@analyze.command()
+@analyze.command(help=lambda: _("Cronbach's alpha per scale, with alpha-if-item-deleted."))
 @file_argument
-@click.option(
-    "--scale", "scale_specs", multiple=True, required=True, help="A scale NAME=a,b,-c (repeatable)."
+@option(
+    "--scale",
+    "scale_specs",
+    multiple=True,
+    required=True,
+    help=lambda: _("A scale NAME=a,b,-c (repeatable)."),
 )
 @range_option
-@click.option(
+@option(
     "--missing",
     type=click.Choice(MISSING_RULES),
     default="complete",
     show_default=True,
-    help="complete: listwise deletion; pairwise: covariances from pairwise-complete answers.",
+    help=lambda: _(
+        "complete: only respondents who answered every item of the scale; "
+        "pairwise: covariances from the answers each pair of items has in common."
+    ),
 )
 @output_option
 def reliability(
     file: Path, scale_specs: tuple[str, ...], value_range: str, missing: str, output: Path | None
 ) -> None:
-    """Cronbach's alpha per scale, with alpha-if-item-deleted."""
     low_high = _value_range(value_range)
     scales = _scales(scale_specs, low_high)
     needed = list(dict.fromkeys(key for s in scales for key in s.items))
@@ -182,11 +326,16 @@ def reliability(
     result = {}
     for scale in scales:
         if len(scale.items) < 2:
-            raise AnalysisInputError(f"--scale {scale.name}: alpha needs at least two items")
+            raise AnalysisInputError(
+                _("--scale {name}: alpha needs at least two items").format(name=scale.name)
+            )
         data = scored_answers(table.answers(list(scale.items)), scale)
         try:
             alpha = cronbach_alpha(data, scale.items, missing)  # type: ignore[arg-type]
-        except ValueError as error:
-            raise AnalysisInputError(f"{file}: scale {scale.name}: {error}") from error
+        except AnalysisError as error:
+            message = _("{path}: scale {name}: {problem}").format(
+                path=file, name=scale.name, problem=analysis_error_message(error)
+            )
+            raise AnalysisInputError(message) from error
         result[scale.name] = alpha.to_json()
     _write(result, output)

@@ -17,11 +17,14 @@ from typing import Any
 
 import click
 
+from analysis.errors import AnalysisError
 from analysis.gate import DEFAULT_K_COMMENTS, MINIMUM_K
 from analysis.text.redact import Directory
 from analysis.text.shares import theme_shares_by_group, theme_shares_by_wave
 from analysis.text.taxonomy import Taxonomy, load_taxonomy
 from analysis.text.themes import analyze_themes
+from survey_app.analyze_cli import HelpCommand, analysis_error_message, option
+from survey_app.i18n import _, ngettext
 
 DELIMITERS = ",;\t"
 
@@ -30,18 +33,26 @@ def _read_csv(path: Path) -> tuple[list[str], list[dict[str, str]]]:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as error:
-        raise click.UsageError(f"{path}: not UTF-8 text (save it as CSV UTF-8)") from error
+        raise click.UsageError(
+            _("{path}: not UTF-8 text (save it as CSV UTF-8)").format(path=path)
+        ) from error
     except OSError as error:
-        raise click.UsageError(f"{path}: cannot be read: {error.strerror}") from error
+        raise click.UsageError(
+            _("{path}: cannot be read: {reason}").format(path=path, reason=error.strerror)
+        ) from error
     header = text.split("\n", 1)[0]
     if not header.strip():
-        raise click.UsageError(f"{path}: the file is empty or has no header row")
+        raise click.UsageError(
+            _("{path}: the file is empty or has no header row").format(path=path)
+        )
     delimiter = max(DELIMITERS, key=header.count)
     try:
         reader = csv.DictReader(text.splitlines(), delimiter=delimiter)
         rows = list(reader)
     except csv.Error as error:
-        raise click.UsageError(f"{path}: not a valid CSV file: {error}") from error
+        raise click.UsageError(
+            _("{path}: not a valid CSV file ({detail})").format(path=path, detail=error)
+        ) from error
     columns = [name.strip() for name in reader.fieldnames or []]
     return columns, rows
 
@@ -53,7 +64,9 @@ def _column(columns: list[str], wanted: str, option: str) -> str:
     if wanted.casefold() in folded:
         return folded[wanted.casefold()]
     raise click.UsageError(
-        f"{option}: there is no column {wanted!r}; the columns are: {', '.join(columns)}"
+        _("{option}: there is no column '{column}'; the columns are: {columns}").format(
+            option=option, column=wanted, columns=", ".join(columns)
+        )
     )
 
 
@@ -62,7 +75,7 @@ def _themes_option(value: str) -> int | None:
         return None
     if value.isdigit() and int(value) >= 1:
         return int(value)
-    raise click.BadParameter("use auto or a whole number of at least 1", param_hint="--themes")
+    raise click.BadParameter(_("use auto or a whole number of at least 1"), param_hint="--themes")
 
 
 def _taxonomy_option(value: str) -> Taxonomy | None:
@@ -70,8 +83,8 @@ def _taxonomy_option(value: str) -> Taxonomy | None:
         return None
     try:
         return load_taxonomy(None if value == "default" else Path(value))
-    except ValueError as error:
-        raise click.BadParameter(str(error), param_hint="--taxonomy") from error
+    except AnalysisError as error:
+        raise click.BadParameter(analysis_error_message(error), param_hint="--taxonomy") from error
 
 
 def _names(path: Path | None) -> Directory | None:
@@ -85,48 +98,67 @@ def _names(path: Path | None) -> Directory | None:
     try:
         lines = path.read_text(encoding="utf-8-sig").splitlines()
     except (OSError, UnicodeDecodeError) as error:
-        raise click.UsageError(f"--names: {path} cannot be read as UTF-8 text") from error
+        raise click.UsageError(
+            _("--names: {path} cannot be read as UTF-8 text").format(path=path)
+        ) from error
     return Directory(line.strip() for line in lines if line.strip())
 
 
-@click.command("themes")
+@click.command(
+    "themes",
+    cls=HelpCommand,
+    help=lambda: _(
+        "Themes in the free-text comments of FILE.csv, redacted, per group and per wave."
+    ),
+)
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--text-column", required=True, help="Column with the comments.")
-@click.option("--group-column", help="Column with the department (paths like A/B roll up).")
-@click.option("--wave-column", help="Column with the wave, for theme shares per wave.")
-@click.option("--language", type=click.Choice(["auto", "nl", "en"]), default="auto")
-@click.option(
+@option("--text-column", required=True, help=lambda: _("Column with the comments."))
+@option(
+    "--group-column",
+    help=lambda: _("Column with the department (paths like A/B roll up)."),
+)
+@option("--wave-column", help=lambda: _("Column with the wave, for theme shares per wave."))
+@option(
+    "--language",
+    type=click.Choice(["auto", "nl", "en"]),
+    default="auto",
+    show_default=True,
+    help=lambda: _("Language of the comments: auto (per comment), nl or en."),
+)
+@option(
     "--themes",
     "themes_value",
     default="auto",
     show_default=True,
-    help="Number of discovered themes: auto (chosen from the data) or N.",
+    help=lambda: _("Number of discovered themes: auto (chosen from the data) or N."),
 )
-@click.option(
+@option(
     "--taxonomy",
     "taxonomy_value",
     default="default",
     show_default=True,
-    help="The shipped taxonomy (default), a TOML file, or none (discovery only).",
+    help=lambda: _("The shipped taxonomy (default), a TOML file, or none (discovery only)."),
 )
-@click.option(
+@option(
     "--names",
     "names_path",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="The organisation's names to redact: the organisation "
-    "CSV (column name) or a text file with one name a line.",
+    help=lambda: _(
+        "The organisation's names to redact: the organisation "
+        "CSV (column name) or a text file with one name a line."
+    ),
 )
-@click.option(
+@option(
     "--comment-minimum",
     type=click.IntRange(min=MINIMUM_K),
     default=DEFAULT_K_COMMENTS,
     show_default=True,
-    help="The gate's minimum number of comments per group.",
+    help=lambda: _("The gate's minimum number of comments per group."),
 )
-@click.option(
+@option(
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Write the JSON here instead of standard output.",
+    help=lambda: _("Write the JSON to this file instead of to standard output."),
 )
 def themes(
     file: Path,
@@ -140,7 +172,6 @@ def themes(
     comment_minimum: int,
     output: Path | None,
 ) -> None:
-    """Themes in the free-text comments of FILE.csv, redacted, per group and per wave."""
     n_themes = _themes_option(themes_value)
     taxonomy = _taxonomy_option(taxonomy_value)
     directory = _names(names_path)
@@ -164,8 +195,8 @@ def themes(
         result["groups"] = theme_shares_by_group(
             analysis.assignments, groups or [None] * len(rows), theme_ids, comment_minimum
         )
-    except ValueError as error:  # e.g. a group path with an empty part
-        raise click.UsageError(f"--group-column: {error}") from error
+    except AnalysisError as error:  # e.g. a group path with an empty part
+        raise click.UsageError(f"--group-column: {analysis_error_message(error)}") from error
     if wave_key:
         waves = [(row.get(wave_key) or "").strip() or None for row in rows]
         result["waves"] = theme_shares_by_wave(
@@ -177,6 +208,11 @@ def themes(
         sys.stdout.write(document)
     else:
         output.write_text(document, encoding="utf-8")
-        click.echo(
-            f"{len(analysis.themes)} themes, {len(rows)} rows: written to {output}", err=True
+        counts = _("{themes}, {rows}: written to {output}").format(
+            themes=ngettext("{count} theme", "{count} themes", len(analysis.themes)).format(
+                count=len(analysis.themes)
+            ),
+            rows=ngettext("{count} row", "{count} rows", len(rows)).format(count=len(rows)),
+            output=output,
         )
+        click.echo(counts, err=True)

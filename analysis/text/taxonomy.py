@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+from analysis.errors import AnalysisError
 from analysis.text.language import LANGUAGES
 from analysis.text.tokens import Token, content_tokens
 
@@ -54,18 +55,18 @@ def parse_taxonomy(data: Mapping[str, object], source: str = "taxonomy") -> Taxo
     """
     raw_themes = data.get("theme")
     if not isinstance(raw_themes, list) or not raw_themes:
-        raise ValueError(f"{source}: no [[theme]] tables")
+        raise AnalysisError("taxonomy_no_themes", source=source)
     themes: list[TaxonomyTheme] = []
     owner: dict[tuple[str, tuple[str, ...]], str] = {}
     for raw in raw_themes:
         theme_id = raw.get("id") if isinstance(raw, dict) else None
         if not isinstance(theme_id, str) or not theme_id:
-            raise ValueError(f"{source}: a theme without an id")
+            raise AnalysisError("taxonomy_theme_without_id", source=source)
         labels = raw.get("label")
         if not isinstance(labels, dict) or not labels:
-            raise ValueError(f"{source}: theme {theme_id!r} has no label")
+            raise AnalysisError("taxonomy_theme_without_label", source=source, theme=theme_id)
         if any(t.id == theme_id for t in themes):
-            raise ValueError(f"{source}: theme id {theme_id!r} is used twice")
+            raise AnalysisError("taxonomy_duplicate_id", source=source, theme=theme_id)
         terms: dict[str, tuple[str, ...]] = {}
         stems: dict[str, tuple[tuple[str, ...], ...]] = {}
         for language in LANGUAGES:
@@ -74,18 +75,24 @@ def parse_taxonomy(data: Mapping[str, object], source: str = "taxonomy") -> Taxo
             for term in words:
                 sequence = _term_stems(term, language)
                 if not sequence:
-                    raise ValueError(f"{source}: {theme_id}: term {term!r} is only stop words")
+                    raise AnalysisError(
+                        "taxonomy_stop_word_term", source=source, theme=theme_id, term=term
+                    )
                 other = owner.setdefault((language, sequence), theme_id)
                 if other != theme_id:
-                    raise ValueError(
-                        f"{source}: term {term!r} ({language}) is in both {other!r} and "
-                        f"{theme_id!r}"
+                    raise AnalysisError(
+                        "taxonomy_shared_term",
+                        source=source,
+                        term=term,
+                        language=language,
+                        other=other,
+                        theme=theme_id,
                     )
                 sequences.append(sequence)
             terms[language] = words
             stems[language] = tuple(dict.fromkeys(sequences))
         if not any(stems.values()):
-            raise ValueError(f"{source}: theme {theme_id!r} has no terms")
+            raise AnalysisError("taxonomy_theme_without_terms", source=source, theme=theme_id)
         themes.append(TaxonomyTheme(theme_id, dict(labels), terms, stems))
     return Taxonomy(tuple(themes))
 
@@ -99,8 +106,18 @@ def load_taxonomy(path: Path | str | None = None) -> Taxonomy:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
-        raise ValueError(f"{path}: cannot read taxonomy: {error}") from error
+        reason = _reason(error)
+        raise AnalysisError("taxonomy_unreadable", source=str(path), detail=reason) from error
     return parse_taxonomy(data, str(path))
+
+
+def _reason(error: Exception) -> str:
+    """Why a taxonomy file could not be read, in short (English: for the log and library users)."""
+    if isinstance(error, UnicodeDecodeError):
+        return "not UTF-8 text"
+    if isinstance(error, OSError):
+        return error.strerror or str(error)
+    return str(error)
 
 
 def contains_term(stems: Sequence[str], sequence: tuple[str, ...]) -> bool:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import contextvars
 import json
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-from survey_app.analyze_cli import analyze
+from survey_app.cli import main
 
 ROWS = (
     ["Gemeente/Sociaal Domein/Jeugd,4,2,4"] * 3
@@ -30,8 +31,12 @@ def answers(tmp_path: Path) -> Path:
     return write(tmp_path, "\n".join(["dept,q1,q2,q3", *ROWS]) + "\n")
 
 
-def run(*args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(analyze, list(args))
+def run(*args: str, lang: str | None = "en") -> tuple[int, str]:
+    """``survey-app --lang LANG analyze ...`` (no ``--lang``: the default, Dutch), in a copy
+    of the context: the language chosen does not leak into later tests."""
+    choice = ["--lang", lang] if lang else []
+    invoke = CliRunner(env={"KLANKBORD_LANGUAGE": None}).invoke
+    result = contextvars.copy_context().run(invoke, main, [*choice, "analyze", *args])
     return result.exit_code, result.output
 
 
@@ -116,7 +121,11 @@ def test_reliability_contract(answers: Path) -> None:
     [
         ("", ["--group-column", "dept"], "line 1: the file is empty"),
         ("dept,q1\n", ["--group-column", "dept"], "line 2: the file has a header but no answers"),
-        ("team,q1\nA,3\n", ["--group-column", "dept"], "line 1, column 'dept': no such column"),
+        (
+            "team,q1\nA,3\n",
+            ["--group-column", "dept"],
+            "line 1, column 'dept': this column is not in the header",
+        ),
         (
             "dept,q1\nA,3\nA,x\n",
             ["--group-column", "dept"],
@@ -165,3 +174,35 @@ def test_semicolon_csv_from_a_dutch_spreadsheet(tmp_path: Path) -> None:
     path = write(tmp_path, "\ufeffdept;q1\n" + "A;4\n" * 5)
     records = json.loads(run("scores", str(path), "--group-column", "dept")[1])
     assert records[0]["items"]["q1"]["mean"] == 4.0
+
+
+def test_a_scale_with_an_unknown_item_names_the_column(answers: Path) -> None:
+    code, output = run("scores", str(answers), "--group-column", "dept", "--scale", "eng=q1,q9")
+    assert code == 2 and "line 1, column 'q9': unknown item" in output
+
+
+@pytest.mark.parametrize(
+    ("text", "args", "message"),
+    [
+        ("dept,q1\nA,3\nA,x\n", [], "regel 3, kolom 'q1': 'x' is geen getal"),
+        ("dept,q1\nA,3\nA,7\n", [], "regel 3, kolom 'q1': 7 valt buiten het bereik 1-5"),
+        ("", [], "regel 1: het bestand is leeg"),
+        ("dept,q1\nA,3\n", ["--min-group", "2"], "--min-group: de minimale groepsgrootte"),
+        ("dept,q1\nA,3\n", ["--range", "5-1"], "--range: bereik '5-1': MIN moet lager"),
+        ("dept,q1\nA,3\n", ["--scale", "eng"], "--scale: schaal 'eng': schrijf het als NAAM="),
+    ],
+)
+def test_messages_are_dutch_by_default(tmp_path: Path, text, args, message) -> None:
+    code, output = run(
+        "scores", str(write(tmp_path, text)), "--group-column", "dept", *args, lang=None
+    )
+    assert code == 2
+    assert message in output
+
+
+def test_help_follows_the_chosen_language() -> None:
+    dutch = run("scores", "--help", lang="nl")[1]
+    english = run("scores", "--help", lang="en")[1]
+    assert "Minimale groepsgrootte k" in dutch and "Schrijf de JSON naar dit bestand" in dutch
+    assert "Minimum group size k" in english and "Minimum group size" not in dutch
+    assert "Cronbachs alfa per schaal" in run("--help", lang="nl")[1]

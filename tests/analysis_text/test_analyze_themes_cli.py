@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import contextvars
 import json
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-from survey_app.analyze_themes_cli import themes
+from survey_app.cli import main
 
 ROWS = [
     ("GEM/A", "De werkdruk is te hoog, bel Kees Jansen op 06-12345678."),
@@ -28,8 +29,12 @@ def write_csv(path: Path, delimiter: str = ",") -> Path:
     return path
 
 
-def run(*args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(themes, list(args))
+def run(*args: str, lang: str | None = "en") -> tuple[int, str]:
+    """``survey-app --lang LANG analyze ...`` (no ``--lang``: the default, Dutch), in a copy
+    of the context: the language chosen does not leak into later tests."""
+    choice = ["--lang", lang] if lang else []
+    invoke = CliRunner(env={"KLANKBORD_LANGUAGE": None}).invoke
+    result = contextvars.copy_context().run(invoke, main, [*choice, "analyze", "themes", *args])
     return result.exit_code, result.output
 
 
@@ -76,7 +81,7 @@ def test_standard_output_and_wave_column(tmp_path: Path) -> None:
         (["--text-column", "opmerking", "--themes", "0"], "use auto or a whole number"),
         (["--text-column", "opmerking", "--language", "de"], "'de' is not one of"),
         (["--text-column", "opmerking", "--comment-minimum", "2"], "2 is not in the range"),
-        (["--text-column", "opmerking", "--taxonomy", "nope.toml"], "cannot read taxonomy"),
+        (["--text-column", "opmerking", "--taxonomy", "nope.toml"], "cannot read the taxonomy"),
     ],
 )
 def test_bad_options_exit_2(tmp_path: Path, args: list[str], message: str) -> None:
@@ -94,3 +99,18 @@ def test_unreadable_files_exit_2(tmp_path: Path) -> None:
     code, output = run(str(empty), "--text-column", "text")
     assert code == 2 and "no header row" in output
     assert run(str(tmp_path / "absent.csv"), "--text-column", "text")[0] == 2
+
+
+def test_messages_are_dutch_by_default(tmp_path: Path) -> None:
+    code, output = run(str(write_csv(tmp_path / "c.csv")), "--text-column", "x", lang=None)
+    assert code == 2 and "--text-column: er is geen kolom 'x'" in output
+    empty = tmp_path / "empty.csv"
+    empty.write_text("")
+    code, output = run(str(empty), "--text-column", "text", lang="nl")
+    assert code == 2 and "geen kopregel" in output
+    out = tmp_path / "out.json"
+    csv_path = str(write_csv(tmp_path / "c.csv"))
+    code, output = run(csv_path, "--text-column", "opmerking", "--output", str(out), lang=None)
+    assert code == 0, output
+    assert "7 regels: opgeslagen in" in output
+    assert "Taal van de opmerkingen" in run("--help", lang=None)[1]
