@@ -22,10 +22,10 @@ import asyncpg
 
 from survey_app.backup import BackupError, backup_sqlite, pg_dump_plan, sqlite_database_path
 from survey_app.db import current_engine, engine_from_url, use_engine
-from survey_app.responding import submit_response
+from survey_app.responding import open_invitation, submit_response
 from survey_app.tables import ALL_TABLES, Answer, Invitation, Response
 from survey_app.tokens import hash_token
-from survey_app.waves import utc_now, wave_template
+from survey_app.waves import utc_now
 from surveys import validate_answers
 from tests.helpers import PROJECT_ROOT, TIMEZONE, full_answers, load_small_org, open_wave
 
@@ -66,10 +66,7 @@ async def responses_with_data(count: int) -> list[str]:
 
 
 async def submit(token: str) -> None:
-    invitation = await Invitation.select(Invitation.wave).where(
-        Invitation.token_hash == hash_token(token)
-    )
-    template = await wave_template(invitation[0]["wave"])
+    template = (await open_invitation(hash_token(token), utc_now())).template
     answers, errors = validate_answers(template, {k: [v] for k, v in full_answers().items()})
     assert not errors
     await submit_response(hash_token(token), answers, now=utc_now(), timezone=TIMEZONE)
