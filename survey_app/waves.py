@@ -271,13 +271,15 @@ async def participation(wave: WaveInfo) -> tuple[list[ParticipationRow], Departm
     shows; no answer content is involved.
     """
     tree = await load_tree()
-    rows = await Invitation.select(Invitation.department, Invitation.responded).where(
+    rows = await Invitation.select(Invitation.department_path, Invitation.responded).where(
         Invitation.wave == wave.id
     )
     invited: Counter[str] = Counter()
     responded: Counter[str] = Counter()
     for row in rows:
-        path = tree.path(row["department"])
+        # The path at the time of the invitation, as the responses have it: a later
+        # reorganisation does not move past response rates.
+        path = row["department_path"]
         invited[path] += 1
         responded[path] += bool(row["responded"])
     return roll_up_participation(invited, responded), tree

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from survey_app.responding import submit_response
 from survey_app.tokens import hash_token
-from survey_app.waves import utc_now
+from survey_app.waves import close_wave, utc_now
 from surveys import AnswerValue
 from tests.helpers import TIMEZONE, load_small_org, open_wave
 
@@ -50,6 +50,7 @@ async def test_themes_are_shown_per_department_only_where_the_gate_allows(client
                 timezone=TIMEZONE,
             )
 
+    await close_wave(opened.wave, now=utc_now())
     page = await client.get(f"/hr/waves/{opened.wave.public_id}/themes?lang=en")
     assert page.status_code == 200
     html = page.text
@@ -72,9 +73,27 @@ async def test_themes_are_shown_per_department_only_where_the_gate_allows(client
     assert "06-12345678" not in html and "Medewerker 1003" not in html
 
 
+async def test_an_open_wave_shows_no_themes_yet(client) -> None:
+    """Results that change with each comment would give away the last one by comparison."""
+    await load_small_org()
+    opened = await open_wave()
+    for number in range(1001, 1011):
+        await submit_response(
+            hash_token(opened.tokens[str(number)]),
+            [AnswerValue("open_comment", None, None, "De werkdruk is te hoog.")],
+            now=utc_now(),
+            timezone=TIMEZONE,
+        )
+    page = await client.get(f"/hr/waves/{opened.wave.public_id}/themes?lang=en")
+    assert page.status_code == 200
+    assert "once the wave has closed" in page.text
+    assert "10 comments" not in page.text and "<table" not in page.text
+
+
 async def test_a_wave_without_comments_says_so(client) -> None:
     await load_small_org()
     opened = await open_wave()
+    await close_wave(opened.wave, now=utc_now())
     page = await client.get(f"/hr/waves/{opened.wave.public_id}/themes?lang=en")
     assert page.status_code == 200
     assert "no comments in this wave yet" in page.text

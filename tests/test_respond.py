@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -245,6 +246,9 @@ async def test_responses_carry_no_ip_or_user_agent_and_only_a_day(client) -> Non
     )
     response = await Response.select().first()
     assert set(response) == {"id", "wave", "department", "department_path", "submitted_on"}
+    # Random ids (version 4): a version 1 id would carry the moment and the machine.
+    ids = [response["id"]] + [row["id"] for row in await Answer.select(Answer.id)]
+    assert all(uuid.UUID(str(value)).version == 4 for value in ids)
     assert isinstance(response["submitted_on"], dt.date)
     assert not isinstance(response["submitted_on"], dt.datetime)
     for value in response.values():

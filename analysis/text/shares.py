@@ -19,6 +19,9 @@ from analysis.tree import GroupTree
 DIGITS = 4
 
 
+NO_GROUP = "\x00no group"
+
+
 def _counts(assignments: Sequence[str | None], theme_ids: Sequence[str]) -> np.ndarray:
     column = {theme_id: i for i, theme_id in enumerate(theme_ids)}
     counts = np.zeros(len(theme_ids), dtype=np.int64)
@@ -69,7 +72,10 @@ def theme_shares_by_group(
     k = check_k(comment_minimum)
     if len(groups) != len(assignments):
         raise ValueError("one group per comment is needed")
-    paths = [group or "" for group in groups]
+    # Comments without a group still count in the organisation total: they form a group
+    # of their own for the gate (never reported), or organisation minus the visible
+    # groups would give them away.
+    paths = [group or NO_GROUP for group in groups]
     organisation = theme_shares(assignments, theme_ids)
     result: dict[str, Any] = {
         "comment_minimum": k,
@@ -93,6 +99,8 @@ def theme_shares_by_group(
     reasons = suppress_tree(tree, n, k)
     org_shares = organisation["shares"]
     for index, path in enumerate(tree.paths):
+        if path == NO_GROUP:
+            continue
         if reasons[index] != VISIBLE:
             result["by_group"][path] = Suppressed.from_code(reasons[index]).to_json()
             continue

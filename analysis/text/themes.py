@@ -142,6 +142,16 @@ def _taxonomy_terms(
     return [surface.readable(" ".join(sequence)) for sequence in ranked[:SHOWN_TERMS]]
 
 
+def common_terms(terms: Sequence[str], texts: Sequence[str], minimum: int) -> list[str]:
+    """The terms that occur in at least ``minimum`` of the texts.
+
+    A word written by fewer people than the comment minimum can point at them (a team's
+    own jargon, a place, a machine), so it is not shown as a theme's term.
+    """
+    lowered = [text.lower() for text in texts]
+    return [term for term in terms if sum(term.lower() in text for text in lowered) >= minimum]
+
+
 def analyze_themes(
     texts: Sequence[str],
     *,
@@ -214,6 +224,9 @@ def analyze_themes(
         order = sorted(
             (t for t in range(discovery.k) if sizes[t]), key=lambda t: (-sizes[t], labels[t])
         )
+        # A discovered theme speaks in its members' own words: one smaller than the comment
+        # minimum would show what a small group wrote, so its comments stay unassigned.
+        order = [t for t in order if sizes[t] >= comment_minimum]
         for number, t in enumerate(order, start=1):
             label = ", ".join(labels[t])
             terms = _label_terms(discovery.top_terms[t], surface, SHOWN_TERMS)
@@ -227,7 +240,9 @@ def analyze_themes(
     themes: list[Theme] = []
     for index, (theme_id, label, terms, source) in enumerate(themes_meta):
         members = np.flatnonzero(theme_of == index)
-        quotes = representative_quotes(redacted, members, quote_matrix) if show_quotes else []
-        themes.append(Theme(theme_id, label, terms, len(members), quotes, source))
+        large_enough = show_quotes and len(members) >= comment_minimum
+        quotes = representative_quotes(redacted, members, quote_matrix) if large_enough else []
+        shown_terms = common_terms(terms, redacted, comment_minimum)
+        themes.append(Theme(theme_id, label, shown_terms, len(members), quotes, source))
     assignments = [themes[t].id if t >= 0 else None for t in theme_of.tolist()]
     return ThemeAnalysis(themes, assignments, languages, dominant, discovery.stability)

@@ -17,6 +17,7 @@ from survey_app.settings import Settings
 from survey_app.waves import (
     WaveError,
     WaveInfo,
+    WaveState,
     get_wave,
     list_waves,
     participation,
@@ -88,9 +89,13 @@ class WaveStatusController(Controller):
         """What people wrote about: themes of the comments, per department through the gate.
 
         Only labels, terms and shares are shown; no comment text (quotes wait for sign-in
-        and roles, so that only HR can read them).
+        and roles, so that only HR can read them). Only for closed waves: results that
+        change with every new comment would show, by comparing two page loads, what the
+        last person wrote.
         """
         wave = await wave_or_404(public_id)
+        if wave.state(utc_now()) is not WaveState.CLOSED:
+            return page(request, "hr/themes.html", wave=wave, result=None, groups=[])
         language = current_language.get()
         themes = await comment_themes(wave, settings.min_comment_group_size, language)
         tree = await load_tree()

@@ -55,7 +55,8 @@ def test_writes_themes_assignments_and_groups(tmp_path: Path) -> None:
     ]  # fmt: skip
     theme = next(t for t in result["themes"] if t["id"] == "workload")
     assert set(theme) == {"id", "label", "terms", "size", "quotes", "source"}
-    assert theme["quotes"] == ["De werkdruk is te hoog, bel [naam] op [telefoon]."]
+    # One comment on this theme, fewer than the comment minimum: no quote, no own words.
+    assert theme["quotes"] == [] and theme["terms"] == []
     assert theme["source"] == "taxonomy" and theme["label"] == "Werkdruk"
     by_group = result["groups"]["by_group"]
     assert by_group["GEM"]["n"] == 7

@@ -47,3 +47,14 @@ def test_shares_per_wave() -> None:
         "w2": {"n": 5, "shares": {"a": 0.0, "b": 1.0}},
         "w3": {"suppressed": True},
     }
+
+
+def test_comments_without_a_group_cannot_be_worked_out_from_the_organisation_total() -> None:
+    """Organisation 11 − A 5 − B 5 would give away the one comment without a group."""
+    assignments = ["workload"] * 10 + ["inclusion"]
+    groups = ["A"] * 5 + ["B"] * 5 + [None]
+    result = theme_shares_by_group(assignments, groups, ["workload", "inclusion"], 5)
+    assert result["organisation"]["n"] == 11
+    visible = [path for path, data in result["by_group"].items() if not data.get("suppressed")]
+    assert len(visible) <= 1, visible
+    assert set(result["by_group"]) == {"A", "B"}

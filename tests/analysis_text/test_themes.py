@@ -60,17 +60,44 @@ def test_uncovered_comments_form_discovered_themes(analysis) -> None:  # type: i
 def test_taxonomy_themes_have_stable_ids_and_dutch_labels(analysis) -> None:  # type: ignore[no-untyped-def]
     by_id = {t.id: t for t in analysis.themes}
     assert by_id["workload"].label == "Werkdruk"
-    assert by_id["workload"].terms == ["werkdruk"]
+    # One comment on workload, fewer than the comment minimum: its words are not shown.
+    assert by_id["workload"].size == 1 and by_id["workload"].terms == []
     assert by_id["pay"].size == 0 and by_id["pay"].quotes == []
     assert analysis.language == "nl"
     assert analysis.languages[3] == "en"
 
 
 def test_quotes_are_redacted(analysis) -> None:  # type: ignore[no-untyped-def]
-    quotes = {t.id: t.quotes for t in analysis.themes}
-    assert quotes["workload"] == ["De werkdruk is te hoog, [naam] belt me op [telefoon]."]
-    everything = str(analysis.to_json())
+    assert {t.id: t.quotes for t in analysis.themes}["workload"] == []  # one comment only
+    workload = [
+        "De werkdruk is te hoog, Jan de Vries belt me op 06-12345678.",
+        "Werkdruk is hoog, mail jan.devries@gemeente.nl maar.",
+        "De werkdruk is enorm, er is te veel werk.",
+        "Werkdruk, werkdruk en nog eens werkdruk.",
+        "Door de werkdruk kom ik niet aan mijn taken toe.",
+    ]
+    result = analyze_themes(workload, directory=Directory(["Jan de Vries"]))
+    theme = {t.id: t for t in result.themes}["workload"]
+    assert theme.size == 5 and theme.terms == ["werkdruk"]
+    assert 1 <= len(theme.quotes) <= 3
+    everything = str(result.to_json()) + str(analysis.to_json())
     assert "Vries" not in everything and "12345678" not in everything
+    assert "gemeente.nl" not in everything
+
+
+def test_a_small_group_s_own_words_do_not_become_a_theme() -> None:
+    """Three comments about a cemetery among many others: no theme speaks their words."""
+    others = other_comments()
+    small = [
+        "De graafmachine op de begraafplaats is weer kapot.",
+        "Graafmachine kapot, begraafplaats onbereikbaar.",
+        "Die graafmachine bij de begraafplaats moet vervangen.",
+    ]
+    # Five themes asked for: without the rule, one of them is the cemetery team's own.
+    result = analyze_themes([*others, *small], n_themes=5)
+    shown = " ".join(t.label + " " + " ".join(t.terms) for t in result.themes).lower()
+    assert "graafmachine" not in shown and "begraafplaats" not in shown
+    assert all(t.size >= 5 for t in result.themes if t.source == "discovered")
 
 
 def test_same_input_same_output(analysis) -> None:  # type: ignore[no-untyped-def]
