@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from scipy.optimize import linprog
 
 from analysis.errors import AnalysisError
 from analysis.tree import GroupTree
@@ -197,6 +198,243 @@ class CrossTabGate:
         return self.cells == VISIBLE
 
 
+# Tolerance for reading an LP bound as a whole number (HiGHS is accurate to ~1e-9).
+_LP_TOLERANCE = 1e-6
+# How many neighbours of a disclosed group are tried before simply taking the smallest.
+_FIX_TRIALS = 12
+
+
+def _crosstab_remainders(
+    cells: np.ndarray,
+    rows_n: np.ndarray,
+    cols_n: np.ndarray,
+    total: np.ndarray,
+    reasons: tuple[np.ndarray, np.ndarray, np.ndarray],
+    k: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The margin rules (remainder 0 or at least `k` along both dimensions) to a fixed point.
+
+    `total` is the grand total, or an empty array when the grand total is hidden.
+    """
+    cell_reason, row_reason, col_reason = reasons
+    grand = total if total.size else np.zeros(1, dtype=np.int64)
+    grand_visible = np.array([total.size > 0])
+    while True:
+        before = (cell_reason, row_reason, col_reason)
+        row_reason = _enforce_remainder(
+            grand, grand_visible, rows_n[:, None], row_reason[:, None], k
+        )[:, 0]
+        col_reason = _enforce_remainder(
+            grand, grand_visible, cols_n[:, None], col_reason[:, None], k
+        )[:, 0]
+        # Rows as parents: one problem per row, the row's cells as children.
+        cell_reason = _enforce_remainder(rows_n, row_reason == VISIBLE, cells.T, cell_reason.T, k).T
+        cell_reason = _enforce_remainder(cols_n, col_reason == VISIBLE, cells, cell_reason, k)
+        after = (cell_reason, row_reason, col_reason)
+        if all(np.array_equal(a, b) for a, b in zip(before, after, strict=True)):
+            return after
+
+
+def _extended_table(
+    cells: np.ndarray, rows_n: np.ndarray, cols_n: np.ndarray, grand_total: int
+) -> np.ndarray:
+    """The (R + 1) x (C + 1) table of disjoint groups that an attacker reasons about.
+
+    Column C holds each row's people without a category, row R each category's people
+    outside the listed rows, and [R, C] the people in neither. None of these is shown.
+    """
+    r, c = cells.shape
+    table = np.zeros((r + 1, c + 1), dtype=np.int64)
+    table[:r, :c] = cells
+    table[:r, c] = rows_n - cells.sum(axis=1)
+    table[r, :c] = cols_n - cells.sum(axis=0)
+    table[r, c] = grand_total - table.sum()
+    return table
+
+
+def _equations(
+    hidden: np.ndarray, row_visible: np.ndarray, col_visible: np.ndarray, total_visible: bool
+) -> np.ndarray:
+    """The attacker's equations as masks over the extended table, one per shown total.
+
+    Each visible row margin, visible column margin and the grand total (when shown) is
+    the sum of its entries; restricted to `hidden` entries, ``mask @ x = margin - visible``.
+    """
+    shape = hidden.shape
+    masks = []
+    for i in np.flatnonzero(row_visible):
+        masks.append(np.zeros(shape, dtype=bool))
+        masks[-1][i, :] = True
+    for j in np.flatnonzero(col_visible):
+        masks.append(np.zeros(shape, dtype=bool))
+        masks[-1][:, j] = True
+    if total_visible:
+        masks.append(np.ones(shape, dtype=bool))
+    if not masks:
+        return np.zeros((0, *shape), dtype=bool)
+    return np.stack(masks) & hidden[None, :, :]
+
+
+def _feasible_range(
+    table: np.ndarray, equations: np.ndarray, group: np.ndarray, upper_first: int
+) -> tuple[float, float]:
+    """Smallest and largest value of ``table[group].sum()`` consistent with the equations.
+
+    Continuous LP relaxation (HiGHS) over the hidden entries that occur in an equation,
+    each at least 0. The largest value is computed first; when it is at least
+    `upper_first` the smallest is not needed and reported as 0 (the caller only asks
+    whether the range lies within 1..k-1).
+    """
+    constrained = equations.any(axis=0)
+    if (group & ~constrained).any():
+        return 0.0, np.inf  # an entry in no equation: anything from 0 upwards
+    a = equations[:, constrained].astype(float)
+    b = np.array([table[m].sum() for m in equations], dtype=float)
+    weights = group[constrained].astype(float)
+    upper = linprog(-weights, A_eq=a, b_eq=b, bounds=(0, None))
+    if upper.status != 0:  # pragma: no cover - the true table is always feasible
+        raise RuntimeError(f"cross-tab audit LP failed: {upper.message}")
+    high = -upper.fun
+    if high >= upper_first - _LP_TOLERANCE:
+        return 0.0, high
+    lower = linprog(weights, A_eq=a, b_eq=b, bounds=(0, None))
+    if lower.status != 0:  # pragma: no cover
+        raise RuntimeError(f"cross-tab audit LP failed: {lower.message}")
+    return lower.fun, high
+
+
+def _screen(table: np.ndarray, equations: np.ndarray, groups: list[np.ndarray], k: int) -> list:
+    """The groups that may be disclosed, after a few LPs over all of them at once.
+
+    Minimising the total of all groups finds feasible tables where many groups are 0,
+    maximising it tables where many reach `k`; a group seen at 0 or at `k` or more in any
+    feasible table is safe. Repeated while it clears groups; usually two to four LPs
+    leave only the (rare) groups that need their own range.
+    """
+    constrained = equations.any(axis=0)
+    groups = [g for g in groups if not (g & ~constrained).any()]  # else unbounded: safe
+    if not groups:
+        return []
+    a = equations[:, constrained].astype(float)
+    b = np.array([table[m].sum() for m in equations], dtype=float)
+    for sense in (1.0, -1.0):
+        while groups:
+            member = np.array([g[constrained] for g in groups], dtype=float)
+            result = linprog(sense * member.sum(axis=0), A_eq=a, b_eq=b, bounds=(0, None))
+            if result.status != 0:  # pragma: no cover - the true table is always feasible
+                raise RuntimeError(f"cross-tab audit LP failed: {result.message}")
+            values = member @ result.x
+            keep = values > _LP_TOLERANCE if sense > 0 else values < k - _LP_TOLERANCE
+            if keep.all():
+                break
+            groups = [g for g, kept in zip(groups, keep, strict=True) if kept]
+    return groups
+
+
+def _disclosed(low: float, high: float, k: int) -> bool:
+    """Whether an attacker can conclude that the group has 1..k-1 people."""
+    return np.ceil(low - _LP_TOLERANCE) >= 1 and np.floor(high + _LP_TOLERANCE) <= k - 1
+
+
+def _audited_groups(hidden: np.ndarray, table: np.ndarray, k: int) -> list[np.ndarray]:
+    """Hidden groups whose true size is 1..k-1, as masks over the extended table.
+
+    Every hidden entry (cells and the implicit never-shown cells) and every hidden or
+    implicit margin. A group of 0 or at least `k` people cannot be disclosed: the true
+    table is a feasible point, so its true size lies in its feasible range.
+    """
+    r, c = table.shape[0] - 1, table.shape[1] - 1
+    groups = []
+    for i, j in zip(*np.nonzero(hidden), strict=True):
+        mask = np.zeros(hidden.shape, dtype=bool)
+        mask[i, j] = True
+        groups.append(mask)
+    # A hidden margin has all its cells hidden; row R and column C are never shown.
+    for i in range(r + 1):
+        if hidden[i, :].all():
+            mask = np.zeros(hidden.shape, dtype=bool)
+            mask[i, :] = True
+            groups.append(mask)
+    for j in range(c + 1):
+        if hidden[:, j].all():
+            mask = np.zeros(hidden.shape, dtype=bool)
+            mask[:, j] = True
+            groups.append(mask)
+    return [g for g in groups if 1 <= table[g].sum() < k]
+
+
+def _audit_crosstab(
+    table: np.ndarray,
+    cell_reason: np.ndarray,
+    row_reason: np.ndarray,
+    col_reason: np.ndarray,
+    total_reason: int,
+    k: int,
+) -> int:
+    """Linear-programming audit: hide more until no hidden group is pinned to 1..k-1.
+
+    Mutates the reason arrays; returns the (possibly changed) grand-total reason. For a
+    disclosed group the visible cells in its rows and columns, and in those of the hidden
+    cells there, are tried smallest first
+    (ties by position) and the first one whose suppression takes the group's range out of
+    1..k-1 is hidden; if none does on its own the smallest is hidden and the caller
+    repeats. Without such neighbours the smallest visible cell anywhere is hidden, then
+    the smallest visible margin, then the grand total, so every round hides something
+    and the caller's loop ends (hiding more only widens every feasible range).
+    """
+    r, c = cell_reason.shape
+
+    def hidden_mask() -> np.ndarray:
+        hidden = np.ones(table.shape, dtype=bool)
+        hidden[:r, :c] = cell_reason != VISIBLE
+        return hidden
+
+    def system(hidden: np.ndarray, total: int) -> np.ndarray:
+        return _equations(hidden, row_reason == VISIBLE, col_reason == VISIBLE, total == VISIBLE)
+
+    hidden = hidden_mask()
+    suspects = _screen(table, system(hidden, total_reason), _audited_groups(hidden, table, k), k)
+    for group in suspects:
+        hidden = hidden_mask()
+        if not _disclosed(*_feasible_range(table, system(hidden, total_reason), group, k), k):
+            continue  # not disclosed, or already protected by an earlier fix in this round
+        visible = cell_reason == VISIBLE
+        # Visible cells in the group's rows and columns, and in the rows and columns of
+        # the hidden cells there (the chain an attacker would follow).
+        lines = group[:r, :c] | (hidden[:r, :c] & group[:r, :].any(axis=1)[:, None])
+        lines |= hidden[:r, :c] & group[:, :c].any(axis=0)[None, :]
+        neighbours = visible & (lines.any(axis=1)[:, None] | lines.any(axis=0)[None, :])
+        pool = neighbours if neighbours.any() else visible
+        if pool.any():
+            order = np.lexsort((np.arange(r * c), table[:r, :c].ravel()))
+            candidates = [divmod(int(p), c) for p in order if pool.ravel()[p]]
+            choice = candidates[0]
+            for i, j in candidates[:_FIX_TRIALS] if pool is neighbours else []:
+                trial = hidden.copy()
+                trial[i, j] = True
+                if not _disclosed(
+                    *_feasible_range(table, system(trial, total_reason), group, k), k
+                ):
+                    choice = (i, j)
+                    break
+            cell_reason[choice] = DIFFERENCING
+            continue
+        # No visible cell left: hide the smallest visible margin (the margin rules then
+        # hide its cells), or else the grand total. The caller reruns the margin rules.
+        margins = [
+            (int(table[i, :].sum()), 0, int(i)) for i in np.flatnonzero(row_reason == VISIBLE)
+        ]
+        margins += [
+            (int(table[:, j].sum()), 1, int(j)) for j in np.flatnonzero(col_reason == VISIBLE)
+        ]
+        if margins:
+            _, axis, index = min(margins)
+            (row_reason, col_reason)[axis][index] = DIFFERENCING
+            return total_reason
+        return DIFFERENCING
+    return total_reason
+
+
 def suppress_crosstab(
     cells: np.ndarray,
     row_totals: np.ndarray,
@@ -217,7 +455,8 @@ def suppress_crosstab(
         Respondents per category over the whole organisation; more than the column's
         cells when some of them are not in any listed row.
     grand_total : int
-        All respondents (at least every row total and column total summed).
+        All respondents: at least the row totals plus the column totals' people outside
+        the listed rows.
     k : int
         Minimum cell size; for demographic breakdowns the demographic minimum.
 
@@ -227,7 +466,26 @@ def suppress_crosstab(
         Reason codes for cells, row margins, column margins and the grand total. Every
         visible margin minus its visible cells (and the grand total minus its visible
         margins) leaves 0 or at least `k` hidden respondents; a hidden margin hides its
-        cells.
+        cells; and no hidden cell or margin can be pinned to 1..k-1 people by linear
+        reasoning over everything shown (see Notes).
+
+    Notes
+    -----
+    After the margin rules reach a fixed point, an audit computes with
+    `scipy.optimize.linprog` the smallest and largest size of every hidden group of 1..k-1
+    people (cells, the implicit cells, hidden margins) given every visible cell, visible
+    margin and the shown grand total, all cells at least 0. A group whose range lies
+    within 1..k-1 is disclosed (that includes a cell that is the only hidden one in a
+    visible margin, and chains of those); a neighbouring visible cell is hidden and the
+    margin rules and audit run again until nothing is disclosed. The equations have at
+    most one row-side and one column-side total per unknown (a bipartite incidence
+    matrix, totally unimodular), so the LP bounds are whole numbers and equal the bounds
+    over integer tables: the continuous relaxation loses nothing here.
+
+    Cost: the audit solves at most two LPs per hidden group of 1..k-1 people (groups of 0
+    or at least `k` are skipped: the true table is feasible), each over at most
+    (R + 1)(C + 1) unknowns and R + C + 1 equations, plus up to `_FIX_TRIALS` pairs per
+    disclosure, per round. A 60 x 10 table takes well under a second.
     """
     k = check_k(k)
     cells = np.asarray(cells, dtype=np.int64)
@@ -241,31 +499,28 @@ def suppress_crosstab(
         or (cols_n < cells.sum(axis=0)).any()
     ):
         raise ValueError("a margin is smaller than the sum of its cells")
-    if grand_total < max(rows_n.sum(), cols_n.sum()):
+    table = _extended_table(cells, rows_n, cols_n, grand_total)
+    if table[-1, -1] < 0:
         raise ValueError("the grand total is smaller than the sum of the margins")
-    total = np.array([grand_total])
-    total_visible = total >= k
-    cell_reason = np.where(cells < k, TOO_FEW, VISIBLE).astype(np.int8)
-    row_reason = np.where(rows_n < k, TOO_FEW, VISIBLE).astype(np.int8)
-    col_reason = np.where(cols_n < k, TOO_FEW, VISIBLE).astype(np.int8)
+    total_reason = VISIBLE if grand_total >= k else TOO_FEW
+    reasons = (
+        np.where(cells < k, TOO_FEW, VISIBLE).astype(np.int8),
+        np.where(rows_n < k, TOO_FEW, VISIBLE).astype(np.int8),
+        np.where(cols_n < k, TOO_FEW, VISIBLE).astype(np.int8),
+    )
     while True:
-        before = (cell_reason.copy(), row_reason.copy(), col_reason.copy())
-        row_reason = _enforce_remainder(
-            total, total_visible, rows_n[:, None], row_reason[:, None], k
-        )[:, 0]
-        col_reason = _enforce_remainder(
-            total, total_visible, cols_n[:, None], col_reason[:, None], k
-        )[:, 0]
-        # Rows as parents: one problem per row, the row's cells as children.
-        cell_reason = _enforce_remainder(rows_n, row_reason == VISIBLE, cells.T, cell_reason.T, k).T
-        cell_reason = _enforce_remainder(cols_n, col_reason == VISIBLE, cells, cell_reason, k)
-        after = (cell_reason, row_reason, col_reason)
-        if all(np.array_equal(a, b) for a, b in zip(before, after, strict=True)):
+        total = np.array([grand_total] if total_reason == VISIBLE else [], dtype=np.int64)
+        cell_reason, row_reason, col_reason = _crosstab_remainders(
+            cells, rows_n, cols_n, total, reasons, k
+        )
+        before = (cell_reason.copy(), row_reason.copy(), col_reason.copy(), total_reason)
+        total_reason = _audit_crosstab(table, cell_reason, row_reason, col_reason, total_reason, k)
+        reasons = (cell_reason, row_reason, col_reason)
+        if total_reason == before[3] and all(
+            np.array_equal(a, b) for a, b in zip(before[:3], reasons, strict=True)
+        ):
             return CrossTabGate(
-                cells=cell_reason,
-                rows=row_reason,
-                columns=col_reason,
-                total=int(VISIBLE if total_visible[0] else TOO_FEW),
+                cells=cell_reason, rows=row_reason, columns=col_reason, total=int(total_reason)
             )
 
 

@@ -14,10 +14,17 @@ from typing import Any
 
 import numpy as np
 
-from analysis.gate import DEFAULT_K, VISIBLE, Suppressed, check_k, suppress_tree
-from analysis.scales import ScaleSpec, band_indices, scale_scores
+from analysis.gate import (
+    DEFAULT_K,
+    DIFFERENCING,
+    VISIBLE,
+    Suppressed,
+    check_k,
+    suppress_tree,
+)
+from analysis.scales import ScaleSpec, band_indices, complete_case_scores
 from analysis.scores import DECIMALS, ItemSpec, ItemSummary
-from analysis.tree import GroupTree
+from analysis.tree import ROOT, GroupTree
 from surveys.model import SCALE_RANGE
 
 
@@ -213,10 +220,12 @@ def _roll_up(tree: GroupTree, direct: np.ndarray) -> np.ndarray:
 
 
 def _gate_columns(tree: GroupTree, counts: np.ndarray, k: int, floor: np.ndarray) -> np.ndarray:
-    """Gate (W, N, X) counts with (W, N) group-level reasons as the floor; returns (W, N, X)."""
+    """Gate (W, N, X) counts with (W, N) or (W, N, X) reasons as the floor; returns (W, N, X)."""
     w, n, x = counts.shape
     columns = np.rint(counts).astype(np.int64).transpose(1, 0, 2).reshape(n, w * x)
-    already = np.broadcast_to(floor.T[:, :, None], (n, w, x)).reshape(n, w * x)
+    if floor.ndim == 2:
+        floor = np.broadcast_to(floor[:, :, None], (w, n, x))
+    already = floor.transpose(1, 0, 2).reshape(n, w * x)
     return suppress_tree(tree, columns, k, already).reshape(n, w, x).transpose(1, 0, 2)
 
 
@@ -306,14 +315,26 @@ def gated_report(
     group_reason = suppress_tree(tree, respondents.T, k).T
     item_reason = _gate_columns(tree, item_n, k, group_reason)
 
-    scale_stats, scale_bands = _scale_figures(
-        tree, answers, [spec.key for spec in items], scales, row_key, n_waves
+    item_keys = [spec.key for spec in items]
+    scale_columns = [_scale_columns(spec, item_keys) for spec in scales]
+    scale_stats, scale_bands, complete_direct = _scale_figures(
+        tree, answers, scale_columns, scales, row_key, n_waves
     )
     scale_n = scale_stats[..., 0]
     with np.errstate(invalid="ignore", divide="ignore"):
         scale_mean = scale_stats[..., 1] / scale_n
         scale_var = (scale_stats[..., 2] - scale_stats[..., 1] * scale_mean) / (scale_n - 1)
-    scale_reason = _gate_columns(tree, scale_n, k, group_reason)
+    scale_reason = _gate_scales(
+        tree,
+        k,
+        group_reason,
+        item_reason,
+        item_n,
+        direct.sum(axis=-1),
+        scale_n,
+        complete_direct,
+        scale_columns,
+    )
 
     hidden_items = item_reason != VISIBLE
     hidden_scales = scale_reason != VISIBLE
@@ -340,26 +361,35 @@ def gated_report(
     )
 
 
+def _scale_columns(spec: ScaleSpec, item_keys: list[str]) -> list[int]:
+    missing = [item for item in spec.items if item not in item_keys]
+    if missing:
+        raise ValueError(f"scale {spec.name!r}: unknown item {missing[0]!r}")
+    return [item_keys.index(item) for item in spec.items]
+
+
 def _scale_figures(
     tree: GroupTree,
     answers: np.ndarray,
-    item_keys: list[str],
+    scale_columns: list[list[int]],
     scales: Sequence[ScaleSpec],
     row_key: np.ndarray,
     n_waves: int,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Per wave x group x scale: (count, sum, sum of squares) of scores, and band counts."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per wave x group x scale: (count, sum, sum of squares) of scores, band counts, rolled
+    up, and the complete cases per group directly (not rolled up).
+
+    Only complete cases count (respondents who answered every item of the scale); see
+    `_gate_scales` for why the report cannot use the `min_answered` rule.
+    """
     n_groups, s_count = len(tree), len(scales)
     size = n_waves * n_groups
     b_max = max((len(spec.bands) for spec in scales), default=0)
     stats = np.zeros((n_waves, n_groups, s_count, 3))
     bands = np.zeros((n_waves, n_groups, s_count, b_max))
     for s, spec in enumerate(scales):
-        missing = [item for item in spec.items if item not in item_keys]
-        if missing:
-            raise ValueError(f"scale {spec.name!r}: unknown item {missing[0]!r}")
-        columns = [item_keys.index(item) for item in spec.items]
-        scores = scale_scores(answers[:, columns], spec)
+        columns = scale_columns[s]
+        scores = complete_case_scores(answers[:, columns], spec)
         scored = ~np.isnan(scores)
         keys, values = row_key[scored], scores[scored]
         for j, weights in enumerate((None, values, values**2)):
@@ -373,4 +403,120 @@ def _scale_figures(
                 keys[inside] * b_max + band[inside], minlength=size * b_max
             ).reshape(n_waves, n_groups, b_max)
             bands[:, :, s, :] = per_band
-    return _roll_up(tree, stats), _roll_up(tree, bands)
+    return _roll_up(tree, stats), _roll_up(tree, bands), stats[..., 0].copy()
+
+
+def _owners(tree: GroupTree, visible: np.ndarray) -> np.ndarray:
+    """Atoms: per group (rows) and column the nearest visible group at or above it.
+
+    ``visible`` is (N, X); the organisation's atom is N (groups under no visible group).
+    """
+    n = len(tree)
+    owner = np.empty(visible.shape, dtype=np.intp)
+    for g, parent in enumerate(tree.parents):  # parents come first
+        above = n if parent == ROOT else owner[parent]
+        owner[g] = np.where(visible[g], g, above)
+    return owner
+
+
+def _atom_sums(owner: np.ndarray, direct: np.ndarray) -> np.ndarray:
+    """Sum (N, X) direct counts per atom: returns (N + 1, X)."""
+    n, x = owner.shape
+    keys = owner + np.arange(x) * (n + 1)
+    return np.bincount(keys.ravel(), direct.ravel(), minlength=(n + 1) * x).reshape(x, n + 1).T
+
+
+def _small(count: np.ndarray, k: int) -> np.ndarray:
+    return (count >= 1) & (count < k)
+
+
+def _gate_scales(
+    tree: GroupTree,
+    k: int,
+    group_reason: np.ndarray,
+    item_reason: np.ndarray,
+    item_n: np.ndarray,
+    item_direct: np.ndarray,
+    scale_n: np.ndarray,
+    complete_direct: np.ndarray,
+    scale_columns: list[list[int]],
+) -> np.ndarray:
+    """Reasons (W, N, S) for the scales: their own counts, and no differencing against items.
+
+    A scale's figures are over complete cases only (`complete_n` = `scale_n`). Shown in a
+    group only when
+
+    1. every item of the scale is visible there (each item's reason is a floor);
+    2. for every item, ``item_n - complete_n`` is 0 or at least `k` in that group;
+    3. ``complete_n`` passes `suppress_tree` like any count (secondary suppression);
+    4. across the tree: take the *atoms* an attacker can isolate for the scale (a visible
+       group minus its visible children; the organisation minus the visible top-level
+       groups) and, for each item, the finer atoms of that item's own verdicts. In every
+       item atom inside a scale atom with complete cases, both the complete cases and the
+       respondents with a gap who answered the item must be 0 or at least `k`.
+
+    Why 4: with scale weights ``a`` (constant per scale atom) and item weights ``b_i``
+    (constant per item-i atom), a combination of visible sums puts ``a/m + b_i`` on a
+    complete case's answer and ``b_i`` on a gap respondent's answer. Whatever the
+    attacker picks, within one item atom either all its complete cases or all its gap
+    respondents (or both) are in the result, so with 4 every non-trivial combination
+    spans 0 or at least `k` respondents and no single answer is determined. Conditions
+    1-3 alone still leak: ``scale(P) - scale(A)`` is the scale of a hidden sibling B
+    whose items are visible. A violation hides the scale in the scale atom's group
+    (DIFFERENCING; for the organisation's atom the smallest visible top-level group) and
+    the whole check repeats until nothing changes.
+    """
+    n_waves, n_groups, s_count = scale_n.shape
+    if s_count == 0:
+        return np.zeros(scale_n.shape, dtype=np.int8)
+    floor = np.repeat(group_reason[:, :, None], s_count, axis=2).astype(np.int8)
+    complete_n = np.rint(scale_n).astype(np.int64)
+    top = np.asarray(tree.top_level, dtype=np.intp)
+    for s, columns in enumerate(scale_columns):
+        for i in columns:
+            hidden_item = (floor[:, :, s] == VISIBLE) & (item_reason[:, :, i] != VISIBLE)
+            floor[:, :, s] = np.where(hidden_item, item_reason[:, :, i], floor[:, :, s])
+            gaps = np.rint(item_n[:, :, i]).astype(np.int64) - complete_n[:, :, s]
+            floor[:, :, s][(floor[:, :, s] == VISIBLE) & _small(gaps, k)] = DIFFERENCING
+    # Item atoms do not depend on the scale's verdicts: count them once.
+    bad_item_atoms = []
+    for s, columns in enumerate(scale_columns):
+        m = len(columns)
+        item_visible = (item_reason[:, :, columns] == VISIBLE).transpose(1, 0, 2)
+        owner = _owners(tree, item_visible.reshape(n_groups, n_waves * m))
+        complete = np.repeat(complete_direct[:, :, s].T, m, axis=1)
+        gap = item_direct[:, :, columns].transpose(1, 0, 2).reshape(n_groups, -1) - complete
+        bad = _small(_atom_sums(owner, complete), k) | _small(_atom_sums(owner, gap), k)
+        # Per wave x item: the groups whose item atom is bad (one per atom: its owner).
+        bad_item_atoms.append((owner, bad))
+    while True:
+        reason = _gate_columns(tree, scale_n, k, floor)
+        scale_owner = _owners(tree, (reason == VISIBLE).transpose(1, 0, 2).reshape(n_groups, -1))
+        scale_owner = scale_owner.reshape(n_groups, n_waves, s_count)
+        changed = False
+        for s, (owner, bad) in enumerate(bad_item_atoms):
+            m = len(scale_columns[s])
+            for w in range(n_waves):
+                visible = reason[w, :, s] == VISIBLE
+                if not visible.any():
+                    continue
+                atoms_of = scale_owner[:, w, s]
+                complete_in = np.bincount(
+                    atoms_of, complete_direct[w, :, s], minlength=n_groups + 1
+                )
+                hit = np.zeros(n_groups + 1, dtype=bool)
+                for j in range(m):
+                    column = w * m + j
+                    groups = np.flatnonzero(bad[owner[:, column], column])
+                    hit[atoms_of[groups]] = True
+                hit &= complete_in > 0
+                hide = [g for g in np.flatnonzero(hit[:n_groups]) if visible[g]]
+                if hit[n_groups] and complete_direct[w, :, s].sum() >= k:
+                    shown = [g for g in top if visible[g]]
+                    if shown:
+                        hide.append(min(shown, key=lambda g: (complete_n[w, g, s], g)))
+                if hide:
+                    floor[w, hide, s] = DIFFERENCING
+                    changed = True
+        if not changed:
+            return reason

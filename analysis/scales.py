@@ -170,6 +170,16 @@ def scale_scores(answers: np.ndarray, spec: ScaleSpec) -> np.ndarray:
     return np.where(answered >= spec.min_answered, means, np.nan)
 
 
+def complete_case_scores(answers: np.ndarray, spec: ScaleSpec) -> np.ndarray:
+    """Per respondent the mean of the scored items; NaN unless every item was answered.
+
+    The gated report uses this instead of `scale_scores`: a scale over *some* of the items
+    can be differenced against the item figures (see `analysis.report._gate_scales`).
+    """
+    scored = scored_answers(answers, spec)
+    return np.where(np.isnan(scored).any(axis=1), np.nan, scored.mean(axis=1))
+
+
 def band_indices(scores: np.ndarray, bands: Sequence[BandSpec]) -> np.ndarray:
     """Per score the index of its band; -1 for NaN or below the first cut-off."""
     scores = np.asarray(scores, dtype=float)

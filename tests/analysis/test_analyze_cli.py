@@ -65,7 +65,8 @@ def test_scores_one_object_per_group_at_every_level(answers: Path) -> None:
     assert top["items"]["q2"]["favourable"] == pytest.approx(
         100 * 11 / 34, abs=1e-4
     )  # 1-2 reversed
-    assert top["scales"]["eng"]["n"] == 34
+    # Scales count only people who answered all their items (analysis/README.md, the gate).
+    assert top["scales"]["eng"]["n"] == 25
     # 2 directors sit directly under Gemeente: the smallest visible child goes with them.
     assert by_group["Gemeente/Bedrijfsvoering"] == {
         "group": "Gemeente/Bedrijfsvoering",

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from scipy.optimize import linprog
 
 from analysis.gate import (
     DIFFERENCING,
     PARENT_SUPPRESSED,
     TOO_FEW,
     VISIBLE,
+    CrossTabGate,
     suppress_crosstab,
     suppress_tree,
 )
@@ -129,6 +133,83 @@ def subset_remainders(total: int, visible_parts: list[int]) -> set[int]:
     return sums
 
 
+def lp_leaks(cells, row_totals, col_totals, grand, gate, k) -> list[str]:
+    """Hidden groups an attacker can pin to 1..k-1 people by linear reasoning.
+
+    The attacker sees every visible cell and margin and the grand total (if shown) and
+    knows that the groups of the (R + 1) x (C + 1) table are disjoint and never negative:
+    column C is each row's people without a category, row R each category's people
+    outside the listed rows, [R, C] the people in neither. For every hidden cell (shown
+    ones and these implicit ones) and every hidden margin, an LP gives the smallest and
+    largest size consistent with what is shown. Written independently of the gate.
+    """
+    r, c = cells.shape
+    table = np.zeros((r + 1, c + 1), dtype=np.int64)
+    table[:r, :c] = cells
+    table[:r, c] = row_totals - cells.sum(axis=1)
+    table[r, :c] = col_totals - cells.sum(axis=0)
+    table[r, c] = grand - table.sum()
+    hidden = np.ones(table.shape, dtype=bool)
+    hidden[:r, :c] = gate.cells != VISIBLE
+    shown: list[tuple[np.ndarray, int]] = []  # (entries of a shown total, its value)
+    for i in np.flatnonzero(gate.rows == VISIBLE):
+        shown.append((np.arange(table.size).reshape(table.shape)[i, :].ravel(), row_totals[i]))
+    for j in np.flatnonzero(gate.columns == VISIBLE):
+        shown.append((np.arange(table.size).reshape(table.shape)[:, j].ravel(), col_totals[j]))
+    if gate.total == VISIBLE:
+        shown.append((np.arange(table.size), grand))
+    unknown = np.flatnonzero(hidden.ravel())
+    column = {int(u): n for n, u in enumerate(unknown)}
+    a = np.zeros((len(shown), len(unknown)))
+    b = np.zeros(len(shown))
+    for e, (entries, value) in enumerate(shown):
+        b[e] = value
+        for flat in entries:
+            if hidden.ravel()[flat]:
+                a[e, column[int(flat)]] = 1
+            else:
+                b[e] -= table.ravel()[flat]
+    groups: dict[str, np.ndarray] = {}
+    for i, j in zip(*np.nonzero(hidden), strict=True):
+        groups[f"cell [{i}, {j}]"] = np.array([i * (c + 1) + j])
+    for i in range(r + 1):
+        if hidden[i, :].all():
+            groups[f"row {i}"] = np.arange(c + 1) + i * (c + 1)
+    for j in range(c + 1):
+        if hidden[:, j].all():
+            groups[f"column {j}"] = np.arange(r + 1) * (c + 1) + j
+    bounded = a.any(axis=0)
+    suspects: dict[str, np.ndarray] = {}
+    for name, entries in groups.items():
+        # The true table is feasible, so a group of 0 or at least k people has 0 or a
+        # value >= k in its range: only the small groups can be pinned to 1..k-1.
+        weights = np.zeros(len(unknown))
+        weights[[column[int(f)] for f in entries]] = 1
+        if 1 <= table.ravel()[entries].sum() < k and bounded[weights > 0].all():
+            suspects[name] = weights
+    if suspects:
+        # One feasible table with every suspect as small as possible, one as large: a
+        # group seen there at 0 or at k or more is safe (a proof, not a guess).
+        low_all = linprog(sum(suspects.values()), A_eq=a, b_eq=b, bounds=(0, None))
+        high_all = linprog(-sum(suspects.values()), A_eq=a, b_eq=b, bounds=(0, None))
+        assert low_all.status == 0 and high_all.status == 0
+        for name in list(suspects):
+            w = suspects[name]
+            if w @ low_all.x < 1e-6 or w @ high_all.x > k - 1e-6:
+                del suspects[name]
+    leaks = []
+    for name, weights in suspects.items():
+        high = linprog(-weights, A_eq=a, b_eq=b, bounds=(0, None))
+        assert high.status == 0
+        if np.floor(-high.fun + 1e-6) > k - 1:
+            continue
+        low = linprog(weights, A_eq=a, b_eq=b, bounds=(0, None))
+        assert low.status == 0
+        if np.ceil(low.fun - 1e-6) >= 1:
+            leaks.append(f"{name}: {low.fun:g}..{-high.fun:g}")
+    return leaks
+
+
 @settings(max_examples=1000, deadline=None)
 @given(crosstabs())
 def test_attacker_never_isolates_a_small_group_in_a_crosstab(case) -> None:
@@ -153,6 +234,41 @@ def test_attacker_never_isolates_a_small_group_in_a_crosstab(case) -> None:
         )
     for remainders in attempts:
         assert not [r for r in remainders if 1 <= r < k]
+    # Linking rows and columns: no hidden cell or margin has a feasible range in 1..k-1.
+    assert not lp_leaks(cells, row_totals, col_totals, grand, gate, k)
+
+
+def test_linking_a_row_and_a_column_does_not_pin_a_small_cell() -> None:
+    # The reviewer's table. Margin rules alone hide [0, 0], [0, 1], [1, 0] and show
+    # [1, 1] = 5: column 1 then gives [0, 1] = 10 - 5 exactly (the only hidden cell in a
+    # visible margin), and row 0 gives [0, 0] = 6 - 5 = 1.
+    cells = np.array([[1, 5], [5, 5]])
+    rows, cols, grand = cells.sum(axis=1), cells.sum(axis=0), int(cells.sum())
+    margin_rules_only = CrossTabGate(
+        cells=np.array([[TOO_FEW, DIFFERENCING], [DIFFERENCING, VISIBLE]]),
+        rows=np.zeros(2, dtype=np.int8),
+        columns=np.zeros(2, dtype=np.int8),
+        total=VISIBLE,
+    )
+    assert lp_leaks(cells, rows, cols, grand, margin_rules_only, 5) == ["cell [0, 0]: 1..1"]
+    gate = suppress_crosstab(cells, rows, cols, grand, 5)
+    assert gate.cells[0, 0] == TOO_FEW
+    assert gate.cells[1, 1] != VISIBLE
+    assert not lp_leaks(cells, rows, cols, grand, gate, 5)
+
+
+def test_crosstab_audit_on_a_department_table_is_fast() -> None:
+    # 60 departments x 10 age bands with many small cells, at the demographic minimum.
+    rng = np.random.default_rng(7)
+    cells = rng.poisson(rng.uniform(1, 25, size=(60, 1)) * rng.uniform(0.2, 1.5, size=10))
+    rows = cells.sum(axis=1) + rng.integers(0, 4, size=60)
+    cols = cells.sum(axis=0) + rng.integers(0, 3, size=10)
+    grand = int(rows.sum() + (cols - cells.sum(axis=0)).sum())
+    started = time.perf_counter()
+    gate = suppress_crosstab(cells, rows, cols, grand, 10)
+    elapsed = time.perf_counter() - started
+    assert not lp_leaks(cells, rows, cols, grand, gate, 10)
+    assert elapsed < 10, f"{elapsed:.1f} s"
 
 
 def small_tree() -> tuple[GroupTree, np.ndarray]:
@@ -225,6 +341,7 @@ def test_crosstab_suppression_reaches_a_fixed_point_along_both_dimensions() -> N
     gate = suppress_crosstab(cells, cells.sum(1), cells.sum(0), int(cells.sum()), 10)
     hidden = gate.cells != VISIBLE
     assert hidden[0, 0] and hidden[0, 1]
-    # Column 0: 13 - 11 would leave 2, so the 11 goes too; column 1 then leaves 12 + 13.
-    assert hidden[1, 0]
+    # Column 0: 13 - 11 would leave 2, so the 11 goes too. Column 1 would then give the
+    # 12 exactly (25 - 13) and row 0 the 2 (29 - 15 - 12): the audit hides the 13 as well.
+    assert hidden[1, 0] and hidden[1, 1]
     assert not hidden[0, 2] and not hidden[1, 2]
