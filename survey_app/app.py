@@ -7,29 +7,34 @@ import hashlib
 import importlib.metadata
 import logging
 from pathlib import Path
+from urllib.parse import quote
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from litestar import Litestar, Request, Response, get
+from litestar import Litestar, Request, Response, Router, get
 from litestar.di import Provide
 from litestar.exceptions import HTTPException
+from litestar.middleware import DefineMiddleware
 from litestar.middleware.session.client_side import CookieBackendConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.plugins.htmx import HTMXPlugin
 from litestar.plugins.jinja import JinjaTemplateEngine
-from litestar.response import Template
+from litestar.response import Redirect, Template
 from litestar.routes import HTTPRoute
 from litestar.static_files import create_static_files_router
-from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from litestar.status_codes import HTTP_303_SEE_OTHER, HTTP_500_INTERNAL_SERVER_ERROR
 from litestar.template.config import TemplateConfig
 
 from survey_app import i18n
 from survey_app.db import close_pool, current_engine, engine_from_url, start_pool, use_engine
 from survey_app.settings import PROJECT_ROOT, Settings
+from survey_app.web.access import Rule, SignInRequired, access, enforce_access
+from survey_app.web.auth import AccountController, SignInController
 from survey_app.web.hr import WaveStatusController
 from survey_app.web.middleware import WebMiddleware
 from survey_app.web.pages import page
 from survey_app.web.respond import RespondController
+from survey_app.web.security import CSRFMiddleware, CSRFRejected, PrincipalMiddleware
 
 logger = logging.getLogger("survey_app")
 
@@ -58,14 +63,14 @@ def jinja_environment(settings: Settings, template_dir: Path = TEMPLATE_DIR) -> 
     return environment
 
 
-@get("/health", name="health", include_in_schema=True)
+@get("/health", name="health", include_in_schema=True, opt=access(Rule.PUBLIC))
 async def health() -> dict[str, str]:
     """Liveness and database reachability, for load balancers and the container."""
     await current_engine().run_ddl("SELECT 1")
     return {"status": "ok", "database": current_engine().engine_type}
 
 
-@get("/", name="home")
+@get("/", name="home", opt=access(Rule.PUBLIC))
 async def home(request: Request) -> Template:
     return page(request, "home.html")
 
@@ -78,12 +83,20 @@ def error_page(request: Request, exc: Exception) -> Response:
         logger.error("Unhandled error in %s", getattr(handler, "name", None), exc_info=exc)
     # Keep the exception's headers: `Allow` on a 405 is required (RFC 9110).
     headers = dict(exc.headers or {}) if isinstance(exc, HTTPException) else {}
+    if isinstance(exc, SignInRequired):
+        target = "/sign-in?next=" + quote(str((exc.extra or {}).get("next", "/")), safe="")
+        if request.headers.get("hx-request"):
+            # htmx would swap the sign-in page into a fragment: send the whole page there.
+            return Response(None, status_code=204, headers={"HX-Redirect": target})
+        return Redirect(target, status_code=HTTP_303_SEE_OTHER)
     if request.url.path.startswith("/api/") or request.url.path == "/health":
         detail = exc.detail if isinstance(exc, HTTPException) else "Internal Server Error"
         return Response(
             {"status_code": status, "detail": detail}, status_code=status, headers=headers
         )
-    response = page(request, "error.html", status_code=status, status=status)
+    response = page(
+        request, "error.html", status_code=status, status=status, csrf=isinstance(exc, CSRFRejected)
+    )
     response.headers.update(headers)
     return response
 
@@ -98,8 +111,9 @@ def openapi_config() -> OpenAPIConfig:
         title="Klankbord",
         version=importlib.metadata.version("klankbord"),
         description="Self-hosted employee surveys. HTML pages and their form posts.",
-        path="/schema",
         render_plugins=[JsonRenderPlugin()],
+        # The schema documents the public forms; it holds no data.
+        openapi_router=Router(path="/schema", route_handlers=[], opt=access(Rule.PUBLIC)),
     )
 
 
@@ -138,11 +152,21 @@ def create_app(settings: Settings | None = None) -> Litestar:
             health,
             home,
             RespondController,
+            SignInController,
+            AccountController,
             WaveStatusController,
-            create_static_files_router(path="/static", directories=[STATIC_DIR], name="static"),
+            create_static_files_router(
+                path="/static", directories=[STATIC_DIR], name="static", opt=access(Rule.PUBLIC)
+            ),
         ],
+        guards=[enforce_access],
         dependencies={"settings": Provide(lambda: settings, use_cache=True, sync_to_thread=False)},
-        middleware=[session.middleware],
+        # In order: the survey's cookie session, who is signed in, then the CSRF check.
+        middleware=[
+            session.middleware,
+            DefineMiddleware(PrincipalMiddleware, settings=settings),
+            DefineMiddleware(CSRFMiddleware, settings=settings),
+        ],
         template_config=TemplateConfig(
             instance=JinjaTemplateEngine.from_environment(jinja_environment(settings))
         ),

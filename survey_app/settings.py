@@ -52,6 +52,13 @@ def _group_size(variable: str, default: int = 5) -> int:
     return int(value)
 
 
+def _positive(variable: str, default: int) -> int:
+    value = os.environ.get(variable, "").strip() or str(default)
+    if not value.isdigit() or int(value) < 1:
+        raise ValueError(f"{variable} must be a whole number of at least 1, not {value!r}")
+    return int(value)
+
+
 def var_dir_from_env() -> Path:
     return Path(os.environ.get("KLANKBORD_VAR_DIR", PROJECT_ROOT / "var")).resolve()
 
@@ -79,6 +86,22 @@ class Settings:
     debug: bool = False
     https: bool = False
     max_request_body: int = 256 * 1024
+    session_idle_minutes: int = 30
+    session_absolute_hours: int = 10
+    # OpenID Connect: sign-in through the organisation's identity provider when set.
+    oidc_discovery_url: str = ""
+    oidc_client_id: str = ""
+    oidc_client_secret: str = ""
+    # The ID-token claim matched to an employee: "email" or "employee_number" (any claim
+    # name holding the employee number, e.g. "employeeid").
+    oidc_employee_claim: str = "email"
+    oidc_button_label: str = ""
+    # Local accounts (user name and password) can be switched off once SSO works.
+    local_sign_in: bool = True
+
+    @property
+    def oidc_enabled(self) -> bool:
+        return bool(self.oidc_discovery_url and self.oidc_client_id)
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -98,6 +121,14 @@ class Settings:
             "min_comment_group_size": _group_size("KLANKBORD_MIN_COMMENT_GROUP_SIZE"),
             "debug": _bool(os.environ.get("KLANKBORD_DEBUG", "")),
             "https": os.environ.get("KLANKBORD_BASE_URL", "").startswith("https://"),
+            "session_idle_minutes": _positive("KLANKBORD_SESSION_IDLE_MINUTES", 30),
+            "session_absolute_hours": _positive("KLANKBORD_SESSION_ABSOLUTE_HOURS", 10),
+            "oidc_discovery_url": os.environ.get("KLANKBORD_OIDC_DISCOVERY_URL", "").strip(),
+            "oidc_client_id": os.environ.get("KLANKBORD_OIDC_CLIENT_ID", "").strip(),
+            "oidc_client_secret": os.environ.get("KLANKBORD_OIDC_CLIENT_SECRET", "").strip(),
+            "oidc_employee_claim": os.environ.get("KLANKBORD_OIDC_EMPLOYEE_CLAIM", "email").strip(),
+            "oidc_button_label": os.environ.get("KLANKBORD_OIDC_BUTTON_LABEL", "").strip(),
+            "local_sign_in": _bool(os.environ.get("KLANKBORD_LOCAL_SIGN_IN", "yes")),
         }
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]

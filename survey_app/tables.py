@@ -88,6 +88,79 @@ class Invitation(Table):
     responded = Boolean(default=False)
 
 
+# --- accounts, sessions and the audit trail (identity side too) --------------------------
+
+
+class Account(Table):
+    """Someone who can sign in: an employee (linked), or a staff member of HR or IT.
+
+    Roles: every account linked to an employee is an employee; ``is_hr`` and ``is_admin``
+    are granted by an administrator; a manager's scope comes from the organisation import
+    (``Employee.is_manager`` leads their own department, with its subtree) adjusted by
+    ``ScopeAdjustment`` rows.
+    """
+
+    username = Varchar(length=254, unique=True)
+    display_name = Varchar(length=200)
+    employee = ForeignKey(Employee, null=True, default=None, on_delete=OnDelete.restrict)
+    # argon2id; empty for accounts that only sign in through OpenID Connect.
+    password_hash = Text(default="")
+    # "<issuer> <subject>" of the identity provider, once linked.
+    oidc_subject = Varchar(length=400, null=True, default=None, unique=True)
+    is_hr = Boolean(default=False)
+    is_admin = Boolean(default=False)
+    active = Boolean(default=True)
+    failed_sign_ins = Integer(default=0)
+    locked_until = Timestamptz(null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class ScopeAdjustment(Table):
+    """An administrator's change to a manager's scope: a department added or taken away."""
+
+    account = ForeignKey(Account, null=False, index=True, on_delete=OnDelete.cascade)
+    department = ForeignKey(Department, null=False, on_delete=OnDelete.restrict)
+    granted = Boolean(default=True)
+
+
+class AuthSession(Table):
+    """A signed-in browser. The cookie holds a random token; only its hash is stored."""
+
+    token_hash = Varchar(length=64, unique=True, index=True, index_method=IndexMethod.btree)
+    account = ForeignKey(Account, null=False, index=True, on_delete=OnDelete.cascade)
+    created_at = Timestamptz(default=TimestamptzNow())
+    last_seen_at = Timestamptz(default=TimestamptzNow())
+    # How the person signed in: "password" or "oidc".
+    method = Varchar(length=16, default="password")
+
+
+class RateCounter(Table):
+    """Requests per key in a fixed window, shared by every worker process."""
+
+    key = Varchar(length=200, unique=True, index=True, index_method=IndexMethod.btree)
+    window_start = Integer()
+    hits = Integer(default=0)
+
+
+class AuditEvent(Table):
+    """Append-only: who did what with results, settings, roles and sign-ins. No survey content."""
+
+    occurred_at = Timestamptz(default=TimestamptzNow(), index=True)
+    actor = Varchar(length=254, default="")
+    action = Varchar(length=64, index=True)
+    target = Varchar(length=300, default="")
+    details = JSON(default="{}")
+
+
+class SettingValue(Table):
+    """A setting changed by an administrator; it overrides the environment's value."""
+
+    key = Varchar(length=64, unique=True)
+    value = Text()
+    changed_at = Timestamptz(default=TimestamptzNow())
+    changed_by = Varchar(length=254, default="")
+
+
 # --- anonymous side ------------------------------------------------------------------------
 
 
@@ -112,6 +185,18 @@ class Answer(Table):
     text = Text(null=True, default=None)
 
 
-IDENTITY_TABLES: tuple[type[Table], ...] = (Department, Employee, Wave, WaveDepartment, Invitation)
+IDENTITY_TABLES: tuple[type[Table], ...] = (
+    Department,
+    Employee,
+    Wave,
+    WaveDepartment,
+    Invitation,
+    Account,
+    ScopeAdjustment,
+    AuthSession,
+    RateCounter,
+    AuditEvent,
+    SettingValue,
+)
 ANONYMOUS_TABLES: tuple[type[Table], ...] = (Response, Answer)
 ALL_TABLES: tuple[type[Table], ...] = IDENTITY_TABLES + ANONYMOUS_TABLES

@@ -24,6 +24,7 @@ from survey_app.waves import (
     state_label,
     utc_now,
 )
+from survey_app.web.access import Rule, access
 from survey_app.web.pages import html_response, page
 
 # A wave id is a UUID; uuid.UUID() also accepts the "urn:uuid:" and "{...}" spellings.
@@ -45,6 +46,7 @@ async def wave_or_404(public_id: str) -> WaveInfo:
 
 class WaveStatusController(Controller):
     path = "/hr/waves"
+    opt = access(Rule.HR)
 
     @get("/", name="hr:waves")
     async def waves(self, request: Request) -> Template:

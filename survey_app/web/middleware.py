@@ -25,7 +25,7 @@ SECURITY_HEADERS = [
 ]
 
 
-def _cookie(scope: Scope, name: str) -> str | None:
+def cookie_value(scope: Scope, name: str) -> str | None:
     for key, value in scope.get("headers", []):
         if key == b"cookie":
             jar: SimpleCookie = SimpleCookie()
@@ -55,7 +55,7 @@ class WebMiddleware:
         query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
         requested = (query.get("lang") or [None])[0]
         language = choose_language(
-            requested, _cookie(scope, LANGUAGE_COOKIE), self.default_language
+            requested, cookie_value(scope, LANGUAGE_COOKIE), self.default_language
         )
         token = current_language.set(language)
         remember = requested == language

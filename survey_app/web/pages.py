@@ -23,6 +23,9 @@ def page(request: Request, template_name: str, status_code: int = 200, **context
                 code: name for code, name in LANGUAGE_NAMES.items() if code != language
             },
             "current_path": request.url.path,
+            "csrf_token": request.scope.get("klankbord.csrf_token", ""),
+            "csrf_field": "_csrf",
+            "principal": request.scope.get("user"),
             **context,
         },
     )

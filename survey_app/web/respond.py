@@ -7,12 +7,10 @@ leaves the address bar, the browser history and every later request line.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Annotated, Any
-from urllib.parse import parse_qsl
 
 from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency
@@ -35,12 +33,13 @@ from survey_app.responding import (
 from survey_app.settings import Settings
 from survey_app.tokens import hash_token
 from survey_app.waves import utc_now
+from survey_app.web.access import Rule, access
+from survey_app.web.forms import FormValues, displayable, form_values
 from survey_app.web.pages import html_response, page
 from surveys import AnswerError, load_templates, validate_answer, validate_answers
 from surveys import Template as SurveyTemplate
 
 SESSION_KEY = "invitation"
-FormValues = dict[str, list[str]]
 
 PROBLEM_STATUS = {
     TokenState.UNKNOWN: 404,
@@ -193,33 +192,6 @@ def answer_error_message(error: AnswerError) -> str:
         return _("This answer is not valid.")
 
 
-_SURROGATES = re.compile("[\ud800-\udfff]")
-
-
-async def form_values(request: Request) -> FormValues:
-    """The posted fields. In a urlencoded form, bytes that are not UTF-8 become lone
-    surrogates, which answer validation refuses (``invalid_text``, ``not_a_number``): the
-    respondent gets the field's error instead of a silently stored U+FFFD."""
-    values: FormValues = {}
-    if request.content_type[0] == RequestEncodingType.URL_ENCODED:
-        body = (await request.body()).decode("utf-8", "surrogateescape")
-        for key, value in parse_qsl(body, encoding="utf-8", errors="surrogateescape"):
-            values.setdefault(key, []).append(value)
-        return values
-    form = await request.form()
-    for key, value in form.multi_items():
-        if isinstance(value, str):
-            values.setdefault(key, []).append(value)
-    return values
-
-
-def displayable(values: FormValues) -> FormValues:
-    """Values to show in the form again: lone surrogates cannot be encoded as UTF-8."""
-    return {
-        key: [_SURROGATES.sub("\ufffd", value) for value in items] for key, items in values.items()
-    }
-
-
 def answered_count(template: SurveyTemplate, values: Mapping[str, Sequence[str]]) -> int:
     return sum(1 for q in template.questions if any(v.strip() for v in values.get(q.key, [])))
 
@@ -258,7 +230,9 @@ def problem_page(request: Request, state: TokenState) -> Template:
 
 
 class RespondController(Controller):
-    """Routes a respondent uses; none of them needs an account."""
+    """Routes a respondent uses; none of them needs an account: the link is the credential."""
+
+    opt = access(Rule.PUBLIC)
 
     @get(
         "/s/{token:str}",

@@ -1,0 +1,1 @@
+"""Accounts, sign-in (local passwords and OpenID Connect), sessions, roles and the audit trail."""

@@ -1,0 +1,81 @@
+"""Who may use each route: every route handler declares one rule, checked by one guard.
+
+A handler declares its rule with ``opt=access(Rule.HR)``. The guard runs for every route of
+the application; a route without a declared rule is refused to everyone (fail closed), and
+``tests/test_access.py`` lists the application's routes and fails on any without a rule.
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import Any
+from urllib.parse import quote
+
+from litestar.connection import ASGIConnection
+from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+from litestar.handlers.base import BaseRouteHandler
+
+from survey_app.auth.sessions import Principal
+
+ACCESS_KEY = "access"
+
+
+class Rule(enum.Enum):
+    # Anyone: survey links (the token is the credential), sign-in, static files, health.
+    PUBLIC = "public"
+    # Anyone signed in: their own account page, sign-out.
+    SIGNED_IN = "signed_in"
+    # Managers (for their own departments: the route's ``department_code`` must be in
+    # their scope) and HR (all departments).
+    MANAGER = "manager"
+    HR = "hr"
+    ADMIN = "admin"
+
+
+def access(rule: Rule, **extra: Any) -> dict[str, Any]:
+    return {ACCESS_KEY: rule, **extra}
+
+
+class SignInRequired(NotAuthorizedException):
+    """Not signed in: pages send the browser to the sign-in page and back afterwards."""
+
+
+def principal_of(connection: ASGIConnection) -> Principal | None:
+    user = connection.scope.get("user")
+    return user if isinstance(user, Principal) else None
+
+
+def allowed(rule: Rule, principal: Principal | None, path_params: dict[str, Any]) -> bool:
+    """The decision itself, separate from Litestar so that pages can ask it too."""
+    if rule is Rule.PUBLIC:
+        return True
+    if principal is None:
+        return False
+    if rule is Rule.SIGNED_IN:
+        return True
+    if rule is Rule.HR:
+        return principal.is_hr
+    if rule is Rule.ADMIN:
+        return principal.is_admin
+    if rule is Rule.MANAGER:
+        code = path_params.get("department_code")
+        if code is None:
+            return principal.is_hr or principal.is_manager
+        return principal.is_hr or principal.manages(str(code))
+    return False
+
+
+async def enforce_access(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
+    """The application's one guard."""
+    rule = handler.opt.get(ACCESS_KEY)
+    if not isinstance(rule, Rule):
+        raise PermissionDeniedException("This route declares no access rule")
+    principal = principal_of(connection)
+    if allowed(rule, principal, connection.path_params):
+        return
+    if principal is None:
+        path = connection.url.path
+        if connection.url.query:
+            path += "?" + connection.url.query
+        raise SignInRequired(extra={"next": quote(path, safe="/?=&")})
+    raise PermissionDeniedException()
