@@ -35,6 +35,7 @@ from survey_app.web.middleware import WebMiddleware
 from survey_app.web.pages import page
 from survey_app.web.respond import RespondController
 from survey_app.web.security import CSRFMiddleware, CSRFRejected, PrincipalMiddleware
+from survey_app.web.teams import TeamsController
 
 logger = logging.getLogger("survey_app")
 
@@ -155,6 +156,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             SignInController,
             AccountController,
             WaveStatusController,
+            TeamsController,
             create_static_files_router(
                 path="/static", directories=[STATIC_DIR], name="static", opt=access(Rule.PUBLIC)
             ),

@@ -119,6 +119,18 @@ def app(settings):
 
 @pytest.fixture
 async def client(app) -> AsyncIterator[httpx.AsyncClient]:
+    """A browser-like client: unsafe requests carry this client's CSRF token, as the
+    application's own forms and htmx do. Tests of the CSRF check itself use ``raw_client``."""
+    from tests.helpers import with_csrf
+
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        yield with_csrf(http)
+
+
+@pytest.fixture
+async def raw_client(app) -> AsyncIterator[httpx.AsyncClient]:
+    """A client that sends only what a test gives it (no CSRF token)."""
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
         yield http

@@ -6,6 +6,11 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
+import re
+
+import httpx
+
+from survey_app.auth.accounts import create_account
 from survey_app.org_import import apply_org_plan, parse_org_csv
 from survey_app.waves import WaveInfo, create_wave, invite, utc_now
 
@@ -102,3 +107,74 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-quic",
 ]
+
+
+# --- accounts, sign-in and CSRF ------------------------------------------------------------
+
+PASSWORD = "een lange zin als wachtwoord"
+_CSRF_INPUT = re.compile(r'name="_csrf" value="([^"]+)"')
+UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+def csrf_from(html: str) -> str:
+    match = _CSRF_INPUT.search(html)
+    assert match, "the page has no CSRF field"
+    return match.group(1)
+
+
+async def csrf_token(client: httpx.AsyncClient) -> str:
+    """This client's CSRF token, as a page of the application gives it to its forms."""
+    return csrf_from((await client.get("/sign-in")).text)
+
+
+def with_csrf(client: httpx.AsyncClient) -> httpx.AsyncClient:
+    """Make ``client`` send its CSRF token header on unsafe requests, as htmx does."""
+    token: dict[str, str] = {}
+
+    async def add_token(request: httpx.Request) -> None:
+        if request.method in UNSAFE_METHODS and "x-csrf-token" not in request.headers:
+            if "value" not in token:
+                # httpx's own cookie jar keeps the browser secret the page was made for.
+                response = await client.get("/sign-in")
+                token["value"] = csrf_from(response.text)
+                # The request was built before the cookie existed.
+                request.headers["cookie"] = "; ".join(
+                    f"{name}={value}" for name, value in client.cookies.items()
+                )
+            request.headers["x-csrf-token"] = token["value"]
+
+    client.event_hooks["request"].append(add_token)
+    return client
+
+
+async def make_account(
+    username: str,
+    *,
+    employee_number: str = "",
+    is_hr: bool = False,
+    is_admin: bool = False,
+    password: str | None = PASSWORD,
+    display_name: str = "",
+) -> int:
+    return await create_account(
+        username=username,
+        display_name=display_name or username.split("@")[0].title(),
+        password=password,
+        actor="test",
+        employee_number=employee_number,
+        is_hr=is_hr,
+        is_admin=is_admin,
+    )
+
+
+async def sign_in(
+    client: httpx.AsyncClient, username: str, password: str = PASSWORD
+) -> httpx.Response:
+    token = await csrf_token(client)
+    response = await client.post(
+        "/sign-in",
+        data={"_csrf": token, "username": username, "password": password},
+        headers={"x-csrf-token": token},
+    )
+    assert response.status_code == 303, response.text[:500]
+    return response

@@ -8,7 +8,7 @@ from typing import Annotated
 from litestar import Controller, Request, get, post
 from litestar.datastructures import Cookie
 from litestar.di import NamedDependency
-from litestar.params import Parameter
+from litestar.params import QueryParameter
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_303_SEE_OTHER
 
@@ -164,7 +164,7 @@ class SignInController(Controller):
         self,
         request: Request,
         settings: NamedDependency[Settings],
-        next_path: Annotated[str | None, Parameter(query="next", max_length=500)] = None,
+        next_path: Annotated[str | None, QueryParameter(query="next", max_length=500)] = None,
     ) -> Template:
         return sign_in_page(request, settings, next_path=safe_next(next_path))
 
@@ -271,7 +271,7 @@ class SignInController(Controller):
         self,
         request: Request,
         settings: NamedDependency[Settings],
-        next_path: Annotated[str | None, Parameter(query="next", max_length=500)] = None,
+        next_path: Annotated[str | None, QueryParameter(query="next", max_length=500)] = None,
     ) -> Template | Redirect:
         if not settings.oidc_enabled:
             return page(request, "error.html", status_code=404, status=404)

@@ -10,9 +10,10 @@ from litestar.exceptions import NotFoundException
 from litestar.params import PathParameter
 from litestar.response import Template
 
+from survey_app.auth import audit, thresholds
 from survey_app.i18n import current_language
-from survey_app.organisation import load_tree
-from survey_app.results import comment_themes
+from survey_app.organisation import DepartmentTree, load_tree
+from survey_app.results import CommentThemes, comment_themes
 from survey_app.settings import Settings
 from survey_app.waves import (
     WaveError,
@@ -24,7 +25,7 @@ from survey_app.waves import (
     state_label,
     utc_now,
 )
-from survey_app.web.access import Rule, access
+from survey_app.web.access import Rule, access, principal_of
 from survey_app.web.pages import html_response, page
 
 # A wave id is a UUID; uuid.UUID() also accepts the "urn:uuid:" and "{...}" spellings.
@@ -35,6 +36,49 @@ WAVE_RESPONSES = {
     400: html_response("The wave id is too long"),
     404: html_response("No wave with this id"),
 }
+
+
+def theme_groups(
+    themes: CommentThemes, tree: DepartmentTree, within: str | None = None
+) -> list[tuple[int, str, dict, list[tuple[str, float, float]]]]:
+    """Per department (only the subtree ``within``, when given): depth, name, the gated
+    figures and the three largest themes with their difference from the whole."""
+    labels = {theme.id: theme.label for theme in themes.themes}
+    groups = []
+    for path, data in sorted(themes.by_group.items(), key=lambda item: item[0].split("/")):
+        if within is not None and not in_subtree(path, within):
+            continue
+        largest = (
+            []
+            if data.get("suppressed")
+            else sorted(
+                (
+                    (labels[theme_id], share, data["difference"][theme_id])
+                    for theme_id, share in data["shares"].items()
+                    if share > 0
+                ),
+                key=lambda item: -item[1],
+            )[:3]
+        )
+        groups.append((path.count("/"), tree.name_for_path(path), data, largest))
+    return groups
+
+
+def in_subtree(path: str, root_path: str) -> bool:
+    return path == root_path or path.startswith(root_path + "/")
+
+
+async def record_view(
+    request: Request, wave: WaveInfo, what: str, department: str = ""
+) -> None:
+    """Results pages leave a line in the audit trail: who looked at which results."""
+    principal = principal_of(request)
+    await audit.record(
+        "results.viewed",
+        actor=principal.username if principal else "",
+        target=f"wave {wave.public_id}" + (f" department {department}" if department else ""),
+        page=what,
+    )
 
 
 async def wave_or_404(public_id: str) -> WaveInfo:
@@ -71,6 +115,7 @@ class WaveStatusController(Controller):
     ) -> Template:
         wave = await wave_or_404(public_id)
         rows, tree = await participation(wave)
+        await record_view(request, wave, "response_rates")
         return page(
             request,
             "hr/wave.html",
@@ -98,23 +143,10 @@ class WaveStatusController(Controller):
         wave = await wave_or_404(public_id)
         if wave.state(utc_now()) is not WaveState.CLOSED:
             return page(request, "hr/themes.html", wave=wave, result=None, groups=[])
-        language = current_language.get()
-        themes = await comment_themes(wave, settings.min_comment_group_size, language)
-        tree = await load_tree()
-        labels = {theme.id: theme.label for theme in themes.themes}
-        groups = []
-        for path, data in sorted(themes.by_group.items(), key=lambda item: item[0].split("/")):
-            largest = (
-                []
-                if data.get("suppressed")
-                else sorted(
-                    (
-                        (labels[theme_id], share, data["difference"][theme_id])
-                        for theme_id, share in data["shares"].items()
-                        if share > 0
-                    ),
-                    key=lambda item: -item[1],
-                )[:3]
-            )
-            groups.append((path.count("/"), tree.name_for_path(path), data, largest))
+        themes = await comment_themes(
+            wave, (await thresholds.current(settings)).min_comment_group_size,
+            current_language.get(),
+        )
+        groups = theme_groups(themes, await load_tree())
+        await record_view(request, wave, "themes")
         return page(request, "hr/themes.html", wave=wave, result=themes, groups=groups)
