@@ -253,6 +253,120 @@ async def wave_close(settings: Settings, wave_id: str) -> None:
     click.echo(_("The wave is closed."))
 
 
+@main.group()
+def user() -> None:
+    """Accounts that sign in: the first administrator, local accounts, unlocking."""
+
+
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    return click.prompt(_("Password"), hide_input=True, confirmation_prompt=True)
+
+
+@user.command("create")
+@click.argument("username")
+@click.option("--name", "display_name", default="", help="Display name (default: employee's).")
+@click.option("--employee", "employee_number", default="", help="Link to this employee number.")
+@click.option("--hr", "is_hr", is_flag=True, help="Grant the HR role.")
+@click.option("--admin", "is_admin", is_flag=True, help="Grant the administrator role.")
+@click.option("--sso-only", is_flag=True, help="No password: sign in through OpenID Connect.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@run_async
+async def user_create(
+    settings: Settings,
+    username: str,
+    display_name: str,
+    employee_number: str,
+    is_hr: bool,
+    is_admin: bool,
+    sso_only: bool,
+    password_stdin: bool,
+) -> None:
+    """Create an account (the first administrator is made this way)."""
+    from survey_app.auth.accounts import AccountError, create_account
+    from survey_app.auth.passwords import PasswordProblems
+
+    password = None if sso_only else _read_password(password_stdin)
+    try:
+        await create_account(
+            username=username,
+            display_name=display_name,
+            password=password,
+            actor="command line",
+            employee_number=employee_number,
+            is_hr=is_hr,
+            is_admin=is_admin,
+        )
+    except (AccountError, PasswordProblems) as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(_("Account {username} created.").format(username=username.strip().lower()))
+
+
+@user.command("list")
+@run_async
+async def user_list(settings: Settings) -> None:
+    """List accounts and their roles."""
+    from survey_app.tables import Account
+
+    rows = await Account.select(
+        Account.username, Account.display_name, Account.is_hr, Account.is_admin, Account.active
+    ).order_by(Account.username)
+    for row in rows:
+        roles = [
+            name
+            for name, has in ((_("HR"), row["is_hr"]), (_("administrator"), row["is_admin"]))
+            if has
+        ]
+        if not row["active"]:
+            roles.append(_("inactive"))
+        click.echo(f"{row['username']}\t{row['display_name']}\t{', '.join(roles)}")
+
+
+async def _account_id(username: str) -> int:
+    from survey_app.auth.accounts import normalise_username
+    from survey_app.tables import Account
+
+    rows = await Account.select(Account.id).where(Account.username == normalise_username(username))
+    if not rows:
+        raise click.ClickException(_("No account {username}.").format(username=username))
+    return rows[0]["id"]
+
+
+@user.command("set-password")
+@click.argument("username")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@run_async
+async def user_set_password(settings: Settings, username: str, password_stdin: bool) -> None:
+    """Set a new password; the account's sessions end."""
+    from survey_app.auth.accounts import AccountError, set_password
+    from survey_app.auth.passwords import PasswordProblems
+
+    account_id = await _account_id(username)
+    try:
+        await set_password(
+            account_id,
+            _read_password(password_stdin),
+            actor="command line",
+            own_change=False,
+            keep_session=None,
+        )
+    except (AccountError, PasswordProblems) as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(_("The password has been changed."))
+
+
+@user.command("unlock")
+@click.argument("username")
+@run_async
+async def user_unlock(settings: Settings, username: str) -> None:
+    """Lift a temporary lockout after failed sign-ins."""
+    from survey_app.auth.accounts import unlock
+
+    await unlock(await _account_id(username), actor="command line")
+    click.echo(_("The account is unlocked."))
+
+
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)

@@ -13,6 +13,7 @@ import datetime as dt
 import io
 import os
 import random
+import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -288,8 +289,65 @@ def _numeric_or_choice(question: Question, rng: random.Random, mood: float) -> l
     return [AnswerValue(question.key, None, key, None) for key in chosen]
 
 
-async def build_demo(var_dir: Path, today: dt.date) -> list[str]:
-    """Build the demo database; returns a few unused invitation links of the open wave."""
+@dataclass(frozen=True)
+class DemoAccount:
+    role: str
+    username: str
+    password: str
+    name: str
+    what: str
+
+
+# Who gets a demo account: (role, department, manager?, HR role, admin role).
+DEMO_ACCOUNTS = (
+    ("employee", "SD-JO-N", False, False, False),
+    ("manager", "SD-JO", True, False, False),
+    ("manager", "FD-BOR", True, False, False),
+    ("hr", "BV-HR", False, True, False),
+    ("admin", "BV-ICT", False, False, True),
+)
+
+
+async def create_demo_accounts(people: list[DemoPerson]) -> list[DemoAccount]:
+    """Accounts for one employee, two managers of different departments, HR and an
+    administrator, each with a fresh random password (printed once by ``run_demo``)."""
+    from survey_app.auth.accounts import create_account
+
+    names = {code: name for code, name, *_rest in DEPARTMENTS}
+    what = {
+        "employee": _("own account page"),
+        "manager": _("results of {department} and the teams below it"),
+        "hr": _("all waves, response rates and themes"),
+        "admin": _("users, roles, thresholds and the audit trail"),
+    }
+    accounts = []
+    for role, department, manager, is_hr, is_admin in DEMO_ACCOUNTS:
+        person = next(p for p in people if p.department == department and p.is_manager == manager)
+        password = "demo-" + secrets.token_urlsafe(9)
+        await create_account(
+            username=person.email,
+            display_name=person.name,
+            password=password,
+            actor="demo",
+            employee_number=person.employee_number,
+            is_hr=is_hr,
+            is_admin=is_admin,
+        )
+        accounts.append(
+            DemoAccount(
+                role,
+                person.email,
+                password,
+                person.name,
+                what[role].format(department=names[department]),
+            )
+        )
+    return accounts
+
+
+async def build_demo(var_dir: Path, today: dt.date) -> tuple[list[str], list[DemoAccount]]:
+    """Build the demo database; returns a few unused invitation links of the open wave and
+    the demo accounts."""
     from survey_app.db import migrate
     from survey_app.org_import import import_org_file
     from survey_app.responding import submit_response
@@ -345,7 +403,7 @@ async def build_demo(var_dir: Path, today: dt.date) -> list[str]:
                 template, rng, CLIMATE.get(invitation.department_code, 0.0), with_comment=0.35
             )
             await submit_response(hash_token(invitation.token), answers, now=moment, timezone=tz)
-    return links
+    return links, await create_demo_accounts(people)
 
 
 def run_demo(host: str, port: int, serve: bool) -> None:
@@ -366,12 +424,28 @@ def run_demo(host: str, port: int, serve: bool) -> None:
     settings = Settings.from_env()
     use_engine(engine_from_url(settings.database_url))
     today = dt.datetime.now(settings.timezone).date()
-    links = asyncio.run(build_demo(var_dir, today))
+    links, accounts = asyncio.run(build_demo(var_dir, today))
     click.echo(_("Demo: {name}, database {path}").format(name=ORGANISATION_NAME, path=database))
     click.echo(_("Invitation links for the open wave (each works once):"))
     for link in links[:5]:
         click.echo(f"  {link}")
     click.echo(_("HR overview: {url}").format(url=f"{settings.base_url}/hr/waves"))
+    click.echo(
+        _("Sign in at {url} (passwords are new for every demo build):").format(
+            url=f"{settings.base_url}/sign-in"
+        )
+    )
+    roles = {
+        "employee": _("Employee"),
+        "manager": _("Manager"),
+        "hr": _("HR"),
+        "admin": _("Administrator"),
+    }
+    for account in accounts:
+        click.echo(
+            f"  {roles[account.role]}: {account.username}  {_('password')}: {account.password}"
+            f"  ({account.name}; {account.what})"
+        )
     if serve:
         import uvicorn
 

@@ -65,6 +65,10 @@ class WebMiddleware:
                 headers = list(message.get("headers", []))
                 names = {name.lower() for name, _ in headers}
                 headers.extend(item for item in self.headers if item[0] not in names)
+                if b"cache-control" not in names and not scope["path"].startswith("/static/"):
+                    # Pages hold survey forms, personal sessions or results: never store
+                    # them in shared or browser caches.
+                    headers.append((b"cache-control", b"no-store"))
                 headers.append((b"content-language", language.encode()))
                 if remember:
                     headers.append(

@@ -22,6 +22,7 @@ from litestar.params import PathParameter
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_303_SEE_OTHER
 
+from survey_app.auth import ratelimit
 from survey_app.i18n import _, ngettext
 from survey_app.responding import (
     OpenInvitation,
@@ -40,6 +41,10 @@ from surveys import AnswerError, load_templates, validate_answer, validate_answe
 from surveys import Template as SurveyTemplate
 
 SESSION_KEY = "invitation"
+
+# Unknown survey links per client address in a window before it must wait.
+UNKNOWN_LINKS_PER_CLIENT = 30
+LINK_WINDOW_SECONDS = 10 * 60
 
 PROBLEM_STATUS = {
     TokenState.UNKNOWN: 404,
@@ -243,15 +248,30 @@ class RespondController(Controller):
                 "Link accepted: the session cookie is set and the browser goes to /survey"
             ),
             **PROBLEM_RESPONSES,
+            429: html_response("Too many unknown links from this address: wait and try again"),
         },
     )
     async def start(
-        self, request: Request, token: Annotated[str, PathParameter(max_length=200)]
+        self,
+        request: Request,
+        token: Annotated[str, PathParameter(max_length=200)],
+        settings: NamedDependency[Settings],
     ) -> Template | Redirect:
+        # Guessing links is hopeless (128 random bits), but a client that keeps trying
+        # unknown links is stopped anyway; the count is shared by every worker.
+        client_key = ratelimit.client_key(
+            settings.secret_key, "survey-link", request.client.host if request.client else ""
+        )
+        if await ratelimit.hits(client_key, LINK_WINDOW_SECONDS) >= UNKNOWN_LINKS_PER_CLIENT:
+            response = page(request, "error.html", status_code=429, status=429)
+            response.headers["Retry-After"] = str(ratelimit.retry_after(LINK_WINDOW_SECONDS))
+            return response
         token_hash = hash_token(token)
         try:
             await open_invitation(token_hash, utc_now())
         except TokenRejected as rejected:
+            if rejected.state is TokenState.UNKNOWN:
+                await ratelimit.count(client_key, LINK_WINDOW_SECONDS)
             request.clear_session()
             return problem_page(request, rejected.state)
         request.set_session({SESSION_KEY: token_hash})
