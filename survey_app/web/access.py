@@ -65,8 +65,16 @@ def allowed(rule: Rule, principal: Principal | None, path_params: dict[str, Any]
     return False
 
 
+def is_automatic_options(handler: BaseRouteHandler) -> bool:
+    """Litestar's own answer to OPTIONS, which lists the allowed methods and nothing else."""
+    methods = getattr(handler, "http_methods", set())
+    return methods == {"OPTIONS"} and handler.name is None
+
+
 async def enforce_access(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
     """The application's one guard."""
+    if is_automatic_options(handler):
+        return
     rule = handler.opt.get(ACCESS_KEY)
     if not isinstance(rule, Rule):
         raise PermissionDeniedException("This route declares no access rule")

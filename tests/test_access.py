@@ -1,0 +1,282 @@
+"""Access rules at the route: every route declares who may use it, and each role gets exactly that.
+
+The list of routes comes from the application itself. A route without a declared rule, or
+with a rule other than the one written down here, fails ``test_every_route_declares_the_
+expected_rule``; the matrix test then requests every route as anonymous, an employee, the
+manager of department A, the manager of department B, HR and an administrator.
+"""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+import pytest
+from litestar.routes import HTTPRoute
+
+from survey_app.auth.sessions import SESSION_COOKIE, start_session
+from survey_app.i18n import LANGUAGE_COOKIE
+from survey_app.responding import submit_response
+from survey_app.tables import Account
+from survey_app.tokens import hash_token
+from survey_app.waves import close_wave, utc_now
+from survey_app.web.access import Rule, is_automatic_options
+from surveys import load_template, validate_answers
+from tests.helpers import (
+    TIMEZONE,
+    csrf_from,
+    full_answers,
+    load_small_org,
+    make_account,
+    open_wave,
+)
+
+# Every route of the application and its rule. A new route must be added here (with the
+# rule its author intends), so that it cannot be published by accident.
+EXPECTED_RULES: dict[tuple[str, str], Rule] = {
+    ("GET", "/"): Rule.PUBLIC,
+    ("GET", "/health"): Rule.PUBLIC,
+    ("GET", "/static/{file_path:path}"): Rule.PUBLIC,
+    ("HEAD", "/static/{file_path:path}"): Rule.PUBLIC,
+    ("GET", "/schema"): Rule.PUBLIC,
+    ("GET", "/schema/openapi.json"): Rule.PUBLIC,
+    ("GET", "/schema/{path:str}"): Rule.PUBLIC,
+    # Respondents: the invitation link is the credential, no account is involved.
+    ("GET", "/s/{token:str}"): Rule.PUBLIC,
+    ("GET", "/survey"): Rule.PUBLIC,
+    ("POST", "/survey"): Rule.PUBLIC,
+    ("POST", "/survey/check/{question_key:str}"): Rule.PUBLIC,
+    ("GET", "/survey/thanks"): Rule.PUBLIC,
+    # Signing in and out.
+    ("GET", "/sign-in"): Rule.PUBLIC,
+    ("POST", "/sign-in"): Rule.PUBLIC,
+    ("POST", "/sign-out"): Rule.PUBLIC,
+    ("GET", "/auth/oidc/start"): Rule.PUBLIC,
+    ("GET", "/auth/oidc/callback"): Rule.PUBLIC,
+    ("GET", "/account"): Rule.SIGNED_IN,
+    ("POST", "/account/password"): Rule.SIGNED_IN,
+    ("POST", "/account/sign-out-everywhere"): Rule.SIGNED_IN,
+    # Results.
+    ("GET", "/hr/waves"): Rule.HR,
+    ("GET", "/hr/waves/{public_id:str}"): Rule.HR,
+    ("GET", "/hr/waves/{public_id:str}/themes"): Rule.HR,
+    ("GET", "/teams"): Rule.MANAGER,
+    ("GET", "/teams/{department_code:str}/waves/{public_id:str}"): Rule.MANAGER,
+    # Administration.
+    ("GET", "/admin"): Rule.ADMIN,
+    ("GET", "/admin/users"): Rule.ADMIN,
+    ("GET", "/admin/users/new"): Rule.ADMIN,
+    ("POST", "/admin/users"): Rule.ADMIN,
+    ("GET", "/admin/users/{account_id:int}"): Rule.ADMIN,
+    ("POST", "/admin/users/{account_id:int}/roles"): Rule.ADMIN,
+    ("POST", "/admin/users/{account_id:int}/scope"): Rule.ADMIN,
+    ("POST", "/admin/users/{account_id:int}/password"): Rule.ADMIN,
+    ("POST", "/admin/users/{account_id:int}/unlock"): Rule.ADMIN,
+    ("POST", "/admin/users/{account_id:int}/sign-out"): Rule.ADMIN,
+    ("GET", "/admin/settings"): Rule.ADMIN,
+    ("POST", "/admin/settings"): Rule.ADMIN,
+    ("GET", "/admin/audit"): Rule.ADMIN,
+    ("GET", "/admin/audit.csv"): Rule.ADMIN,
+}
+
+PERSONAS = ("anonymous", "employee", "manager_a", "manager_b", "hr", "admin")
+# Department A (JEUGD) is led by employee 1001, department B (ICT) by employee 1010.
+DEPARTMENT_A, DEPARTMENT_B = "JEUGD", "ICT"
+ALLOWED: dict[Rule, set[str]] = {
+    Rule.PUBLIC: set(PERSONAS),
+    Rule.SIGNED_IN: set(PERSONAS) - {"anonymous"},
+    Rule.HR: {"hr"},
+    Rule.ADMIN: {"admin"},
+}
+DENIED_TEXT = "No access to this page"
+
+
+def application_routes(app) -> dict[tuple[str, str], object]:
+    """(method, path) → the handler's declared rule (None when it declares none)."""
+    found: dict[tuple[str, str], object] = {}
+    for route in app.routes:
+        assert isinstance(route, HTTPRoute), f"unexpected route type {route!r}"
+        for handler in route.route_handlers:
+            if is_automatic_options(handler):
+                continue
+            for method in handler.http_methods:
+                found[(method, route.path)] = handler.opt.get("access")
+    return found
+
+
+def allowed_personas(rule: Rule, path: str) -> set[str]:
+    if rule is Rule.MANAGER:
+        # Routes with a department: the manager of that department (and HR); without one,
+        # every manager (and HR) reaches their own overview.
+        if "{department_code" in path:
+            return {"manager_a", "hr"}
+        return {"manager_a", "manager_b", "hr"}
+    return ALLOWED[rule]
+
+
+def test_every_route_declares_the_expected_rule(app) -> None:
+    routes = application_routes(app)
+    undeclared = sorted(key for key, rule in routes.items() if not isinstance(rule, Rule))
+    assert not undeclared, f"routes without an access rule: {undeclared}"
+    unlisted = sorted(set(routes) - set(EXPECTED_RULES))
+    assert not unlisted, f"routes missing from EXPECTED_RULES in this test: {unlisted}"
+    gone = sorted(set(EXPECTED_RULES) - set(routes))
+    assert not gone, f"routes in EXPECTED_RULES that the application no longer has: {gone}"
+    different = {key: (routes[key], rule) for key, rule in EXPECTED_RULES.items()}
+    different = {key: pair for key, pair in different.items() if pair[0] is not pair[1]}
+    assert not different, f"routes whose rule differs (declared, expected): {different}"
+
+
+class Personas:
+    """One account per role, and a fresh signed-in session for every request."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+        self.accounts: dict[str, int] = {}
+
+    async def create(self) -> None:
+        self.accounts = {
+            "employee": await make_account("medewerker@testdorp.example", employee_number="1002"),
+            "manager_a": await make_account("jeugd@testdorp.example", employee_number="1001"),
+            "manager_b": await make_account("ict@testdorp.example", employee_number="1010"),
+            "hr": await make_account("hr@testdorp.example", is_hr=True),
+            "admin": await make_account("beheer@testdorp.example", is_admin=True),
+        }
+
+    async def request(self, persona: str, method: str, url: str) -> httpx.Response:
+        transport = httpx.ASGITransport(app=self.app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+            http.cookies.set(LANGUAGE_COOKIE, "en")
+            if persona != "anonymous":
+                token = await start_session(self.accounts[persona], "password")
+                http.cookies.set(SESSION_COOKIE, token)
+            if method == "GET" or method == "HEAD":
+                return await http.request(method, url)
+            csrf = csrf_from((await http.get("/sign-in")).text)
+            return await http.request(
+                method, url, data={"_csrf": csrf}, headers={"x-csrf-token": csrf}
+            )
+
+
+def outcome(response: httpx.Response) -> str:
+    if response.status_code == 303 and response.headers["location"].startswith("/sign-in?next="):
+        return "sign_in"
+    if response.status_code == 403 and DENIED_TEXT in response.text:
+        return "forbidden"
+    return "allowed"
+
+
+async def concrete_values(personas: Personas) -> dict[str, str]:
+    opened = await open_wave()
+    return {
+        "public_id": str(opened.wave.public_id),
+        "department_code": DEPARTMENT_A,
+        "token": "not-a-real-token",
+        "question_key": "enjoyment_work",
+        "file_path": "css/app.css",
+        "path": "openapi.json",
+        "account_id": str(personas.accounts["employee"]),
+    }
+
+
+def concrete(path: str, values: dict[str, str]) -> str:
+    def value(match: re.Match) -> str:
+        name = match.group(1).split(":")[0]
+        assert name in values, f"no test value for path parameter {name!r} in {path}"
+        return values[name]
+
+    return re.sub(r"\{([^}]+)\}", value, path)
+
+
+async def test_every_route_answers_each_role_as_its_rule_says(app) -> None:
+    await load_small_org()
+    personas = Personas(app)
+    await personas.create()
+    values = await concrete_values(personas)
+    wrong = []
+    for (method, path), rule in sorted(EXPECTED_RULES.items(), key=lambda item: item[0][::-1]):
+        url = concrete(path, values)
+        allowed = allowed_personas(rule, path)
+        for persona in PERSONAS:
+            got = outcome(await personas.request(persona, method, url))
+            if persona in allowed:
+                expected = "allowed"
+            else:
+                expected = "sign_in" if persona == "anonymous" else "forbidden"
+            if got != expected:
+                wrong.append(f"{method} {url} as {persona}: {got}, expected {expected}")
+    assert not wrong, "\n".join(wrong)
+
+
+@pytest.mark.parametrize(
+    ("persona", "department", "expected"),
+    [
+        ("manager_a", DEPARTMENT_A, "allowed"),
+        ("manager_b", DEPARTMENT_B, "allowed"),
+        ("manager_a", DEPARTMENT_B, "forbidden"),
+        ("manager_b", DEPARTMENT_A, "forbidden"),
+        # A scope reaches down the tree, never up: not the domain above, not the whole.
+        ("manager_a", "SD", "forbidden"),
+        ("manager_a", "GEM", "forbidden"),
+        ("hr", DEPARTMENT_B, "allowed"),
+        ("employee", DEPARTMENT_A, "forbidden"),
+        ("admin", DEPARTMENT_A, "forbidden"),
+    ],
+)
+async def test_managers_see_their_own_departments_only(
+    app, persona: str, department: str, expected: str
+) -> None:
+    await load_small_org()
+    personas = Personas(app)
+    await personas.create()
+    opened = await open_wave()
+    url = f"/teams/{department}/waves/{opened.wave.public_id}"
+    response = await personas.request(persona, "GET", url)
+    assert outcome(response) == expected
+    if expected == "allowed":
+        assert response.status_code == 200
+
+
+async def test_an_administrator_who_takes_a_scope_away_takes_access_away(app) -> None:
+    from survey_app.auth.accounts import adjust_scope
+
+    await load_small_org()
+    personas = Personas(app)
+    await personas.create()
+    opened = await open_wave()
+    url = f"/teams/{DEPARTMENT_A}/waves/{opened.wave.public_id}"
+    assert outcome(await personas.request("manager_a", "GET", url)) == "allowed"
+    await adjust_scope(personas.accounts["manager_a"], DEPARTMENT_A, granted=False, actor="t")
+    assert outcome(await personas.request("manager_a", "GET", url)) == "forbidden"
+    await adjust_scope(personas.accounts["manager_b"], DEPARTMENT_A, granted=True, actor="t")
+    assert outcome(await personas.request("manager_b", "GET", url)) == "allowed"
+
+
+async def test_no_page_shows_an_individual_answer_to_anyone(app) -> None:
+    """Nobody, administrators included, can read what one person answered: a unique comment
+    and every page of the product, for every role."""
+    await load_small_org({"JEUGD": 12, "WMO": 3, "ICT": 7})
+    personas = Personas(app)
+    await personas.create()
+    opened = await open_wave()
+    secret = "Zeldzaamwoord kwetsbaarheid persoonlijk verhaal xq"
+    template = load_template("pulse")
+    for number, token in list(opened.tokens.items())[:10]:
+        text = secret if number == "1003" else "Werkdruk is hoog en de planning is krap."
+        form = {key: [value] for key, value in full_answers(open_comment=text).items()}
+        answers, errors = validate_answers(template, form)
+        assert not errors
+        await submit_response(hash_token(token), answers, now=utc_now(), timezone=TIMEZONE)
+    await close_wave(opened.wave, now=utc_now())
+    values = await concrete_values(personas)
+    values["public_id"] = str(opened.wave.public_id)
+    account_ids = [row["id"] for row in await Account.select(Account.id)]
+    for (method, path), _rule in EXPECTED_RULES.items():
+        if method != "GET" or "{file_path" in path or "{path" in path:
+            continue
+        for account_id in account_ids if "{account_id" in path else [0]:
+            url = concrete(path, {**values, "account_id": str(account_id)})
+            for persona in PERSONAS:
+                response = await personas.request(persona, "GET", url)
+                for word in ("Zeldzaamwoord", "kwetsbaarheid", "xq"):
+                    assert word not in response.text, f"{url} as {persona} shows {word!r}"
