@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from pathlib import Path
-
-import re
 
 import httpx
 
@@ -178,3 +177,12 @@ async def sign_in(
     )
     assert response.status_code == 303, response.text[:500]
     return response
+
+
+HR_USERNAME = "hr@testdorp.example"
+
+
+async def sign_in_as_hr(client: httpx.AsyncClient) -> None:
+    """An HR account, signed in on ``client`` (HR pages need the HR role)."""
+    await make_account(HR_USERNAME, is_hr=True)
+    await sign_in(client, HR_USERNAME)

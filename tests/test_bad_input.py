@@ -13,7 +13,7 @@ import pytest
 
 from survey_app.i18n import LANGUAGE_COOKIE
 from survey_app.tables import Answer, Invitation, Response
-from tests.helpers import full_answers, load_small_org, open_wave
+from tests.helpers import full_answers, load_small_org, open_wave, sign_in_as_hr
 
 FORM = {"content-type": "application/x-www-form-urlencoded"}
 
@@ -55,6 +55,8 @@ async def assert_still_answerable(client: httpx.AsyncClient) -> None:
 @pytest.mark.parametrize("path", ["/survey?lang=", "/hr/waves?lang=", "/?lang=", "/?lang=%FF"])
 async def test_an_empty_or_garbled_language_falls_back_to_dutch(client, path: str) -> None:
     await open_session(client)
+    if path.startswith("/hr/"):
+        await sign_in_as_hr(client)
     page = await client.get(path)
     assert page.status_code == 200
     assert page.headers["content-language"] == "nl"
@@ -249,6 +251,8 @@ async def test_a_garbled_invitation_token_is_unknown(client, token: str) -> None
 )
 async def test_bad_ids_in_paths_get_a_clear_page(client, path: str, status: int) -> None:
     await open_session(client)
+    if path.startswith("/hr/"):
+        await sign_in_as_hr(client)
     method = "POST" if path.startswith("/survey/check/") else "GET"
     refused = await client.request(method, path)
     assert refused.status_code == status

@@ -6,7 +6,7 @@ from survey_app.responding import submit_response
 from survey_app.tokens import hash_token
 from survey_app.waves import close_wave, utc_now
 from surveys import AnswerValue
-from tests.helpers import TIMEZONE, load_small_org, open_wave
+from tests.helpers import TIMEZONE, load_small_org, open_wave, sign_in_as_hr
 
 COMMENTS = {
     # Jeugd 6, Wmo 3, ICT 7: Wmo is too small, and Jeugd would give Wmo away (Sociaal
@@ -51,6 +51,7 @@ async def test_themes_are_shown_per_department_only_where_the_gate_allows(client
             )
 
     await close_wave(opened.wave, now=utc_now())
+    await sign_in_as_hr(client)
     page = await client.get(f"/hr/waves/{opened.wave.public_id}/themes?lang=en")
     assert page.status_code == 200
     html = page.text
@@ -84,6 +85,7 @@ async def test_an_open_wave_shows_no_themes_yet(client) -> None:
             now=utc_now(),
             timezone=TIMEZONE,
         )
+    await sign_in_as_hr(client)
     page = await client.get(f"/hr/waves/{opened.wave.public_id}/themes?lang=en")
     assert page.status_code == 200
     assert "once the wave has closed" in page.text
@@ -94,11 +96,13 @@ async def test_a_wave_without_comments_says_so(client) -> None:
     await load_small_org()
     opened = await open_wave()
     await close_wave(opened.wave, now=utc_now())
+    await sign_in_as_hr(client)
     page = await client.get(f"/hr/waves/{opened.wave.public_id}/themes?lang=en")
     assert page.status_code == 200
     assert "no comments in this wave yet" in page.text
 
 
 async def test_an_unknown_wave_has_no_themes_page(client) -> None:
+    await sign_in_as_hr(client)
     missing = await client.get("/hr/waves/00000000-0000-4000-8000-000000000000/themes")
     assert missing.status_code == 404
