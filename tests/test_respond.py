@@ -8,11 +8,13 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
+from markupsafe import escape
 
+from survey_app.i18n import translations
 from survey_app.tables import Answer, Invitation, Response
 from survey_app.tokens import hash_token
 from survey_app.waves import close_wave, utc_now
-from tests.helpers import full_answers, load_small_org, open_wave
+from tests.helpers import csrf_from, full_answers, load_small_org, open_wave
 
 
 async def start(client: httpx.AsyncClient, token: str) -> httpx.Response:
@@ -130,15 +132,73 @@ async def test_a_double_submit_from_one_browser_stores_one_response(app, client)
     await load_small_org()
     opened = await open_wave()
     await start(client, opened.tokens["1002"])
+    form = {**full_answers(), "_csrf": csrf_from((await client.get("/survey")).text)}
     cookies = dict(client.cookies)
-    first = await client.post("/survey", data=full_answers())
-    # The second click carries the session cookie the browser had before the first answer.
+    first = await client.post("/survey", data=form)
+    # The second click carries the session cookie the browser had before the first answer,
+    # and the same form (with its CSRF field).
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app=app), base_url="http://testserver", cookies=cookies
     ) as second_tab:
-        second = await second_tab.post("/survey", data=full_answers())
+        second = await second_tab.post("/survey", data=form)
     assert first.status_code == 303
     assert second.status_code == 409
+    assert await stored_state() == (1, 14, 1)
+
+
+EXPIRED_FORM_EXPLANATION = (
+    "The page was open too long or was opened in another browser, so it was not accepted and "
+    "nothing was changed. Go back, reload the page and send it again. Answers you typed in a "
+    "survey are kept in this browser."
+)
+
+
+def dutch(message: str) -> str:
+    """``message`` as the Dutch page shows it (HTML-escaped)."""
+    return str(escape(translations("nl").gettext(message)))
+
+
+async def test_a_survey_post_without_the_csrf_token_is_refused_and_the_link_still_works(
+    app, raw_client
+) -> None:
+    await load_small_org()
+    opened = await open_wave()
+    assert (await start(raw_client, opened.tokens["1002"])).status_code == 303
+    survey = await raw_client.get("/survey")
+    assert survey.status_code == 200
+    token = csrf_from(survey.text)
+
+    # No token, a wrong one, or the token of another browser: the "form has expired" page
+    # in Dutch (the default language), and nothing is stored.
+    other_browser = httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://testserver"
+    )
+    async with other_browser:
+        foreign = csrf_from((await other_browser.get("/sign-in")).text)
+    assert foreign != token
+    for extra in ({}, {"_csrf": ""}, {"_csrf": token[:-2] + "xx"}, {"_csrf": foreign}):
+        refused = await raw_client.post("/survey", data={**full_answers(), **extra})
+        assert refused.status_code == 403, extra
+        assert refused.headers["content-type"].startswith("text/html")
+        assert '<html lang="nl">' in refused.text
+        assert f"<h1>{dutch('This form has expired')}</h1>" in refused.text
+        assert dutch(EXPIRED_FORM_EXPLANATION) in refused.text
+        assert dutch("No access to this page") not in refused.text
+        assert await stored_state() == (0, 0, 0)
+    # The inline check (htmx) is refused the same way without its header.
+    check = await raw_client.post("/survey/check/enps", data={"enps": "8"})
+    assert check.status_code == 403
+    assert await stored_state() == (0, 0, 0)
+    assert await Invitation.count().where(Invitation.responded == False) == 16  # noqa: E712
+
+    # The refusal used nothing up: the same browser, with its token, still answers.
+    checked = await raw_client.post(
+        "/survey/check/enps", data={"enps": "8"}, headers={"X-CSRF-Token": token}
+    )
+    assert checked.status_code == 200
+    accepted = await raw_client.post("/survey", data={**full_answers(), "_csrf": token})
+    assert accepted.status_code == 303
+    assert accepted.headers["location"] == "/survey/thanks"
     assert await stored_state() == (1, 14, 1)
 
 
