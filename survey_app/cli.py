@@ -6,6 +6,7 @@ import asyncio
 import csv
 import datetime as dt
 import functools
+import getpass
 import os
 import sys
 from collections.abc import Callable, Coroutine
@@ -40,6 +41,14 @@ def run_async(function: Callable[..., Coroutine[Any, Any, Any]]) -> Callable[...
         return asyncio.run(main())
 
     return wrapper
+
+
+def command_line_actor() -> str:
+    """Who ran a command, for the audit trail: the operating-system user."""
+    try:
+        return f"command line ({getpass.getuser()})"
+    except (KeyError, OSError):
+        return "command line"
 
 
 def parse_date(value: str) -> dt.date:
@@ -224,6 +233,7 @@ async def wave_invite(settings: Settings, wave_id: str, output: Path, reissue: b
 @run_async
 async def wave_status(settings: Settings, wave_id: str) -> None:
     """Invited and responded counts per department."""
+    from survey_app.auth import audit
     from survey_app.waves import WaveError, get_wave, participation, state_label, utc_now
 
     try:
@@ -231,6 +241,12 @@ async def wave_status(settings: Settings, wave_id: str) -> None:
     except WaveError as error:
         raise click.ClickException(str(error)) from error
     rows, tree = await participation(found)
+    await audit.record(
+        "results.viewed",
+        actor=command_line_actor(),
+        target=f"wave {found.public_id}",
+        page="wave_status",
+    )
     click.echo(f"{found.title} ({state_label(found.state(utc_now()))})")
     header = (_("Department"), _("Invited"), _("Responded"), _("Response rate"))
     click.echo(f"{header[0]:50} {header[1]:>9} {header[2]:>10} {header[3]:>14}")
@@ -293,7 +309,7 @@ async def user_create(
             username=username,
             display_name=display_name,
             password=password,
-            actor="command line",
+            actor=command_line_actor(),
             employee_number=employee_number,
             is_hr=is_hr,
             is_admin=is_admin,
@@ -347,7 +363,7 @@ async def user_set_password(settings: Settings, username: str, password_stdin: b
         await set_password(
             account_id,
             _read_password(password_stdin),
-            actor="command line",
+            actor=command_line_actor(),
             own_change=False,
             keep_session=None,
         )
@@ -363,7 +379,7 @@ async def user_unlock(settings: Settings, username: str) -> None:
     """Lift a temporary lockout after failed sign-ins."""
     from survey_app.auth.accounts import unlock
 
-    await unlock(await _account_id(username), actor="command line")
+    await unlock(await _account_id(username), actor=command_line_actor())
     click.echo(_("The account is unlocked."))
 
 
