@@ -186,3 +186,13 @@ async def sign_in_as_hr(client: httpx.AsyncClient) -> None:
     """An HR account, signed in on ``client`` (HR pages need the HR role)."""
     await make_account(HR_USERNAME, is_hr=True)
     await sign_in(client, HR_USERNAME)
+
+
+async def open_survey(client: httpx.AsyncClient, token: str) -> str:
+    """Open an invitation link as a browser does (the link, then the survey page) and
+    return the survey form's CSRF token, which the browser sends back with the answers."""
+    opened = await client.get(f"/s/{token}")
+    assert opened.status_code == 303, opened.text[:500]
+    survey = await client.get(opened.headers["location"])
+    assert survey.status_code == 200, survey.text[:500]
+    return csrf_from(survey.text)

@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from survey_app.tables import Answer, Invitation, Response
-from tests.helpers import full_answers, load_small_org, open_wave
+from tests.helpers import full_answers, load_small_org, open_survey, open_wave
 
 pytestmark = pytest.mark.server
 
@@ -20,18 +20,22 @@ CLIENTS = 20
 
 
 async def race(live_server, token: str) -> list[httpx.Response]:
-    """Twenty clients open the link (each gets its own session), then all submit at once."""
+    """Twenty clients open the link and the survey page (each gets its own session and CSRF
+    token, as twenty browsers would), then all submit at once."""
     clients = [httpx.AsyncClient(base_url=live_server.url, timeout=60) for _ in range(CLIENTS)]
     try:
-        opened_links = await asyncio.gather(*(client.get(f"/s/{token}") for client in clients))
-        assert [r.status_code for r in opened_links] == [303] * CLIENTS
+        csrf_tokens = await asyncio.gather(*(open_survey(client, token) for client in clients))
+        assert len(set(csrf_tokens)) == CLIENTS  # one browser secret each
         barrier = asyncio.Event()
 
-        async def submit(client: httpx.AsyncClient) -> httpx.Response:
+        async def submit(client: httpx.AsyncClient, csrf: str) -> httpx.Response:
             await barrier.wait()
-            return await client.post("/survey", data=full_answers())
+            return await client.post("/survey", data={**full_answers(), "_csrf": csrf})
 
-        tasks = [asyncio.create_task(submit(client)) for client in clients]
+        tasks = [
+            asyncio.create_task(submit(client, csrf))
+            for client, csrf in zip(clients, csrf_tokens, strict=True)
+        ]
         await asyncio.sleep(0.05)
         barrier.set()
         return await asyncio.gather(*tasks)
@@ -62,8 +66,9 @@ async def test_tokens_never_reach_the_server_log(live_server) -> None:
     opened = await open_wave()
     token = opened.tokens["1002"]
     async with httpx.AsyncClient(base_url=live_server.url) as client:
-        await client.get(f"/s/{token}")
-        await client.post("/survey", data=full_answers())
+        csrf = await open_survey(client, token)
+        sent = await client.post("/survey", data={**full_answers(), "_csrf": csrf})
+        assert sent.status_code == 303
         await client.get(f"/s/{token}?utm=x")
         await client.get("/s/not-a-real-token-but-secret-looking")
     await asyncio.sleep(0.5)  # let the workers flush their log lines

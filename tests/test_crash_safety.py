@@ -33,7 +33,7 @@ import pytest
 
 from survey_app.tables import Answer, Invitation, Response
 from survey_app.tokens import hash_token
-from tests.helpers import full_answers, load_small_org, open_wave
+from tests.helpers import csrf_from, full_answers, load_small_org, open_survey, open_wave
 
 pytestmark = pytest.mark.server
 
@@ -119,21 +119,26 @@ class Stream:
     killed_pids: list[int] = field(default_factory=list)
 
 
-async def open_sessions(url: str, tokens: list[str]) -> dict[str, httpx.AsyncClient]:
-    """One browser per respondent, with the link already opened (the session cookie set)."""
+async def open_sessions(
+    url: str, tokens: list[str]
+) -> tuple[dict[str, httpx.AsyncClient], dict[str, str]]:
+    """One browser per respondent, with the link and the survey page already opened (the
+    session cookie set); with each survey form's CSRF token."""
     clients = {token: browser(url) for token in tokens}
+    csrf: dict[str, str] = {}
     limit = asyncio.Semaphore(CONCURRENCY)
 
     async def open_link(token: str) -> None:
         async with limit:
-            response = await clients[token].get(f"/s/{token}")
-        assert response.status_code == 303, response.text
+            csrf[token] = await open_survey(clients[token], token)
 
     await asyncio.gather(*(open_link(token) for token in tokens))
-    return clients
+    return clients, csrf
 
 
-async def submit_stream(server, clients: dict[str, httpx.AsyncClient]) -> Stream:
+async def submit_stream(
+    server, clients: dict[str, httpx.AsyncClient], csrf: dict[str, str]
+) -> Stream:
     """Submit from CONCURRENCY respondents at a time; kill the server after KILL_AFTER_ACKS."""
     stream = Stream()
     queue = list(clients)
@@ -152,7 +157,9 @@ async def submit_stream(server, clients: dict[str, httpx.AsyncClient]) -> Stream
             token = queue.pop(0)
             stream.in_flight.add(token)
             try:
-                response = await clients[token].post("/survey", data=full_answers())
+                response = await clients[token].post(
+                    "/survey", data={**full_answers(), "_csrf": csrf[token]}
+                )
             except httpx.TransportError as error:
                 if killed:
                     stream.failed.append(token)
@@ -212,9 +219,9 @@ async def test_sigkill_mid_stream_loses_no_acknowledged_response(own_live_server
     tokens = list(opened.tokens.values())
     assert len(tokens) == sum(TEAM_SIZES.values())
 
-    clients = await open_sessions(live_server.url, tokens)
+    clients, csrf = await open_sessions(live_server.url, tokens)
     try:
-        stream = await submit_stream(live_server, clients)
+        stream = await submit_stream(live_server, clients, csrf)
     finally:
         await asyncio.gather(*(client.aclose() for client in clients.values()))
     await wait_until_gone(live_server, stream.killed_pids)
@@ -287,6 +294,10 @@ async def resubmit(url: str, tokens: list[str]) -> Counter[int]:
             opened = await client.get(f"/s/{token}")
             if opened.status_code != 303:
                 return opened.status_code
-            return (await client.post("/survey", data=full_answers())).status_code
+            survey = await client.get("/survey")
+            if survey.status_code != 200:
+                return survey.status_code
+            form = {**full_answers(), "_csrf": csrf_from(survey.text)}
+            return (await client.post("/survey", data=form)).status_code
 
     return Counter(await asyncio.gather(*(again(token) for token in tokens)))
