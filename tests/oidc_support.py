@@ -35,6 +35,8 @@ CLIENT_ID = "klankbord"
 CLIENT_SECRET = "klankbord-test-secret"
 # Client-level tests never follow the redirect, so nothing needs to listen here.
 TEST_REDIRECT_URI = "http://127.0.0.1:9/auth/oidc/callback"
+# The in-process application's own callback (its base URL in the tests is http://testserver).
+APP_REDIRECT_URI = "http://testserver/auth/oidc/callback"
 
 
 class OIDCProvider:
@@ -94,7 +96,7 @@ class OIDCProvider:
 @pytest.fixture(scope="session")
 def oidc_provider(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OIDCProvider]:
     """One provider per test module that imports this fixture."""
-    provider = OIDCProvider([TEST_REDIRECT_URI], tmp_path_factory.mktemp("oidc"))
+    provider = OIDCProvider([TEST_REDIRECT_URI, APP_REDIRECT_URI], tmp_path_factory.mktemp("oidc"))
     provider.start()
     yield provider
     provider.stop()
@@ -175,13 +177,11 @@ def _b64url_encode(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
 
-def tamper_id_token(id_token: str, mode: str) -> str:
-    """The same ID token altered as an attacker would; see TamperingProxy for the modes."""
+def tamper_id_token(id_token: str, mode: str, impersonate: str = "mallory@example.org") -> str:
+    """The same ID token made to speak for ``impersonate``; see TamperingProxy for the modes."""
     header_segment, payload_segment, signature = id_token.split(".")
     claims = json.loads(_b64url_decode(payload_segment))
-    claims["sub"] = "mallory"
-    claims["email"] = "mallory@example.org"
-    claims["name"] = "Mallory"
+    claims.update(sub=impersonate, email=impersonate, email_verified=True, name=impersonate)
     payload = _b64url_encode(json.dumps(claims).encode())
     if mode == "claims":
         # Header and signature kept: only the signature check can notice.
@@ -208,7 +208,8 @@ class TamperingProxy:
     ``mode`` says what it changes:
 
     - None: nothing (a control: sign-in through the proxy works);
-    - "claims": the ID token's sub/email/name, header and signature untouched;
+    - "claims": the ID token's sub/email/name made ``impersonate``'s, header and signature
+      untouched;
     - "alg_none": the ID token unsigned (alg "none"), also advertised in discovery;
     - "hs256_client_secret": the ID token re-signed with HS256 and the client secret,
       also advertised in discovery;
@@ -225,6 +226,7 @@ class TamperingProxy:
     def __init__(self, upstream: str) -> None:
         self.upstream = upstream.rstrip("/")
         self.mode: str | None = None
+        self.impersonate = "mallory@example.org"
         self.tampered = 0
         self.requests: Counter[str] = Counter()
         self._foreign_keys = KeySet.generate_key_set("RSA", 2048, count=1).as_dict(private=False)
@@ -265,7 +267,7 @@ class TamperingProxy:
         if path == "/token" and self.mode in {"claims", "alg_none", "hs256_client_secret"}:
             token = json.loads(body)
             if "id_token" in token:
-                token["id_token"] = tamper_id_token(token["id_token"], self.mode)
+                token["id_token"] = tamper_id_token(token["id_token"], self.mode, self.impersonate)
                 self.tampered += 1
             return json.dumps(token).encode()
         if path == "/token" and self.mode == "access_token":
@@ -344,6 +346,7 @@ def tampering_proxy(oidc_provider: OIDCProvider) -> Iterator[TamperingProxy]:
 def proxy(tampering_proxy: TamperingProxy) -> Iterator[TamperingProxy]:
     """The shared proxy, passing everything through unless the test sets ``mode``."""
     tampering_proxy.mode = None
+    tampering_proxy.impersonate = "mallory@example.org"
     tampering_proxy.tampered = 0
     tampering_proxy.requests.clear()
     yield tampering_proxy

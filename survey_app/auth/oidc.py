@@ -79,13 +79,13 @@ class PendingSignIn:
 
     @classmethod
     def from_dict(cls, data: object) -> PendingSignIn | None:
-        """The pending sign-in, or None when the stored value is not exactly one."""
+        """The pending sign-in, or None when the stored value does not hold one.
+
+        Other keys are ignored: the caller may keep more in the same session entry.
+        """
         if not isinstance(data, Mapping):
             return None
-        names = [field.name for field in fields(cls)]
-        if set(data) != set(names):
-            return None
-        values = [data[name] for name in names]
+        values = [data.get(field.name) for field in fields(cls)]
         if not all(isinstance(value, str) and value for value in values):
             return None
         return cls(*values)
