@@ -8,8 +8,8 @@ Not a test: a script that prints figures. For every database it
 2. starts the real server (``python -m survey_app serve --workers W``) on 127.0.0.1;
 3. drives ``--respondents`` concurrent respondents, one ``httpx.AsyncClient`` each (cookies
    kept), through the real flow: ``GET /s/<token>`` (303) → ``GET /survey`` (200) →
-   ``POST /survey`` with a full, randomly varied answer set (303), each looping over fresh
-   tokens until ``--total`` submissions or ``--max-seconds``;
+   ``POST /survey`` with a full, randomly varied answer set and the form's CSRF token
+   (303), each looping over fresh tokens until ``--total`` submissions or ``--max-seconds``;
 4. checks the database afterwards: stored responses == acknowledged submissions, no
    invitation responded twice, answers stored == answers sent.
 
@@ -36,6 +36,7 @@ import math
 import os
 import platform
 import random
+import re
 import shutil
 import signal
 import socket
@@ -63,6 +64,9 @@ DEFAULT_PG_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 SECRET_KEY = "bench-secret-key-" + "0" * 32
 TIMEZONE = dt.timezone(dt.timedelta(hours=1))
 REQUEST_TIMEOUT = 30.0
+# The survey form's CSRF field: a browser sends it back with the answers. (The bare app's
+# page has none, so there the answers go without it.)
+CSRF_FIELD = re.compile(r'name="_csrf" value="([^"]+)"')
 COMMENTS = [
     "",
     "",
@@ -410,11 +414,13 @@ async def respondent(
                 drive.errors[f"page {response.status_code}"] += 1
                 continue
             form = answer_form(questions, rng)
+            csrf = CSRF_FIELD.search(response.text)
+            posted = {**form, "_csrf": csrf.group(1)} if csrf else form
             if drive.think_seconds:
                 await asyncio.sleep(rng.expovariate(1 / drive.think_seconds))
             step = "submit"
             before_submit = time.perf_counter()
-            response = await client.post("/survey", data=form, headers=drive.submit_headers)
+            response = await client.post("/survey", data=posted, headers=drive.submit_headers)
             done = time.perf_counter()
         except httpx.HTTPError as error:
             drive.errors[f"{step} {type(error).__name__}"] += 1
