@@ -73,7 +73,13 @@ async def authenticate(username: str, password: str, *, now: dt.datetime) -> Sig
         reason = "unknown_account" if account is None else "inactive_account"
         await audit.record("sign_in.failure", actor=name[:254], reason=reason)
         return SignInResult(SignInOutcome.WRONG)
-    failures = account["failed_sign_ins"] + 1
+    # One atomic increment: parallel attempts cannot slip past the threshold together.
+    counted = (
+        await Account.update({Account.failed_sign_ins: Account.failed_sign_ins + 1})
+        .where(Account.id == account["id"])
+        .returning(Account.failed_sign_ins)
+    )
+    failures = counted[0]["failed_sign_ins"]
     if failures >= LOCKOUT_THRESHOLD:
         until = now + LOCKOUT_DURATION
         await Account.update({Account.failed_sign_ins: 0, Account.locked_until: until}).where(
@@ -81,7 +87,6 @@ async def authenticate(username: str, password: str, *, now: dt.datetime) -> Sig
         )
         await audit.record("sign_in.locked", actor=name, failures=failures, until=until.isoformat())
         return SignInResult(SignInOutcome.LOCKED, account["id"], until)
-    await Account.update({Account.failed_sign_ins: failures}).where(Account.id == account["id"])
     await audit.record("sign_in.failure", actor=name, reason="wrong_password")
     return SignInResult(SignInOutcome.WRONG)
 
