@@ -11,6 +11,7 @@ import hmac
 import ipaddress
 import secrets
 import time
+import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, fields
 from typing import Any
@@ -18,12 +19,17 @@ from urllib.parse import urlsplit
 
 import httpx
 from authlib.common.errors import AuthlibBaseError
-from authlib.integrations.httpx_client import AsyncOAuth2Client
 from authlib.oidc.core import CodeIDToken
 from joserfc import jwt
 from joserfc.errors import InvalidKeyIdError, JoseError
 from joserfc.jwk import KeySet
 from joserfc.jws import JWSRegistry
+
+with warnings.catch_warnings():
+    # authlib 1.9 announces a move to the httpx2 package; httpx is the one Litestar and
+    # this project use, so the notice would only reach every command's output.
+    warnings.filterwarnings("ignore", message="The httpx module is deprecated")
+    from authlib.integrations.httpx_client import AsyncOAuth2Client
 
 OIDC_ERROR_CODES = frozenset(
     {
