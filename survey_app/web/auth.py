@@ -8,6 +8,7 @@ from typing import Annotated
 from litestar import Controller, Request, get, post
 from litestar.datastructures import Cookie
 from litestar.di import NamedDependency
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import QueryParameter
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_303_SEE_OTHER
@@ -45,7 +46,20 @@ SIGN_IN_FAILURES_PER_CLIENT = 20
 SIGN_IN_WINDOW_SECONDS = 15 * 60
 OIDC_SESSION_KEY = "oidc"
 
+# Redirects carry no body. Routes that need an account send anonymous visitors to sign in.
+SIGNED_IN_REDIRECT = ResponseSpec(
+    data_container=None, description="Signed in: on to the page asked for, or the start page"
+)
+SIGN_IN_REQUIRED = {
+    303: ResponseSpec(
+        data_container=None,
+        description="Not signed in: to the sign-in page, and back here afterwards",
+    )
+}
+NEXT_TOO_LONG = {400: html_response("The address to return to is too long")}
+
 SIGN_IN_RESPONSES = {
+    303: SIGNED_IN_REDIRECT,
     400: html_response("Sign-in through the identity provider did not complete"),
     401: html_response("Wrong user name or password"),
     403: html_response("The form is out of date (CSRF) or the account is locked"),
@@ -159,7 +173,7 @@ def local_time(moment: dt.datetime, settings: Settings) -> str:
 
 
 class SignInController(Controller):
-    @get("/sign-in", name="auth:sign_in", opt=access(Rule.PUBLIC))
+    @get("/sign-in", name="auth:sign_in", opt=access(Rule.PUBLIC), responses=NEXT_TOO_LONG)
     async def sign_in_form(
         self,
         request: Request,
@@ -185,7 +199,10 @@ class SignInController(Controller):
         if not settings.local_sign_in:
             return sign_in_page(request, settings, status_code=403, next_path=next_path)
         client_key = ratelimit.client_key(settings.secret_key, "sign-in", client_address(request))
-        if await ratelimit.hits(client_key, SIGN_IN_WINDOW_SECONDS) >= SIGN_IN_FAILURES_PER_CLIENT:
+        # Counted before the password is checked, so parallel attempts cannot all pass;
+        # a successful sign-in gives its count back.
+        attempts = await ratelimit.count(client_key, SIGN_IN_WINDOW_SECONDS)
+        if attempts > SIGN_IN_FAILURES_PER_CLIENT:
             wait = ratelimit.retry_after(SIGN_IN_WINDOW_SECONDS)
             response = sign_in_page(
                 request,
@@ -201,6 +218,7 @@ class SignInController(Controller):
             response.headers["Retry-After"] = str(wait)
             return response
         if not username or not password:
+            await ratelimit.release(client_key, SIGN_IN_WINDOW_SECONDS)
             return sign_in_page(
                 request,
                 settings,
@@ -212,10 +230,10 @@ class SignInController(Controller):
         now = dt.datetime.now(dt.UTC)
         result = await authenticate(username, password, now=now)
         if result.outcome is SignInOutcome.OK and result.account_id is not None:
+            await ratelimit.release(client_key, SIGN_IN_WINDOW_SECONDS)
             return await signed_in_redirect(
                 request, settings, result.account_id, "password", next_path
             )
-        await ratelimit.count(client_key, SIGN_IN_WINDOW_SECONDS)
         if result.outcome is SignInOutcome.LOCKED and result.locked_until is not None:
             return sign_in_page(
                 request,
@@ -263,6 +281,8 @@ class SignInController(Controller):
         status_code=HTTP_303_SEE_OTHER,
         opt=access(Rule.PUBLIC),
         responses={
+            303: ResponseSpec(data_container=None, description="On to the identity provider"),
+            **NEXT_TOO_LONG,
             404: html_response("Sign-in through an identity provider is not configured"),
             502: html_response("The identity provider cannot be reached"),
         },
@@ -292,6 +312,7 @@ class SignInController(Controller):
         status_code=HTTP_303_SEE_OTHER,
         opt=access(Rule.PUBLIC),
         responses={
+            303: SIGNED_IN_REDIRECT,
             400: html_response("The sign-in could not be completed or verified"),
             403: html_response("The identity is not known as an employee or account"),
             404: html_response("Sign-in through an identity provider is not configured"),
@@ -351,7 +372,7 @@ def oidc_problem(request: Request, settings: Settings, status: int) -> Template:
 class AccountController(Controller):
     path = "/account"
 
-    @get("/", name="account:view", opt=access(Rule.SIGNED_IN))
+    @get("/", name="account:view", opt=access(Rule.SIGNED_IN), responses=SIGN_IN_REQUIRED)
     async def view(self, request: Request, settings: NamedDependency[Settings]) -> Template:
         return await account_page(request, settings)
 
@@ -361,6 +382,11 @@ class AccountController(Controller):
         status_code=HTTP_303_SEE_OTHER,
         opt=access(Rule.SIGNED_IN),
         responses={
+            303: ResponseSpec(
+                data_container=None,
+                description="Password changed: back to the account page (or, when not "
+                "signed in, to the sign-in page)",
+            ),
             403: html_response("The form is out of date (CSRF)"),
             422: html_response("The account page again, with what is wrong"),
         },
@@ -383,6 +409,7 @@ class AccountController(Controller):
                 new,
                 actor=principal.username,
                 session_id=principal.session_id,
+                now=dt.datetime.now(dt.UTC),
             )
         except AccountError as error:
             return await account_page(request, settings, 422, [str(error)])

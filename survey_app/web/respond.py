@@ -68,7 +68,9 @@ PROBLEM_RESPONSES: dict[int, ResponseSpec] = {
         "No invitation in this browser session (open the invitation link first), "
         "or a malformed request"
     ),
-    403: html_response("The survey is not open yet"),
+    403: html_response(
+        "The survey is not open yet, or (for a form sent) it lacks this browser's CSRF token"
+    ),
     404: html_response("The invitation link is not known"),
     409: html_response("The invitation has already been used"),
     410: html_response("The survey has closed, or HR closed it early"),
@@ -262,6 +264,9 @@ class RespondController(Controller):
         client_key = ratelimit.client_key(
             settings.secret_key, "survey-link", request.client.host if request.client else ""
         )
+        # Only unknown links are counted, after the lookup: parallel guesses may overshoot
+        # the limit by the number in flight, which cannot matter against 128-bit links, and
+        # valid links cost one read instead of two writes.
         if await ratelimit.hits(client_key, LINK_WINDOW_SECONDS) >= UNKNOWN_LINKS_PER_CLIENT:
             response = page(request, "error.html", status_code=429, status=429)
             response.headers["Retry-After"] = str(ratelimit.retry_after(LINK_WINDOW_SECONDS))

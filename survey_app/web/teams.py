@@ -22,6 +22,7 @@ from survey_app.results import comment_themes
 from survey_app.settings import Settings
 from survey_app.waves import WaveState, list_waves, participation, state_label, utc_now
 from survey_app.web.access import Rule, access, principal_of
+from survey_app.web.auth import SIGN_IN_REQUIRED
 from survey_app.web.hr import (
     PUBLIC_ID_MAX_LENGTH,
     WAVE_RESPONSES,
@@ -30,9 +31,12 @@ from survey_app.web.hr import (
     theme_groups,
     wave_or_404,
 )
-from survey_app.web.pages import page
+from survey_app.web.pages import html_response, page
 
 DEPARTMENT_CODE_MAX_LENGTH = 64
+NOT_THEIR_DEPARTMENT = {
+    403: html_response("Neither HR nor a manager (of this department)"),
+}
 
 
 class TeamsController(Controller):
@@ -41,7 +45,7 @@ class TeamsController(Controller):
     # guard), HR for every department.
     opt = access(Rule.MANAGER)
 
-    @get("/", name="teams:overview")
+    @get("/", name="teams:overview", responses={**SIGN_IN_REQUIRED, **NOT_THEIR_DEPARTMENT})
     async def overview(self, request: Request) -> Template:
         principal = principal_of(request)
         assert principal is not None
@@ -70,7 +74,7 @@ class TeamsController(Controller):
     @get(
         "/{department_code:str}/waves/{public_id:str}",
         name="teams:wave",
-        responses=WAVE_RESPONSES,
+        responses={**SIGN_IN_REQUIRED, **NOT_THEIR_DEPARTMENT, **WAVE_RESPONSES},
     )
     async def wave(
         self,
