@@ -96,6 +96,9 @@ class Settings:
     # name holding the employee number, e.g. "employeeid").
     oidc_employee_claim: str = "email"
     oidc_button_label: str = ""
+    # Match e-mail addresses the provider does not mark verified (Entra ID sends no
+    # email_verified claim; only when the tenant assigns every address).
+    oidc_trust_email: bool = False
     # Local accounts (user name and password) can be switched off once SSO works.
     local_sign_in: bool = True
 
@@ -128,6 +131,7 @@ class Settings:
             "oidc_client_secret": os.environ.get("KLANKBORD_OIDC_CLIENT_SECRET", "").strip(),
             "oidc_employee_claim": os.environ.get("KLANKBORD_OIDC_EMPLOYEE_CLAIM", "email").strip(),
             "oidc_button_label": os.environ.get("KLANKBORD_OIDC_BUTTON_LABEL", "").strip(),
+            "oidc_trust_email": _bool(os.environ.get("KLANKBORD_OIDC_TRUST_EMAIL", "")),
             "local_sign_in": _bool(os.environ.get("KLANKBORD_LOCAL_SIGN_IN", "yes")),
         }
         values.update(overrides)

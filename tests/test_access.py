@@ -259,7 +259,7 @@ async def test_no_page_shows_an_individual_answer_to_anyone(app) -> None:
     personas = Personas(app)
     await personas.create()
     opened = await open_wave()
-    secret = "Zeldzaamwoord kwetsbaarheid persoonlijk verhaal xq"
+    secret = "Zeldzaamwoord kwetsbaarheid persoonlijk verhaal"
     template = load_template("pulse")
     for number, token in list(opened.tokens.items())[:10]:
         text = secret if number == "1003" else "Werkdruk is hoog en de planning is krap."
@@ -278,5 +278,64 @@ async def test_no_page_shows_an_individual_answer_to_anyone(app) -> None:
             url = concrete(path, {**values, "account_id": str(account_id)})
             for persona in PERSONAS:
                 response = await personas.request(persona, "GET", url)
-                for word in ("Zeldzaamwoord", "kwetsbaarheid", "xq"):
+                for word in ("Zeldzaamwoord", "kwetsbaarheid"):
                     assert word not in response.text, f"{url} as {persona} shows {word!r}"
+
+
+async def test_taking_away_a_department_inside_a_scope_hides_it(app) -> None:
+    """A manager of the domain SD keeps SD and WMO when JEUGD below it is taken away."""
+    from survey_app.auth.accounts import adjust_scope
+    from survey_app.auth.sessions import manager_scope
+
+    await load_small_org()
+    personas = Personas(app)
+    await personas.create()
+    manager = personas.accounts["manager_b"]
+    await adjust_scope(manager, "SD", granted=True, actor="t")
+    await adjust_scope(manager, DEPARTMENT_A, granted=False, actor="t")
+    codes, _roots = await manager_scope(manager, None)
+    assert {"SD", "WMO"} <= codes and DEPARTMENT_A not in codes
+    opened = await open_wave()
+    url = f"/teams/{DEPARTMENT_A}/waves/{opened.wave.public_id}"
+    assert outcome(await personas.request("manager_b", "GET", url)) == "forbidden"
+
+
+async def test_administrators_cannot_give_themselves_results(app) -> None:
+    from survey_app.auth.accounts import AccountError, adjust_scope, set_roles
+
+    await load_small_org()
+    personas = Personas(app)
+    await personas.create()
+    admin = personas.accounts["admin"]
+    with pytest.raises(AccountError):
+        await set_roles(admin, is_hr=True, is_admin=True, active=True, actor="a", actor_id=admin)
+    with pytest.raises(AccountError):
+        await adjust_scope(admin, "GEM", granted=True, actor="a", actor_id=admin)
+    assert outcome(await personas.request("admin", "GET", "/hr/waves")) == "forbidden"
+
+
+@pytest.mark.parametrize(
+    ("claims", "linked"),
+    [
+        ({"email": "m1002@testdorp.example", "email_verified": True}, True),
+        # Not vouched for by the provider: not used to identify anyone.
+        ({"email": "m1002@testdorp.example"}, False),
+        ({"email": "m1002@testdorp.example", "email_verified": "false"}, False),
+        # A name match never takes over an account that has a password (here: the admin).
+        ({"email": "beheer@testdorp.example", "email_verified": True}, False),
+    ],
+)
+async def test_an_identity_is_linked_only_to_a_verified_employee(app, claims, linked) -> None:
+    from survey_app.auth import audit
+    from survey_app.auth.accounts import account_for_identity
+
+    await load_small_org()
+    personas = Personas(app)
+    await personas.create()
+    account = await account_for_identity(
+        "https://idp.example sub-1", claims, employee_claim="email"
+    )
+    assert (account == personas.accounts["employee"]) is linked
+    assert (account is not None) is linked
+    records, _total = await audit.search(action="account.linked")
+    assert bool(records) is linked

@@ -124,7 +124,8 @@ async def test_under_https_hsts_is_sent_and_cookies_are_secure(db) -> None:
     async with httpx.AsyncClient(transport=transport, base_url="https://testserver") as http:
         first = await http.get("/sign-in")
         assert first.headers["strict-transport-security"].startswith("max-age=")
-        assert "secure" in first.headers["set-cookie"].lower()
+        csrf_cookie = first.headers["set-cookie"].lower()
+        assert csrf_cookie.startswith("__host-klankbord_csrf=") and "secure" in csrf_cookie
         token = csrf_from(first.text)
         response = await http.post(
             "/sign-in",
@@ -133,7 +134,7 @@ async def test_under_https_hsts_is_sent_and_cookies_are_secure(db) -> None:
         cookie = next(
             value
             for value in response.headers.get_list("set-cookie")
-            if value.startswith(SESSION_COOKIE)
+            if value.startswith("__Host-" + SESSION_COOKIE)
         ).lower()
         assert "secure" in cookie and "httponly" in cookie and "samesite=lax" in cookie
 
@@ -369,3 +370,88 @@ async def test_unknown_survey_links_are_throttled_across_worker_processes(live_s
         response = await browser.get(f"/s/{opened.tokens['1002']}")
     assert response.status_code == 429
     assert int(response.headers["retry-after"]) > 0
+
+
+# --- found in review: each of these was possible before its fix ------------------------------
+
+
+async def test_parallel_attempts_cannot_slip_past_the_lockout(app) -> None:
+    """Twelve simultaneous guesses, the right password last: at most the threshold of
+    passwords is ever checked, and the right one comes too late."""
+    import asyncio
+
+    await make_account("hr@testdorp.example", is_hr=True)
+    transport = httpx.ASGITransport(app=app)
+
+    async def attempt(password: str) -> int:
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as web:
+            token = await csrf_token(web)
+            response = await web.post(
+                "/sign-in",
+                data={"_csrf": token, "username": "hr@testdorp.example", "password": password},
+            )
+            return response.status_code
+
+    statuses = await asyncio.gather(*[attempt(f"fout {n} " * 3) for n in range(11)])
+    statuses.append(await attempt(PASSWORD))
+    assert 303 not in statuses
+    assert statuses.count(401) <= LOCKOUT_THRESHOLD - 1
+    assert statuses[-1] == 403
+
+
+async def test_unknown_user_names_lock_like_real_ones(client) -> None:
+    await make_account("hr@testdorp.example", is_hr=True)
+    token = await csrf_token(client)
+    answers = {}
+    for name in ("hr@testdorp.example", "niemand@testdorp.example"):
+        answers[name] = [
+            (
+                await client.post(
+                    "/sign-in", data={"_csrf": token, "username": name, "password": "fout"}
+                )
+            ).status_code
+            for _attempt in range(LOCKOUT_THRESHOLD + 1)
+        ]
+    assert answers["hr@testdorp.example"] == answers["niemand@testdorp.example"]
+    assert answers["niemand@testdorp.example"][-1] == 403
+
+
+async def test_guessing_the_current_password_locks_the_account(client) -> None:
+    await make_account("hr@testdorp.example", is_hr=True)
+    await sign_in(client, "hr@testdorp.example")
+    statuses = [
+        (
+            await client.post(
+                "/account/password",
+                data={
+                    "current_password": f"gok {attempt}",
+                    "new_password": "een heel andere zin voor morgen",
+                    "new_password_again": "een heel andere zin voor morgen",
+                },
+            )
+        ).status_code
+        for attempt in range(LOCKOUT_THRESHOLD + 1)
+    ]
+    assert statuses == [422] * (LOCKOUT_THRESHOLD + 1)
+    locked = (await Account.select(Account.locked_until))[0]["locked_until"]
+    assert locked is not None
+    records, _total = await audit.search(action="sign_in.locked")
+    assert records and records[0].details.get("during") == "password_change"
+
+
+async def test_a_malformed_cookie_of_another_application_does_not_hide_ours(raw_client) -> None:
+    await make_account("hr@testdorp.example", is_hr=True)
+    token = csrf_from((await raw_client.get("/sign-in")).text)
+    secret = raw_client.cookies["klankbord_csrf"]
+    response = await raw_client.post(
+        "/sign-in",
+        data={"_csrf": token, "username": "hr@testdorp.example", "password": PASSWORD},
+        headers={"cookie": f'consent={{"necessary":true}}; klankbord_csrf={secret}'},
+    )
+    assert response.status_code == 303
+
+
+async def test_the_language_link_stays_on_this_site(raw_client) -> None:
+    page = (await raw_client.get("//evil.example/x")).text
+    assert 'href="?lang=en"' in page
+    assert "//evil.example" not in page.split("<main", 1)[0]

@@ -4,17 +4,23 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import hashlib
 from dataclasses import dataclass
 
-from survey_app.auth import audit
+from piccolo.engine.postgres import PostgresEngine
+
+from survey_app.auth import audit, ratelimit
 from survey_app.auth.passwords import check_policy, hash_password, verify_password
-from survey_app.auth.sessions import end_all_sessions
+from survey_app.db import current_engine, write_transaction
 from survey_app.i18n import _
 from survey_app.tables import Account, AuthSession, Department, Employee, ScopeAdjustment
 
 # Consecutive failed sign-ins before an account is locked, and for how long.
 LOCKOUT_THRESHOLD = 5
 LOCKOUT_DURATION = dt.timedelta(minutes=15)
+LOCKOUT_WINDOW_SECONDS = 15 * 60
+# Any fixed number: the key of PostgreSQL's advisory lock for role changes.
+ROLE_CHANGE_LOCK = 7_240_001
 
 
 class AccountError(Exception):
@@ -47,48 +53,71 @@ def _aware(value: dt.datetime | None) -> dt.datetime | None:
 async def authenticate(username: str, password: str, *, now: dt.datetime) -> SignInResult:
     """Check a local password, counting failures and locking the account after too many.
 
-    An unknown user name costs the same password verification as a known one, so timing
-    does not tell which user names exist.
+    Each attempt takes its number before the password is checked, in one atomic update, so
+    parallel attempts cannot slip past the threshold together: at most ``LOCKOUT_THRESHOLD``
+    passwords are tried per lockout period. Unknown user names are counted too (by a hash
+    of the name) and answer the same, after the same password verification time.
     """
     name = normalise_username(username)
     rows = await Account.select(
-        Account.id,
-        Account.password_hash,
-        Account.active,
-        Account.failed_sign_ins,
-        Account.locked_until,
+        Account.id, Account.password_hash, Account.active, Account.locked_until
     ).where(Account.username == name)
-    account = rows[0] if rows else None
-    locked_until = _aware(account["locked_until"]) if account else None
-    if account and locked_until and locked_until > now:
-        await audit.record("sign_in.failure", actor=name, reason="locked")
-        return SignInResult(SignInOutcome.LOCKED, account["id"], locked_until)
-    matches = await verify_password(account["password_hash"] if account else "", password)
-    if account and matches and account["active"]:
-        await Account.update({Account.failed_sign_ins: 0, Account.locked_until: None}).where(
-            Account.id == account["id"]
-        )
-        return SignInResult(SignInOutcome.OK, account["id"])
-    if account is None or not account["active"]:
-        reason = "unknown_account" if account is None else "inactive_account"
-        await audit.record("sign_in.failure", actor=name[:254], reason=reason)
+    if not rows:
+        await verify_password("", password)
+        failures = await ratelimit.count(_unknown_name_key(name), LOCKOUT_WINDOW_SECONDS)
+        await audit.record("sign_in.failure", actor=name[:254], reason="unknown_account")
+        if failures >= LOCKOUT_THRESHOLD:
+            return SignInResult(SignInOutcome.LOCKED, None, now + LOCKOUT_DURATION)
         return SignInResult(SignInOutcome.WRONG)
-    # One atomic increment: parallel attempts cannot slip past the threshold together.
+    return await _attempt(rows[0], name, password, now)
+
+
+async def _attempt(
+    account: dict, name: str, password: str, now: dt.datetime, **context: str
+) -> SignInResult:
+    """One counted password attempt on an existing account (sign-in or password change)."""
+    locked_until = _aware(account["locked_until"])
+    if locked_until is not None and locked_until <= now:
+        # The lockout has passed: counting starts again.
+        await Account.update({Account.failed_sign_ins: 0, Account.locked_until: None}).where(
+            (Account.id == account["id"]) & (Account.locked_until == account["locked_until"])
+        )
     counted = (
         await Account.update({Account.failed_sign_ins: Account.failed_sign_ins + 1})
-        .where(Account.id == account["id"])
+        .where((Account.id == account["id"]) & Account.locked_until.is_null())
         .returning(Account.failed_sign_ins)
     )
-    failures = counted[0]["failed_sign_ins"]
-    if failures >= LOCKOUT_THRESHOLD:
-        until = now + LOCKOUT_DURATION
-        await Account.update({Account.failed_sign_ins: 0, Account.locked_until: until}).where(
-            Account.id == account["id"]
-        )
-        await audit.record("sign_in.locked", actor=name, failures=failures, until=until.isoformat())
+    if not counted or counted[0]["failed_sign_ins"] > LOCKOUT_THRESHOLD:
+        await verify_password("", password)
+        until = await _lock(account["id"], now)
+        await audit.record("sign_in.failure", actor=name, reason="locked", **context)
         return SignInResult(SignInOutcome.LOCKED, account["id"], until)
-    await audit.record("sign_in.failure", actor=name, reason="wrong_password")
+    attempt = counted[0]["failed_sign_ins"]
+    if await verify_password(account["password_hash"], password) and account["active"]:
+        await Account.update({Account.failed_sign_ins: 0}).where(Account.id == account["id"])
+        return SignInResult(SignInOutcome.OK, account["id"])
+    if attempt >= LOCKOUT_THRESHOLD:
+        until = await _lock(account["id"], now)
+        await audit.record(
+            "sign_in.locked", actor=name, failures=attempt, until=until.isoformat(), **context
+        )
+        return SignInResult(SignInOutcome.LOCKED, account["id"], until)
+    reason = "wrong_password" if account["active"] else "inactive_account"
+    await audit.record("sign_in.failure", actor=name, reason=reason, **context)
     return SignInResult(SignInOutcome.WRONG)
+
+
+def _unknown_name_key(name: str) -> str:
+    return "unknown-name:" + hashlib.sha256(name.encode("utf-8", "surrogateescape")).hexdigest()
+
+
+async def _lock(account_id: int, now: dt.datetime) -> dt.datetime:
+    """Lock the account (unless a parallel attempt already did) and say until when."""
+    await Account.update({Account.locked_until: now + LOCKOUT_DURATION}).where(
+        (Account.id == account_id) & Account.locked_until.is_null()
+    )
+    rows = await Account.select(Account.locked_until).where(Account.id == account_id)
+    return _aware(rows[0]["locked_until"]) or now + LOCKOUT_DURATION
 
 
 async def employee_by_number(employee_number: str) -> int | None:
@@ -188,10 +217,21 @@ async def set_password(
 
 
 async def change_own_password(
-    account_id: int, current: str, new: str, *, actor: str, session_id: int
+    account_id: int, current: str, new: str, *, actor: str, session_id: int, now: dt.datetime
 ) -> None:
-    rows = await Account.select(Account.password_hash).where(Account.id == account_id)
-    if not rows or not await verify_password(rows[0]["password_hash"], current):
+    """A password change needs the current password, counted like a sign-in attempt: a
+    borrowed session cannot be used to guess it."""
+    rows = await Account.select(
+        Account.id, Account.username, Account.password_hash, Account.active, Account.locked_until
+    ).where(Account.id == account_id)
+    if not rows:
+        raise AccountError(_("No such account."))
+    result = await _attempt(rows[0], rows[0]["username"], current, now, during="password_change")
+    if result.outcome is SignInOutcome.LOCKED:
+        raise AccountError(
+            _("Too many wrong passwords: this account is locked for a while. Try again later.")
+        )
+    if result.outcome is not SignInOutcome.OK:
         raise AccountError(_("Your current password is not correct."))
     await set_password(account_id, new, actor=actor, own_change=True, keep_session=session_id)
 
@@ -199,23 +239,29 @@ async def change_own_password(
 async def set_roles(
     account_id: int, *, is_hr: bool, is_admin: bool, active: bool, actor: str, actor_id: int
 ) -> None:
-    rows = await Account.select().where(Account.id == account_id)
-    if not rows:
-        raise AccountError(_("No such account."))
-    before = rows[0]
-    if account_id == actor_id and (not is_admin or not active):
-        raise AccountError(
-            _("You cannot remove your own administrator role or deactivate yourself.")
-        )
-    if (before["is_admin"] and not (is_admin and active)) and await Account.count().where(
-        (Account.is_admin == True) & (Account.active == True)  # noqa: E712
-    ) <= 1:
-        raise AccountError(_("There must be at least one active administrator."))
-    await Account.update(
-        {Account.is_hr: is_hr, Account.is_admin: is_admin, Account.active: active}
-    ).where(Account.id == account_id)
-    if not active:
-        await end_all_sessions(account_id)
+    """Change roles and status. Administrators cannot raise their own access (an HR role on
+    their own account needs another administrator), nor leave the product without one."""
+    async with write_transaction():
+        await _serialise_role_changes()
+        rows = await Account.select().where(Account.id == account_id)
+        if not rows:
+            raise AccountError(_("No such account."))
+        before = rows[0]
+        if account_id == actor_id and (not is_admin or not active):
+            raise AccountError(
+                _("You cannot remove your own administrator role or deactivate yourself.")
+            )
+        if account_id == actor_id and is_hr != before["is_hr"]:
+            raise AccountError(_("Another administrator must change your own HR role."))
+        if (before["is_admin"] and not (is_admin and active)) and await Account.count().where(
+            (Account.is_admin == True) & (Account.active == True)  # noqa: E712
+        ) <= 1:
+            raise AccountError(_("There must be at least one active administrator."))
+        await Account.update(
+            {Account.is_hr: is_hr, Account.is_admin: is_admin, Account.active: active}
+        ).where(Account.id == account_id)
+        if not active:
+            await AuthSession.delete().where(AuthSession.account == account_id)
     await audit.record(
         "account.roles_changed",
         actor=actor,
@@ -225,8 +271,24 @@ async def set_roles(
     )
 
 
-async def adjust_scope(account_id: int, department_code: str, *, granted: bool, actor: str) -> None:
+async def _serialise_role_changes() -> None:
+    """Two administrators demoting each other at once must not leave none: on PostgreSQL
+    role changes queue behind a transaction lock (SQLite's IMMEDIATE write already does)."""
+    if isinstance(current_engine(), PostgresEngine):
+        await Account.raw("SELECT pg_advisory_xact_lock({})", ROLE_CHANGE_LOCK)
+
+
+async def adjust_scope(
+    account_id: int,
+    department_code: str,
+    *,
+    granted: bool,
+    actor: str,
+    actor_id: int | None = None,
+) -> None:
     """Add a department (with its subtree) to a manager's scope, or take one away."""
+    if actor_id is not None and account_id == actor_id:
+        raise AccountError(_("Another administrator must change your own departments."))
     accounts = await Account.select(Account.username).where(Account.id == account_id)
     if not accounts:
         raise AccountError(_("No such account."))
@@ -263,12 +325,27 @@ async def unlock(account_id: int, *, actor: str) -> None:
     await audit.record("account.unlocked", actor=actor, target=rows[0]["username"])
 
 
-async def account_for_identity(subject: str, claims: dict, *, employee_claim: str) -> int | None:
+def email_is_verified(claims: dict, trust_unverified: bool) -> bool:
+    """An e-mail address may only identify someone when the provider vouches for it.
+
+    Providers that let users choose their own address (or mark it unverified) could
+    otherwise sign someone in as a colleague. Microsoft Entra ID sends no
+    ``email_verified``; there, match on a claim the tenant controls (e.g. an employee
+    number) or set ``KLANKBORD_OIDC_TRUST_EMAIL`` when the tenant assigns every address.
+    """
+    return trust_unverified or claims.get("email_verified") in (True, "true")
+
+
+async def account_for_identity(
+    subject: str, claims: dict, *, employee_claim: str, trust_unverified_email: bool = False
+) -> int | None:
     """The account for an identity-provider subject, linking it on first sign-in.
 
-    Linked by subject when seen before; otherwise the claim named by ``employee_claim``
-    (``email`` by default, or e.g. an employee number) is matched to an employee, or to
-    an account whose user name equals it. The first match is linked for good.
+    Linked by subject when seen before. Otherwise the claim named by ``employee_claim``
+    (``email`` by default, or a claim holding the employee number) is matched to exactly
+    one active employee — whose account is linked, or created — or to an account made for
+    the identity provider only (no password) whose user name equals it. Accounts with a
+    password are never taken over by a name match. Every link is in the audit trail.
     """
     rows = await Account.select(Account.id, Account.active).where(Account.oidc_subject == subject)
     if rows:
@@ -276,26 +353,19 @@ async def account_for_identity(subject: str, claims: dict, *, employee_claim: st
     value = str(claims.get(employee_claim) or "").strip()
     if not value:
         return None
-    if employee_claim == "email" and claims.get("email_verified") is False:
+    if employee_claim == "email" and not email_is_verified(claims, trust_unverified_email):
         return None
     account_id: int | None = None
-    by_name = await Account.select(Account.id, Account.oidc_subject, Account.active).where(
-        Account.username == normalise_username(value)
+    column = Employee.email if employee_claim == "email" else Employee.employee_number
+    employees = await Employee.select(Employee.id, Employee.name, column.as_alias("key")).where(
+        (column.ilike(value) if employee_claim == "email" else column == value)
+        & (Employee.active == True)  # noqa: E712
     )
-    if by_name:
-        if by_name[0]["oidc_subject"] or not by_name[0]["active"]:
-            return None
-        account_id = by_name[0]["id"]
-    else:
-        column = Employee.email if employee_claim == "email" else Employee.employee_number
-        employees = await Employee.select(Employee.id, Employee.name, column.as_alias("key")).where(
-            (column.ilike(value) if employee_claim == "email" else column == value)
-            & (Employee.active == True)  # noqa: E712
-        )
-        # ILIKE treats "_" as a wildcard: keep exact (case-insensitive) matches only.
-        employees = [row for row in employees if row["key"].lower() == value.lower()]
-        if len(employees) != 1:
-            return None
+    # ILIKE treats "_" as a wildcard: keep exact (case-insensitive) matches only.
+    employees = [row for row in employees if row["key"].lower() == value.lower()]
+    if len(employees) > 1:
+        return None
+    if employees:
         existing = await Account.select(Account.id, Account.oidc_subject, Account.active).where(
             Account.employee == employees[0]["id"]
         )
@@ -304,7 +374,9 @@ async def account_for_identity(subject: str, claims: dict, *, employee_claim: st
                 return None
             account_id = existing[0]["id"]
         else:
-            username = normalise_username(value)
+            username = normalise_username(str(claims.get("email") or value))
+            if await Account.exists().where(Account.username == username):
+                return None
             rows = await Account.insert(
                 Account(
                     username=username,
@@ -314,5 +386,21 @@ async def account_for_identity(subject: str, claims: dict, *, employee_claim: st
             ).returning(Account.id)
             account_id = rows[0]["id"]
             await audit.record("account.created", actor="", target=username, via="oidc")
+    else:
+        by_name = await Account.select(
+            Account.id, Account.oidc_subject, Account.active, Account.password_hash
+        ).where(Account.username == normalise_username(value))
+        if not by_name or by_name[0]["oidc_subject"] or not by_name[0]["active"]:
+            return None
+        if by_name[0]["password_hash"]:
+            return None
+        account_id = by_name[0]["id"]
     await Account.update({Account.oidc_subject: subject}).where(Account.id == account_id)
+    linked = await Account.select(Account.username).where(Account.id == account_id)
+    await audit.record(
+        "account.linked",
+        actor=linked[0]["username"],
+        target=linked[0]["username"],
+        issuer=subject.split(" ", 1)[0],
+    )
     return account_id

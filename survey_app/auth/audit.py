@@ -25,6 +25,7 @@ ACTIONS = (
     "sign_out.everywhere",
     "password.changed",
     "account.created",
+    "account.linked",
     "account.roles_changed",
     "account.scope_changed",
     "account.password_reset",

@@ -53,6 +53,15 @@ async def count(key: str, window_seconds: int, now: float | None = None) -> int:
     return rows[0]["hits"]
 
 
+async def release(key: str, window_seconds: int, now: float | None = None) -> None:
+    """Give back one hit of the current window (an attempt that turned out to be fine)."""
+    await RateCounter.update({RateCounter.hits: RateCounter.hits - 1}).where(
+        (RateCounter.key == key)
+        & (RateCounter.window_start == _window(window_seconds, now))
+        & (RateCounter.hits > 0)
+    )
+
+
 async def reset(key: str) -> None:
     await RateCounter.delete().where(RateCounter.key == key)
 

@@ -90,16 +90,26 @@ async def manager_scope(account_id: int, employee_id: int | None) -> tuple[froze
     adjustments = await ScopeAdjustment.select(
         ScopeAdjustment.department, ScopeAdjustment.granted
     ).where(ScopeAdjustment.account == account_id)
-    for row in adjustments:
-        if row["granted"]:
-            roots.add(row["department"])
-    roots -= {row["department"] for row in adjustments if not row["granted"]}
+    roots.update(row["department"] for row in adjustments if row["granted"])
+    revoked = {row["department"] for row in adjustments if not row["granted"]}
     if not roots:
         return frozenset(), ()
     tree = await load_tree()
-    codes: set[str] = set()
+    # The nearest decision up the tree wins: a department taken away goes with everything
+    # below it, also inside a department that stays, unless something below is given back.
+    candidates: set[int] = set()
     for root in roots:
-        codes.update(tree.nodes[node].code for node in tree.subtree_ids(root))
+        candidates |= tree.subtree_ids(root)
+    visible = set()
+    for node in candidates:
+        for ancestor in reversed(tree.ancestors(node)):
+            if ancestor.id in revoked:
+                break
+            if ancestor.id in roots:
+                visible.add(node)
+                break
+    roots = {root for root in roots if root in visible}
+    codes = {tree.nodes[node].code for node in visible}
     return frozenset(codes), tuple(sorted(tree.nodes[root].code for root in roots))
 
 

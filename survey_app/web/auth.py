@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import hashlib
+import json
+import os
+import time
 from typing import Annotated
 
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from litestar import Controller, Request, get, post
 from litestar.datastructures import Cookie
 from litestar.di import NamedDependency
@@ -39,12 +46,15 @@ from survey_app.web.access import Rule, access, principal_of
 from survey_app.web.forms import first, form_values
 from survey_app.web.middleware import cookie_value
 from survey_app.web.pages import html_response, page
+from survey_app.web.security import cookie_name
 
 # Failed sign-ins from one client address before it must wait (on top of the lockout of
 # the account itself after 5 failures), and failed survey links per client address.
 SIGN_IN_FAILURES_PER_CLIENT = 20
 SIGN_IN_WINDOW_SECONDS = 15 * 60
-OIDC_SESSION_KEY = "oidc"
+OIDC_COOKIE = "klankbord_oidc"
+# A sign-in at the identity provider must come back within this time.
+OIDC_PENDING_SECONDS = 10 * 60
 
 # Redirects carry no body. Routes that need an account send anonymous visitors to sign in.
 SIGNED_IN_REDIRECT = ResponseSpec(
@@ -92,7 +102,7 @@ def landing_page(principal_is: dict[str, bool]) -> str:
 
 def session_cookie(token: str, settings: Settings) -> Cookie:
     return Cookie(
-        key=SESSION_COOKIE,
+        key=cookie_name(SESSION_COOKIE, settings.https),
         value=token,
         path="/",
         httponly=True,
@@ -103,7 +113,7 @@ def session_cookie(token: str, settings: Settings) -> Cookie:
 
 def expired_session_cookie(settings: Settings) -> Cookie:
     return Cookie(
-        key=SESSION_COOKIE,
+        key=cookie_name(SESSION_COOKIE, settings.https),
         value="",
         path="/",
         max_age=0,
@@ -117,7 +127,7 @@ async def signed_in_redirect(
     request: Request, settings: Settings, account_id: int, method: str, next_path: str | None
 ) -> Redirect:
     """Start a session (ending one this browser had) and go on to where the person was going."""
-    old = cookie_value(request.scope, SESSION_COOKIE)
+    old = cookie_value(request.scope, cookie_name(SESSION_COOKIE, settings.https))
     if old:
         await end_session(old)
     token = await start_session(account_id, method)
@@ -155,6 +165,46 @@ def sign_in_page(
         oidc_label=settings.oidc_button_label or _("Sign in with your organisation account"),
         local_sign_in=settings.local_sign_in,
         signed_out=request.query_params.get("signed_out") == "1",
+    )
+
+
+def _pending_cipher(settings: Settings) -> AESGCM:
+    return AESGCM(hashlib.sha256(("oidc:" + settings.secret_key).encode()).digest())
+
+
+def seal_pending(settings: Settings, data: dict[str, str]) -> str:
+    """State, nonce and PKCE verifier of a sign-in in progress, encrypted for the browser to
+    hold in a cookie of its own (not the survey's session, which it would replace)."""
+    body = json.dumps({**data, "expires": int(time.time()) + OIDC_PENDING_SECONDS}).encode()
+    nonce = os.urandom(12)
+    sealed = nonce + _pending_cipher(settings).encrypt(nonce, body, b"oidc")
+    return base64.urlsafe_b64encode(sealed).decode().rstrip("=")
+
+
+def unseal_pending(settings: Settings, value: str | None) -> dict:
+    """The pending sign-in, or {} when the cookie is missing, altered or too old."""
+    if not value or len(value) > 4000:
+        return {}
+    try:
+        sealed = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
+        data = json.loads(_pending_cipher(settings).decrypt(sealed[:12], sealed[12:], b"oidc"))
+    except (InvalidTag, ValueError):
+        return {}
+    if not isinstance(data, dict) or not isinstance(data.get("expires"), int):
+        return {}
+    return data if data["expires"] >= time.time() else {}
+
+
+def pending_cookie(settings: Settings, value: str, max_age: int = OIDC_PENDING_SECONDS) -> Cookie:
+    return Cookie(
+        key=cookie_name(OIDC_COOKIE, settings.https),
+        value=value,
+        path="/",
+        max_age=max_age,
+        httponly=True,
+        # The provider sends the browser back with a top-level GET: Lax cookies go along.
+        samesite="lax",
+        secure=settings.https,
     )
 
 
@@ -263,7 +313,7 @@ class SignInController(Controller):
         responses={403: html_response("The form is out of date (CSRF)")},
     )
     async def sign_out(self, request: Request, settings: NamedDependency[Settings]) -> Redirect:
-        token = cookie_value(request.scope, SESSION_COOKIE)
+        token = cookie_value(request.scope, cookie_name(SESSION_COOKIE, settings.https))
         principal = principal_of(request)
         if token:
             await end_session(token)
@@ -301,10 +351,10 @@ class SignInController(Controller):
             )
         except OIDCError:
             return oidc_problem(request, settings, 502)
-        request.set_session(
-            {OIDC_SESSION_KEY: {**pending.to_dict(), "next": safe_next(next_path) or ""}}
+        sealed = seal_pending(settings, {**pending.to_dict(), "next": safe_next(next_path) or ""})
+        return Redirect(
+            url, status_code=HTTP_303_SEE_OTHER, cookies=[pending_cookie(settings, sealed)]
         )
-        return Redirect(url, status_code=HTTP_303_SEE_OTHER)
 
     @get(
         "/auth/oidc/callback",
@@ -323,12 +373,26 @@ class SignInController(Controller):
     ) -> Template | Redirect:
         if not settings.oidc_enabled:
             return page(request, "error.html", status_code=404, status=404)
-        stored = (request.session or {}).get(OIDC_SESSION_KEY)
+        stored = unseal_pending(
+            settings, cookie_value(request.scope, cookie_name(OIDC_COOKIE, settings.https))
+        )
         pending = PendingSignIn.from_dict(stored)
-        request.clear_session()
         params = {key: value[:2000] for key, value in request.query_params.items()}
         if pending is None:
             return oidc_problem(request, settings, 400)
+        response = await self._complete(request, settings, pending, params, stored)
+        # The pending sign-in is used once, whatever the outcome.
+        response.cookies.append(pending_cookie(settings, "", max_age=0))
+        return response
+
+    async def _complete(
+        self,
+        request: Request,
+        settings: Settings,
+        pending: PendingSignIn,
+        params: dict[str, str],
+        stored: dict,
+    ) -> Template | Redirect:
         try:
             claims = await oidc_client(request, settings).finish(pending, params)
         except OIDCError as error:
@@ -336,7 +400,10 @@ class SignInController(Controller):
             return oidc_problem(request, settings, 400)
         subject = f"{claims.get('iss', '')} {claims.get('sub', '')}"
         account_id = await account_for_identity(
-            subject, claims, employee_claim=settings.oidc_employee_claim
+            subject,
+            claims,
+            employee_claim=settings.oidc_employee_claim,
+            trust_unverified_email=settings.oidc_trust_email,
         )
         if account_id is None:
             await audit.record(
@@ -346,7 +413,7 @@ class SignInController(Controller):
                 reason="no_matching_account",
             )
             return oidc_problem(request, settings, 403)
-        next_path = safe_next(stored.get("next") if isinstance(stored, dict) else None)
+        next_path = safe_next(str(stored.get("next") or ""))
         return await signed_in_redirect(request, settings, account_id, "oidc", next_path)
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from http.cookies import SimpleCookie
 from urllib.parse import parse_qs
 
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
@@ -26,15 +25,17 @@ SECURITY_HEADERS = [
 
 
 def cookie_value(scope: Scope, name: str) -> str | None:
+    """The value of cookie ``name``, read leniently: one malformed cookie of another
+    application on the same domain (e.g. a JSON consent cookie) must not hide ours, as it
+    would with ``http.cookies.SimpleCookie``. With duplicates, the first one counts (the
+    browser sends the most specific path first)."""
     for key, value in scope.get("headers", []):
-        if key == b"cookie":
-            jar: SimpleCookie = SimpleCookie()
-            try:
-                jar.load(value.decode("latin-1"))
-            except Exception:
-                return None
-            if name in jar:
-                return jar[name].value
+        if key != b"cookie":
+            continue
+        for pair in value.decode("latin-1").split(";"):
+            cookie_name, separator, cookie = pair.strip().partition("=")
+            if separator and cookie_name == name:
+                return cookie.strip().strip('"')
     return None
 
 

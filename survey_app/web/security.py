@@ -32,6 +32,13 @@ class CSRFRejected(PermissionDeniedException):
     """The form or request lacks the token of this browser: refused, nothing stored."""
 
 
+def cookie_name(name: str, https: bool) -> str:
+    """Under HTTPS the ``__Host-`` prefix: the browser then accepts the cookie only from this
+    host, over HTTPS, for path ``/`` — a sibling subdomain or a network attacker cannot
+    plant or overwrite it (cookie tossing against CSRF tokens or sessions)."""
+    return f"__Host-{name}" if https else name
+
+
 def session_cookie_attributes(settings: Settings) -> str:
     """HttpOnly, SameSite=Lax, Secure under HTTPS; no Max-Age: the server decides expiry."""
     secure = "; Secure" if settings.https else ""
@@ -43,11 +50,12 @@ class PrincipalMiddleware:
 
     def __init__(self, app: ASGIApp, settings: Settings) -> None:
         self.app = app
+        self.cookie = cookie_name(SESSION_COOKIE, settings.https)
         self.idle = dt.timedelta(minutes=settings.session_idle_minutes)
         self.absolute = dt.timedelta(hours=settings.session_absolute_hours)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        token = cookie_value(scope, SESSION_COOKIE)
+        token = cookie_value(scope, self.cookie)
         scope["user"] = (
             await load_principal(
                 token, now=dt.datetime.now(dt.UTC), idle=self.idle, absolute=self.absolute
@@ -74,10 +82,11 @@ class CSRFMiddleware:
     def __init__(self, app: ASGIApp, settings: Settings) -> None:
         self.app = app
         self.key = hashlib.sha256(("csrf:" + settings.secret_key).encode()).digest()
+        self.cookie = cookie_name(CSRF_COOKIE, settings.https)
         self.cookie_attributes = session_cookie_attributes(settings)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        browser_secret = cookie_value(scope, CSRF_COOKIE)
+        browser_secret = cookie_value(scope, self.cookie)
         fresh = not browser_secret or len(browser_secret) > 100
         if fresh:
             browser_secret = secrets.token_urlsafe(32)
@@ -93,7 +102,7 @@ class CSRFMiddleware:
 
         async def send_with_cookie(message: Message) -> None:
             if message["type"] == "http.response.start":
-                cookie = f"{CSRF_COOKIE}={browser_secret}; {self.cookie_attributes}"
+                cookie = f"{self.cookie}={browser_secret}; {self.cookie_attributes}"
                 headers = [*message.get("headers", []), (b"set-cookie", cookie.encode())]
                 message = {**message, "headers": headers}
             await send(message)
