@@ -228,7 +228,7 @@ class SignInController(Controller):
         self,
         request: Request,
         settings: NamedDependency[Settings],
-        next_path: Annotated[str | None, QueryParameter(query="next", max_length=500)] = None,
+        next_path: Annotated[str | None, QueryParameter(name="next", max_length=500)] = None,
     ) -> Template:
         return sign_in_page(request, settings, next_path=safe_next(next_path))
 
@@ -341,7 +341,7 @@ class SignInController(Controller):
         self,
         request: Request,
         settings: NamedDependency[Settings],
-        next_path: Annotated[str | None, QueryParameter(query="next", max_length=500)] = None,
+        next_path: Annotated[str | None, QueryParameter(name="next", max_length=500)] = None,
     ) -> Template | Redirect:
         if not settings.oidc_enabled:
             return page(request, "error.html", status_code=404, status=404)
