@@ -441,9 +441,10 @@ def run_demo(host: str, port: int, serve: bool) -> None:
         "hr": _("HR"),
         "admin": _("Administrator"),
     }
+    password_label = _("password")
     for account in accounts:
         click.echo(
-            f"  {roles[account.role]}: {account.username}  {_('password')}: {account.password}"
+            f"  {roles[account.role]}: {account.username}  {password_label}: {account.password}"
             f"  ({account.name}; {account.what})"
         )
     if serve:

@@ -64,7 +64,7 @@ def check_policy(password: str, username: str = "", display_name: str = "") -> N
     problems: list[str] = []
     if len(password) < MIN_LENGTH:
         problems.append(
-            _("Use at least {minimum} characters (you used {length}).").format(
+            _("Use at least {minimum} characters (this one has {length}).").format(
                 minimum=MIN_LENGTH, length=len(password)
             )
         )
@@ -75,7 +75,7 @@ def check_policy(password: str, username: str = "", display_name: str = "") -> N
         problems.append(_("This password is too common or too simple; choose another."))
     names = [username.lower().split("@")[0], *display_name.lower().split()]
     if any(len(name) >= 3 and name in lowered for name in names):
-        problems.append(_("Do not use your name or user name in your password."))
+        problems.append(_("A password must not contain the name or user name of its account."))
     if any(ord(char) < 32 for char in password):
         problems.append(_("The password contains characters that cannot be typed."))
     if problems:

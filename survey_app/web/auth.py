@@ -39,7 +39,7 @@ from survey_app.auth.sessions import (
     manager_scope,
     start_session,
 )
-from survey_app.i18n import _, current_language
+from survey_app.i18n import _, current_language, ngettext
 from survey_app.settings import Settings
 from survey_app.tables import Account
 from survey_app.web.access import Rule, access, principal_of
@@ -258,9 +258,12 @@ class SignInController(Controller):
                 request,
                 settings,
                 status_code=429,
-                error=_(
+                error=ngettext(
                     "Too many failed sign-in attempts from this network. "
-                    "Try again in {minutes} minutes."
+                    "Try again in {minutes} minute.",
+                    "Too many failed sign-in attempts from this network. "
+                    "Try again in {minutes} minutes.",
+                    max(1, wait // 60),
                 ).format(minutes=max(1, wait // 60)),
                 username=username,
                 next_path=next_path,
