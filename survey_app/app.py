@@ -29,6 +29,7 @@ from survey_app import i18n
 from survey_app.db import close_pool, current_engine, engine_from_url, start_pool, use_engine
 from survey_app.settings import PROJECT_ROOT, Settings
 from survey_app.web.access import Rule, SignInRequired, access, enforce_access
+from survey_app.web.admin import admin_router
 from survey_app.web.auth import AccountController, SignInController
 from survey_app.web.hr import WaveStatusController
 from survey_app.web.middleware import WebMiddleware
@@ -157,6 +158,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             AccountController,
             WaveStatusController,
             TeamsController,
+            admin_router,
             create_static_files_router(
                 path="/static", directories=[STATIC_DIR], name="static", opt=access(Rule.PUBLIC)
             ),
