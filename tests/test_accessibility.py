@@ -21,7 +21,8 @@ import asyncio
 import datetime as dt
 import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -29,11 +30,26 @@ from axe_playwright_python.async_playwright import Axe
 from playwright.async_api import Browser, BrowserContext, Page, async_playwright, expect
 from playwright.async_api import Error as PlaywrightError
 
+from survey_app.auth.accounts import adjust_scope
+from survey_app.auth.sessions import SESSION_COOKIE
 from survey_app.i18n import LANGUAGE_COOKIE
-from survey_app.tables import Answer, Response
+from survey_app.responding import submit_response
+from survey_app.tables import Account, Answer, Response
+from survey_app.tokens import hash_token
 from survey_app.waves import WaveInfo, close_wave, utc_now
-from surveys import Question, load_template
-from tests.helpers import CHROMIUM, CHROMIUM_ARGS, TIMEZONE, full_answers, load_small_org, open_wave
+from surveys import AnswerValue, Question, load_template
+from tests.helpers import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    PASSWORD,
+    TIMEZONE,
+    full_answers,
+    load_small_org,
+    make_account,
+    open_survey,
+    open_wave,
+)
+from tests.test_hr_themes import COMMENTS, NUMBERS
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
 
@@ -52,6 +68,7 @@ NOT_PAGES = {
     "/static": "static files (CSS, JavaScript)",
     "/health": "JSON health check for load balancers",
     "/schema": "OpenAPI JSON/YAML and the framework's API-documentation viewers",
+    "/admin/audit.csv": "the audit trail as a CSV download",
 }
 # Methods that never render a page of their own.
 IGNORED_METHODS = {"HEAD", "OPTIONS"}
@@ -62,7 +79,7 @@ IGNORED_METHODS = {"HEAD", "OPTIONS"}
 
 @dataclass(frozen=True)
 class Scenario:
-    """What the pages need: a server and invitation links in every state."""
+    """What the pages need: a server, invitation links in every state, and accounts."""
 
     url: str
     valid: str  # a token of an open wave, never used
@@ -71,6 +88,20 @@ class Scenario:
     expired: str
     closed: str
     wave: WaveInfo  # the open wave (with one response)
+    themed: WaveInfo  # a closed wave with comments in every department
+    # Accounts for each run (screen size and language), so that one run signing an
+    # account out everywhere does not disturb another: run → role → user name.
+    accounts: dict[str, dict[str, str]]
+    target_ids: dict[str, int]  # run → the account the administrator changes
+    run: str = ""
+    # Who this run's browser is signed in as (None: nobody).
+    signed_in: dict[str, str | None] = field(default_factory=dict)
+
+    def for_run(self, run: str) -> Scenario:
+        return replace(self, run=run, signed_in={"user": None})
+
+    def user(self, role: str) -> str:
+        return self.accounts[self.run][role]
 
 
 Visit = Callable[[Page, Scenario], Awaitable[int]]
@@ -92,6 +123,13 @@ async def goto(page: Page, url: str) -> int:
     response = await page.goto(url)
     assert response is not None, url
     return response.status
+
+
+async def goto_page(page: Page, url: str) -> int:
+    """Open a page that must answer itself: not, say, the sign-in page it redirects to."""
+    status = await goto(page, url)
+    assert urlsplit(page.url).path == urlsplit(url).path, f"{url} went to {page.url}"
+    return status
 
 
 def link(scenario: Scenario, token: str) -> str:
@@ -132,22 +170,160 @@ async def visit_no_session(page: Page, scenario: Scenario) -> int:
     return await goto(page, f"{scenario.url}/survey")
 
 
+# -- signing in, and pages behind it ------------------------------------------------------
+
+
+async def sign_in(page: Page, scenario: Scenario, role: str) -> None:
+    """Sign this run's account for ``role`` in through the sign-in form (unless it is)."""
+    username = scenario.user(role)
+    if scenario.signed_in.get("user") == username:
+        return
+    await goto(page, f"{scenario.url}/sign-in")
+    await page.locator("#username").fill(username)
+    await page.locator("#password").fill(PASSWORD)
+    async with page.expect_navigation():
+        await page.locator("form[action='/sign-in'] button[type=submit]").click()
+    assert "/sign-in" not in page.url, f"signing in as {username} failed: {page.url}"
+    scenario.signed_in["user"] = username
+
+
+def as_role(role: str, visit: Visit) -> Visit:
+    async def signed_in_visit(page: Page, scenario: Scenario) -> int:
+        await sign_in(page, scenario, role)
+        return await visit(page, scenario)
+
+    return signed_in_visit
+
+
+def anonymous(visit: Visit) -> Visit:
+    async def anonymous_visit(page: Page, scenario: Scenario) -> int:
+        await page.context.clear_cookies(name=SESSION_COOKIE)
+        scenario.signed_in["user"] = None
+        return await visit(page, scenario)
+
+    return anonymous_visit
+
+
+async def submit(page: Page, form: str) -> int:
+    """Send a form of the page as a plain post; the status of the page it ends on."""
+    async with page.expect_navigation() as navigation:
+        await page.locator(f"{form} button[type=submit]").click()
+    response = await navigation.value
+    assert response is not None, form
+    return response.status
+
+
+async def visit_sign_in_failed(page: Page, scenario: Scenario) -> int:
+    await goto(page, f"{scenario.url}/sign-in")
+    # No such account (one per run: unknown names are locked after failures too).
+    await page.locator("#username").fill(f"niemand-{scenario.run}@testdorp.example")
+    await page.locator("#password").fill("niet het goede wachtwoord")
+    status = await submit(page, "form[action='/sign-in']")
+    await expect(page.locator(".error-summary")).to_be_visible()
+    return status
+
+
+async def visit_form_expired(page: Page, scenario: Scenario) -> int:
+    """A form whose CSRF token does not belong to this browser (any more)."""
+    await goto(page, f"{scenario.url}/sign-in")
+    await page.locator("input[name=_csrf]").evaluate("(input) => { input.value = 'verlopen'; }")
+    await page.locator("#username").fill(f"niemand-{scenario.run}@testdorp.example")
+    await page.locator("#password").fill("niet het goede wachtwoord")
+    return await submit(page, "form[action='/sign-in']")
+
+
+async def visit_password_problem(page: Page, scenario: Scenario) -> int:
+    await goto(page, f"{scenario.url}/account")
+    await page.locator("#current_password").fill(PASSWORD)
+    await page.locator("#new_password").fill("een ander lang wachtwoord")
+    await page.locator("#new_password_again").fill("een ander lang wachtwoord!")
+    status = await submit(page, "form[action='/account/password']")
+    await expect(page.locator(".error-summary")).to_be_visible()
+    return status
+
+
+async def visit_signed_out(page: Page, scenario: Scenario) -> int:
+    await goto(page, f"{scenario.url}/account")
+    status = await submit(page, "form[action='/sign-out']")
+    scenario.signed_in["user"] = None
+    assert page.url.endswith("/sign-in?signed_out=1"), page.url
+    return status
+
+
+async def visit_signed_out_everywhere(page: Page, scenario: Scenario) -> int:
+    await goto(page, f"{scenario.url}/account")
+    status = await submit(page, "form[action='/account/sign-out-everywhere']")
+    scenario.signed_in["user"] = None
+    assert page.url.endswith("/sign-in?signed_out=1"), page.url
+    return status
+
+
+async def visit_team_wave(page: Page, scenario: Scenario) -> int:
+    status = await goto_page(
+        page, f"{scenario.url}/teams/{MANAGED}/waves/{scenario.themed.public_id}"
+    )
+    assert await page.locator("table").count() >= 1
+    return status
+
+
+async def visit_themes_closed(page: Page, scenario: Scenario) -> int:
+    status = await goto_page(page, f"{scenario.url}/hr/waves/{scenario.themed.public_id}/themes")
+    assert await page.locator("table").count() >= 1
+    return status
+
+
+def target_account(path: str = "") -> Visit:
+    """The administrator's page of this run's target account (``path`` below it)."""
+
+    async def visit(page: Page, scenario: Scenario) -> int:
+        target = scenario.target_ids[scenario.run]
+        return await goto_page(page, f"{scenario.url}/admin/users/{target}{path}")
+
+    return visit
+
+
+def admin_form(action: str, fill: dict[str, str] | None = None) -> Visit:
+    """Send one form of the target account's page; ``fill``: CSS selector → value."""
+
+    async def visit(page: Page, scenario: Scenario) -> int:
+        target = scenario.target_ids[scenario.run]
+        await goto(page, f"{scenario.url}/admin/users/{target}")
+        form = f"form[action='/admin/users/{target}/{action}']"
+        for selector, value in (fill or {}).items():
+            await page.locator(f"{form} {selector}").fill(value)
+        status = await submit(page, form)
+        assert urlsplit(page.url).path.startswith(f"/admin/users/{target}"), page.url
+        return status
+
+    return visit
+
+
+def send_form(path: str, form: str, ends_on: str) -> Visit:
+    async def visit(page: Page, scenario: Scenario) -> int:
+        await goto_page(page, scenario.url + path)
+        status = await submit(page, form)
+        assert urlsplit(page.url).path == ends_on, page.url
+        return status
+
+    return visit
+
+
 async def visit_hr_wave(page: Page, scenario: Scenario) -> int:
-    status = await goto(page, f"{scenario.url}/hr/waves/{scenario.wave.public_id}")
+    status = await goto_page(page, f"{scenario.url}/hr/waves/{scenario.wave.public_id}")
     assert await page.locator("table.rates tbody tr").count() > 1
     return status
 
 
 async def visit_hr_themes(page: Page, scenario: Scenario) -> int:
     # The wave is open, so the page explains that themes come once it has closed.
-    status = await goto(page, f"{scenario.url}/hr/waves/{scenario.wave.public_id}/themes")
+    status = await goto_page(page, f"{scenario.url}/hr/waves/{scenario.wave.public_id}/themes")
     assert await page.locator("h1").count() == 1
     return status
 
 
 def at(path: str) -> Visit:
     async def visit(page: Page, scenario: Scenario) -> int:
-        return await goto(page, scenario.url + path)
+        return await goto_page(page, scenario.url + path)
 
     return visit
 
@@ -161,6 +337,10 @@ def token_link(state: str) -> Visit:
 
 START = ("GET", "/s/{token:str}")
 FIRST_QUESTION = load_template("pulse").questions[0].key
+SIGN_IN = ("POST", "/sign-in")
+ACCOUNT = "/admin/users/{account_id:int}"
+# The department this run's manager leads (with the departments below it).
+MANAGED = "SD"
 PAGES = [
     PageCase("home", (("GET", "/"),), at("/"), 200),
     PageCase("survey", (START, ("GET", "/survey")), visit_survey, 200),
@@ -180,16 +360,143 @@ PAGES = [
     PageCase("link: expired", (START,), token_link("expired"), 410),
     PageCase("link: closed early", (START,), token_link("closed"), 410),
     PageCase("survey without a session", (("GET", "/survey"),), visit_no_session, 400),
-    PageCase("HR: waves", (("GET", "/hr/waves"),), at("/hr/waves"), 200),
-    PageCase("HR: one wave", (("GET", "/hr/waves/{public_id:str}"),), visit_hr_wave, 200),
+    PageCase("error page (404)", (), at("/does-not-exist"), 404),
+    # Signing in (not signed in yet).
+    PageCase("sign-in", (("GET", "/sign-in"),), anonymous(at("/sign-in")), 200),
+    PageCase("sign-in: wrong password", (SIGN_IN,), anonymous(visit_sign_in_failed), 401),
+    PageCase("error page (form expired)", (SIGN_IN,), anonymous(visit_form_expired), 403),
+    # Not configured on this server: the error page (their problems show on the sign-in page).
     PageCase(
-        "HR: comment themes",
-        (("GET", "/hr/waves/{public_id:str}/themes"),),
-        visit_hr_themes,
+        "sign-in with the organisation account (not configured)",
+        (("GET", "/auth/oidc/start"),),
+        at("/auth/oidc/start"),
+        404,
+    ),
+    PageCase(
+        "return from the identity provider (not configured)",
+        (("GET", "/auth/oidc/callback"),),
+        at("/auth/oidc/callback"),
+        404,
+    ),
+    # HR.
+    PageCase("HR: waves", (("GET", "/hr/waves"),), as_role("hr", at("/hr/waves")), 200),
+    PageCase(
+        "HR: one wave",
+        (("GET", "/hr/waves/{public_id:str}"),),
+        as_role("hr", visit_hr_wave),
         200,
     ),
-    PageCase("error page (404)", (), at("/does-not-exist"), 404),
-    PageCase("error page (unknown wave)", (), at("/hr/waves/not-a-wave"), 404),
+    PageCase(
+        "HR: comment themes (open wave)",
+        (("GET", "/hr/waves/{public_id:str}/themes"),),
+        as_role("hr", visit_hr_themes),
+        200,
+    ),
+    PageCase(
+        "HR: comment themes (closed wave)",
+        (("GET", "/hr/waves/{public_id:str}/themes"),),
+        as_role("hr", visit_themes_closed),
+        200,
+    ),
+    PageCase("error page (unknown wave)", (), as_role("hr", at("/hr/waves/not-a-wave")), 404),
+    # Managers.
+    PageCase("manager: teams", (("GET", "/teams"),), as_role("manager", at("/teams")), 200),
+    PageCase(
+        "manager: a wave of their department",
+        (("GET", "/teams/{department_code:str}/waves/{public_id:str}"),),
+        as_role("manager", visit_team_wave),
+        200,
+    ),
+    # Employees: their account.
+    PageCase("account", (("GET", "/account"),), as_role("employee", at("/account")), 200),
+    PageCase(
+        "account: password not changed",
+        (("POST", "/account/password"),),
+        as_role("employee", visit_password_problem),
+        422,
+    ),
+    PageCase("error page (no access)", (), as_role("employee", at("/hr/waves")), 403),
+    # Administrators.
+    PageCase("admin: overview", (("GET", "/admin"),), as_role("admin", at("/admin")), 200),
+    PageCase(
+        "admin: accounts", (("GET", "/admin/users"),), as_role("admin", at("/admin/users")), 200
+    ),
+    PageCase(
+        "admin: new account",
+        (("GET", "/admin/users/new"),),
+        as_role("admin", at("/admin/users/new")),
+        200,
+    ),
+    PageCase(
+        "admin: new account with problems",
+        (("POST", "/admin/users"),),
+        as_role(
+            "admin", send_form("/admin/users/new", "form[action='/admin/users']", "/admin/users")
+        ),
+        422,
+    ),
+    PageCase("admin: an account", (("GET", ACCOUNT),), as_role("admin", target_account()), 200),
+    PageCase(
+        "admin: an account after saving its roles",
+        (("POST", ACCOUNT + "/roles"),),
+        as_role("admin", admin_form("roles")),
+        200,
+    ),
+    PageCase(
+        "admin: an account, unknown department",
+        (("POST", ACCOUNT + "/scope"),),
+        as_role("admin", admin_form("scope", {"input[name=department]": "ONBEKEND"})),
+        422,
+    ),
+    PageCase(
+        "admin: an account, password too short",
+        (("POST", ACCOUNT + "/password"),),
+        as_role("admin", admin_form("password", {"input[name=password]": "kort"})),
+        422,
+    ),
+    PageCase(
+        "admin: an account after unlocking",
+        (("POST", ACCOUNT + "/unlock"),),
+        as_role("admin", admin_form("unlock")),
+        200,
+    ),
+    PageCase(
+        "admin: an account after ending its sessions",
+        (("POST", ACCOUNT + "/sign-out"),),
+        as_role("admin", admin_form("sign-out")),
+        200,
+    ),
+    PageCase(
+        "admin: settings",
+        (("GET", "/admin/settings"),),
+        as_role("admin", at("/admin/settings")),
+        200,
+    ),
+    PageCase(
+        "admin: settings saved",
+        (("POST", "/admin/settings"),),
+        as_role(
+            "admin",
+            send_form("/admin/settings", "form[action='/admin/settings']", "/admin/settings"),
+        ),
+        200,
+    ),
+    PageCase(
+        "admin: audit trail", (("GET", "/admin/audit"),), as_role("admin", at("/admin/audit")), 200
+    ),
+    # Signing out, last: the page it ends on is the sign-in page.
+    PageCase(
+        "signed out",
+        (("POST", "/sign-out"),),
+        as_role("employee", visit_signed_out),
+        200,
+    ),
+    PageCase(
+        "signed out everywhere",
+        (("POST", "/account/sign-out-everywhere"),),
+        as_role("employee", visit_signed_out_everywhere),
+        200,
+    ),
 ]
 
 
@@ -220,22 +527,67 @@ async def new_context(browser: Browser, url: str, viewport: str, lang: str) -> B
     return context
 
 
+RUNS = [(viewport, lang) for viewport in VIEWPORTS for lang in LANGUAGES]
+
+
+async def run_accounts() -> tuple[dict[str, dict[str, str]], dict[str, int]]:
+    """For every run: an employee, a manager of MANAGED, HR, an administrator, and an
+    account for the administrator to change."""
+    accounts: dict[str, dict[str, str]] = {}
+    targets: dict[str, int] = {}
+    for index, (viewport, lang) in enumerate(RUNS):
+        run = f"{viewport}-{lang}"
+        names = {
+            role: f"{role}-{run}@testdorp.example"
+            for role in ("employee", "manager", "hr", "admin", "target")
+        }
+        await make_account(names["employee"], employee_number=str(1002 + index))
+        manager = await make_account(names["manager"], display_name=f"Leidinggevende {run}")
+        await adjust_scope(manager, MANAGED, granted=True, actor="test")
+        await make_account(names["hr"], is_hr=True)
+        await make_account(names["admin"], is_admin=True)
+        targets[run] = await make_account(names["target"], display_name=f"Collega {run}")
+        # Locked after failed sign-ins: its page shows that, and the form to unlock it.
+        await Account.update(
+            {Account.failed_sign_ins: 5, Account.locked_until: utc_now() + dt.timedelta(hours=1)}
+        ).where(Account.id == targets[run])
+        accounts[run] = names
+    return accounts, targets
+
+
+async def themed_wave() -> WaveInfo:
+    """A closed wave with comments in every department (themes to show)."""
+    opened = await open_wave()
+    for code, comments in COMMENTS.items():
+        for number, comment in zip(NUMBERS[code], comments, strict=True):
+            await submit_response(
+                hash_token(opened.tokens[str(number)]),
+                [AnswerValue("open_comment", None, None, comment)],
+                now=utc_now(),
+                timezone=TIMEZONE,
+            )
+    await close_wave(opened.wave, now=utc_now())
+    return opened.wave
+
+
 @pytest.fixture
 async def scenario(live_server) -> Scenario:
-    """A small organisation, an open wave with one response, and waves in every other state."""
+    """A small organisation, an open wave with one response, waves in every other state,
+    and accounts with every role."""
     await load_small_org()
     today = utc_now().astimezone(TIMEZONE).date()
     day = dt.timedelta(days=1)
     opened = await open_wave()
     valid, used = list(opened.tokens.values())[:2]
-    async with httpx.AsyncClient(base_url=live_server.url, follow_redirects=True) as http:
-        assert (await http.get(f"/s/{used}")).status_code == 200
-        sent = await http.post("/survey", data=full_answers())
-        assert sent.url.path == "/survey/thanks", sent.text
+    async with httpx.AsyncClient(base_url=live_server.url) as http:
+        csrf = await open_survey(http, used)
+        sent = await http.post("/survey", data={**full_answers(), "_csrf": csrf})
+        assert sent.headers.get("location") == "/survey/thanks", sent.text
     scheduled = await open_wave(opens_on=today + 7 * day, closes_on=today + 21 * day)
     expired = await open_wave(opens_on=today - 20 * day, closes_on=today - 10 * day)
     closed = await open_wave()
     await close_wave(closed.wave, now=utc_now())
+    accounts, targets = await run_accounts()
     return Scenario(
         url=live_server.url,
         valid=valid,
@@ -244,6 +596,9 @@ async def scenario(live_server) -> Scenario:
         expired=next(iter(expired.tokens.values())),
         closed=next(iter(closed.tokens.values())),
         wave=opened.wave,
+        themed=await themed_wave(),
+        accounts=accounts,
+        target_ids=targets,
     )
 
 
@@ -289,6 +644,7 @@ def test_every_route_has_a_page(app) -> None:
 async def check_pages(browser: Browser, scenario: Scenario, viewport: str, lang: str) -> list[str]:
     """Every page in one language at one screen size; what fails, as lines of a report."""
     axe = Axe()
+    scenario = scenario.for_run(f"{viewport}-{lang}")
     context = await new_context(browser, scenario.url, viewport, lang)
     page = await context.new_page()
     errors: list[str] = []
@@ -322,14 +678,13 @@ async def check_pages(browser: Browser, scenario: Scenario, viewport: str, lang:
 
 async def test_every_page_passes_axe(browser: Browser, scenario: Scenario) -> None:
     """Every page, in Dutch and English, at 360 and 1280 px: no WCAG 2.1 A/AA violation."""
-    runs = [(viewport, lang) for viewport in VIEWPORTS for lang in LANGUAGES]
     limit = asyncio.Semaphore(CONCURRENT_CONTEXTS)
 
     async def check(viewport: str, lang: str) -> list[str]:
         async with limit:
             return await check_pages(browser, scenario, viewport, lang)
 
-    reports = await asyncio.gather(*(check(viewport, lang) for viewport, lang in runs))
+    reports = await asyncio.gather(*(check(viewport, lang) for viewport, lang in RUNS))
     failures = [line for report in reports for line in report]
     assert not failures, "axe-core WCAG 2.1 A/AA violations:\n" + "\n".join(failures)
 
