@@ -35,7 +35,12 @@ from survey_app.web.hr import WaveStatusController
 from survey_app.web.middleware import WebMiddleware
 from survey_app.web.pages import page
 from survey_app.web.respond import RespondController
-from survey_app.web.security import CSRFMiddleware, CSRFRejected, PrincipalMiddleware
+from survey_app.web.security import (
+    CSRFMiddleware,
+    CSRFRejected,
+    PrincipalMiddleware,
+    cookie_name,
+)
 from survey_app.web.teams import TeamsController
 
 logger = logging.getLogger("survey_app")
@@ -142,7 +147,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     session_secret = hashlib.sha256(("session:" + settings.secret_key).encode()).digest()
     session = CookieBackendConfig(
         secret=session_secret,
-        key="klankbord_survey",
+        key=cookie_name("klankbord_survey", settings.https),
         max_age=3 * 3600,
         path="/",
         httponly=True,
