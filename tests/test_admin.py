@@ -143,7 +143,7 @@ async def test_password_policy_errors_keep_the_form_values_and_create_nothing(ad
     )
     assert refused.status_code == 422
     assert 'class="error-summary" role="alert"' in refused.text
-    assert "Use at least 12 characters (you used 4)." in refused.text
+    assert "Use at least 12 characters (this one has 4)." in refused.text
     assert 'href="#password"' in refused.text
     assert 'value="kort@testdorp.example"' in refused.text
     assert 'value="Korte Wachtwoorden"' in refused.text

@@ -14,6 +14,7 @@ from urllib.parse import urlencode
 from litestar import Controller, MediaType, Request, Response, Router, get, post
 from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import QueryParameter
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_303_SEE_OTHER
@@ -39,7 +40,7 @@ from survey_app.organisation import load_tree
 from survey_app.settings import Settings
 from survey_app.tables import Account, Department, ScopeAdjustment
 from survey_app.web.access import Rule, access, principal_of
-from survey_app.web.auth import expired_session_cookie
+from survey_app.web.auth import SIGN_IN_REQUIRED, expired_session_cookie
 from survey_app.web.forms import FormValues, displayable, first, form_values
 from survey_app.web.pages import html_response, page
 
@@ -51,8 +52,19 @@ AUDIT_EXPORT_LIMIT = 100_000
 MAX_ACCOUNT_ID = 2**31 - 1
 MAX_PAGE = 100_000
 
-CSRF_RESPONSE = {403: html_response("Not an administrator, or the form is out of date (CSRF)")}
+# Redirects carry no body. Anonymous visitors of a page are sent to sign in first.
+DONE_REDIRECT = {
+    303: ResponseSpec(
+        data_container=None,
+        description="Done: back to the page with a notice (not signed in: to the sign-in page)",
+    )
+}
+CSRF_RESPONSE = {
+    **DONE_REDIRECT,
+    403: html_response("Not an administrator, or the form is out of date (CSRF)"),
+}
 NOT_ADMIN_RESPONSE = {
+    **SIGN_IN_REQUIRED,
     400: html_response("A query parameter is too long or out of range"),
     403: html_response("Not an administrator"),
 }
