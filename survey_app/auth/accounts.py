@@ -40,6 +40,11 @@ class SignInResult:
     locked_until: dt.datetime | None = None
 
 
+def storable(text: str) -> bool:
+    """No control characters or lone surrogates (undecodable bytes): databases refuse them."""
+    return not any(ord(char) < 32 or 0xD800 <= ord(char) <= 0xDFFF for char in text)
+
+
 def normalise_username(username: str) -> str:
     return username.strip().lower()
 
@@ -139,6 +144,8 @@ async def create_account(
 ) -> int:
     """A new account; ``password`` None for one that signs in only through the identity
     provider. Raises ``AccountError`` or ``PasswordProblems``."""
+    if not storable(username) or not storable(display_name) or not storable(employee_number):
+        raise AccountError(_("This field contains characters that cannot be typed."))
     name = normalise_username(username)
     if not name or len(name) > 254 or any(char.isspace() for char in name):
         raise AccountError(_("A user name is required and cannot contain spaces."))
@@ -292,8 +299,10 @@ async def adjust_scope(
     accounts = await Account.select(Account.username).where(Account.id == account_id)
     if not accounts:
         raise AccountError(_("No such account."))
-    departments = await Department.select(Department.id).where(
-        Department.code == department_code.strip()
+    departments = (
+        await Department.select(Department.id).where(Department.code == department_code.strip())
+        if storable(department_code)
+        else []
     )
     if not departments:
         raise AccountError(

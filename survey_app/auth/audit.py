@@ -68,6 +68,7 @@ async def search(
 ) -> tuple[list[AuditRecord], int]:
     """Records matching every given filter, newest first, and how many match in total."""
     condition = AuditEvent.id > 0
+    actor, target = printable(actor), printable(target)
     if action:
         condition &= AuditEvent.action == action
     if actor:
@@ -99,3 +100,8 @@ async def search(
         )
         for row in rows
     ], total
+
+
+def printable(text: str) -> str:
+    """Search text without control characters or lone surrogates, which no database stores."""
+    return "".join(char for char in text if ord(char) >= 32 and not 0xD800 <= ord(char) <= 0xDFFF)

@@ -76,7 +76,7 @@ def check_policy(password: str, username: str = "", display_name: str = "") -> N
     names = [username.lower().split("@")[0], *display_name.lower().split()]
     if any(len(name) >= 3 and name in lowered for name in names):
         problems.append(_("A password must not contain the name or user name of its account."))
-    if any(ord(char) < 32 for char in password):
+    if any(ord(char) < 32 or 0xD800 <= ord(char) <= 0xDFFF for char in password):
         problems.append(_("The password contains characters that cannot be typed."))
     if problems:
         raise PasswordProblems(problems)

@@ -36,7 +36,9 @@ async def current(settings: Settings) -> Thresholds:
         )
     }
     values = {
-        key: int(stored[key]) if stored.get(key, "").isdigit() else getattr(settings, key)
+        key: int(stored[key])
+        if stored.get(key, "").isascii() and stored.get(key, "").isdigit()
+        else getattr(settings, key)
         for key in KEYS
     }
     return Thresholds(**values)
@@ -44,7 +46,8 @@ async def current(settings: Settings) -> Thresholds:
 
 def parse(text: str) -> int:
     text = text.strip()
-    if not text.isdigit() or not MINIMUM <= int(text) <= MAXIMUM:
+    # isdigit() alone also accepts digits such as "²" that int() refuses.
+    if not (text.isascii() and text.isdigit()) or not MINIMUM <= int(text) <= MAXIMUM:
         raise ThresholdError(
             _("Enter a whole number from {minimum} to {maximum}.").format(
                 minimum=MINIMUM, maximum=MAXIMUM

@@ -123,7 +123,11 @@ class CSRFMiddleware:
                 if key == CSRF_FIELD:
                     return value
         elif content_type == RequestEncodingType.MULTI_PART:
-            form = await request.form()
+            try:
+                form = await request.form()
+            except Exception:
+                # A body that is not a readable form carries no token either: 403, not 400.
+                return ""
             value = form.get(CSRF_FIELD)
             return value if isinstance(value, str) else ""
         return ""
