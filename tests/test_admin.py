@@ -572,7 +572,6 @@ async def test_the_audit_export_is_the_filtered_records_as_csv(admin) -> None:
     assert rows[1][0] == "10-03-2026 12:00:00"
     assert rows[1][1] == '\'=HYPERLINK("http://evil")'  # not a formula in a spreadsheet
     assert rows[1][2] == "sign_in.failure"
-    assert await records("results.exported") == []
 
     unreadable = await admin.get("/admin/audit.csv", params={"from": "gisteren"})
     assert unreadable.status_code == 422

@@ -33,7 +33,6 @@ ACTIONS = (
     "account.sessions_ended",
     "setting.changed",
     "results.viewed",
-    "results.exported",
 )
 
 

@@ -678,6 +678,7 @@ def action_labels() -> dict[str, str]:
         "sign_out.everywhere": _("Signed out everywhere"),
         "password.changed": _("Own password changed"),
         "account.created": _("Account created"),
+        "account.linked": _("Linked to an organisation account"),
         "account.roles_changed": _("Roles changed"),
         "account.scope_changed": _("Manager scope changed"),
         "account.password_reset": _("Password set by an administrator"),
@@ -685,7 +686,6 @@ def action_labels() -> dict[str, str]:
         "account.sessions_ended": _("Sessions ended by an administrator"),
         "setting.changed": _("Setting changed"),
         "results.viewed": _("Results viewed"),
-        "results.exported": _("Results exported"),
     }
 
 
