@@ -68,9 +68,7 @@ def in_subtree(path: str, root_path: str) -> bool:
     return path == root_path or path.startswith(root_path + "/")
 
 
-async def record_view(
-    request: Request, wave: WaveInfo, what: str, department: str = ""
-) -> None:
+async def record_view(request: Request, wave: WaveInfo, what: str, department: str = "") -> None:
     """Results pages leave a line in the audit trail: who looked at which results."""
     principal = principal_of(request)
     await audit.record(
@@ -144,7 +142,8 @@ class WaveStatusController(Controller):
         if wave.state(utc_now()) is not WaveState.CLOSED:
             return page(request, "hr/themes.html", wave=wave, result=None, groups=[])
         themes = await comment_themes(
-            wave, (await thresholds.current(settings)).min_comment_group_size,
+            wave,
+            (await thresholds.current(settings)).min_comment_group_size,
             current_language.get(),
         )
         groups = theme_groups(themes, await load_tree())
