@@ -120,7 +120,9 @@ def openapi_config() -> OpenAPIConfig:
         description="Self-hosted employee surveys. HTML pages and their form posts.",
         render_plugins=[JsonRenderPlugin()],
         # The schema documents the public forms; it holds no data.
-        openapi_router=Router(path="/schema", route_handlers=[], opt=access(Rule.PUBLIC)),
+        openapi_router=Router(
+            path="/schema", route_handlers=[], opt=access(Rule.PUBLIC), include_in_schema=False
+        ),
     )
 
 

@@ -7,6 +7,8 @@
   function saveDraft(form) {
     var data = {};
     new FormData(form).forEach(function (value, key) {
+      // Answers only: the form's CSRF token is the page's, not part of the draft.
+      if (key === "_csrf") { return; }
       (data[key] = data[key] || []).push(value);
     });
     try { sessionStorage.setItem(form.dataset.draftKey, JSON.stringify(data)); } catch (e) { /* storage full or disabled */ }

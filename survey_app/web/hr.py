@@ -26,12 +26,14 @@ from survey_app.waves import (
     utc_now,
 )
 from survey_app.web.access import Rule, access, principal_of
+from survey_app.web.auth import SIGN_IN_REQUIRED
 from survey_app.web.pages import html_response, page
 
 # A wave id is a UUID; uuid.UUID() also accepts the "urn:uuid:" and "{...}" spellings.
 PUBLIC_ID_MAX_LENGTH = 45
 
 
+HR_ONLY = {**SIGN_IN_REQUIRED, 403: html_response("Signed in without the HR role")}
 WAVE_RESPONSES = {
     400: html_response("The wave id is too long"),
     404: html_response("No wave with this id"),
@@ -90,7 +92,7 @@ class WaveStatusController(Controller):
     path = "/hr/waves"
     opt = access(Rule.HR)
 
-    @get("/", name="hr:waves")
+    @get("/", name="hr:waves", responses=HR_ONLY)
     async def waves(self, request: Request) -> Template:
         now = utc_now()
         waves = await list_waves()
@@ -104,7 +106,7 @@ class WaveStatusController(Controller):
     @get(
         "/{public_id:str}",
         name="hr:wave",
-        responses=WAVE_RESPONSES,
+        responses={**HR_ONLY, **WAVE_RESPONSES},
     )
     async def wave(
         self,
@@ -124,7 +126,7 @@ class WaveStatusController(Controller):
             names={row.path: tree.name_for_path(row.path) for row in rows},
         )
 
-    @get("/{public_id:str}/themes", name="hr:themes", responses=WAVE_RESPONSES)
+    @get("/{public_id:str}/themes", name="hr:themes", responses={**HR_ONLY, **WAVE_RESPONSES})
     async def themes(
         self,
         request: Request,
