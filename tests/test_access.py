@@ -339,3 +339,30 @@ async def test_an_identity_is_linked_only_to_a_verified_employee(app, claims, li
     assert (account is not None) is linked
     records, _total = await audit.search(action="account.linked")
     assert bool(records) is linked
+
+
+async def test_views_of_results_are_in_the_audit_trail_and_refused_views_are_not(app) -> None:
+    from survey_app.auth import audit
+
+    await load_small_org()
+    personas = Personas(app)
+    await personas.create()
+    opened = await open_wave()
+    await close_wave(opened.wave, now=utc_now())  # themes are shown for closed waves only
+    wave = opened.wave.public_id
+    for persona, url in [
+        ("hr", f"/hr/waves/{wave}"),
+        ("hr", f"/hr/waves/{wave}/themes"),
+        ("manager_a", f"/teams/{DEPARTMENT_A}/waves/{wave}"),
+        ("manager_b", f"/teams/{DEPARTMENT_A}/waves/{wave}"),  # refused: not recorded
+        ("employee", f"/hr/waves/{wave}"),  # refused: not recorded
+    ]:
+        await personas.request(persona, "GET", url)
+    records, total = await audit.search(action="results.viewed")
+    seen = sorted((record.actor, record.target, record.details["page"]) for record in records)
+    assert total == 3
+    assert seen == [
+        ("hr@testdorp.example", f"wave {wave}", "response_rates"),
+        ("hr@testdorp.example", f"wave {wave}", "themes"),
+        ("jeugd@testdorp.example", f"wave {wave} department {DEPARTMENT_A}", "team_results"),
+    ]
