@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import secrets
 import time
@@ -101,6 +102,14 @@ class Settings:
     oidc_trust_email: bool = False
     # Local accounts (user name and password) can be switched off once SSO works.
     local_sign_in: bool = True
+
+    @property
+    def session_idle(self) -> dt.timedelta:
+        return dt.timedelta(minutes=self.session_idle_minutes)
+
+    @property
+    def session_absolute(self) -> dt.timedelta:
+        return dt.timedelta(hours=self.session_absolute_hours)
 
     @property
     def oidc_enabled(self) -> bool:

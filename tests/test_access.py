@@ -163,7 +163,8 @@ def outcome(response: httpx.Response) -> str:
         return "sign_in"
     if response.status_code == 403 and DENIED_TEXT in response.text:
         return "forbidden"
-    return "allowed"
+    # An allowed request must also be handled: a crash is not access.
+    return "allowed" if response.status_code < 500 else f"error {response.status_code}"
 
 
 async def concrete_values(personas: Personas) -> dict[str, str]:

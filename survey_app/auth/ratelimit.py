@@ -62,10 +62,6 @@ async def release(key: str, window_seconds: int, now: float | None = None) -> No
     )
 
 
-async def reset(key: str) -> None:
-    await RateCounter.delete().where(RateCounter.key == key)
-
-
 def retry_after(window_seconds: int, now: float | None = None) -> int:
     """Seconds until the current window ends."""
     moment = time.time() if now is None else now

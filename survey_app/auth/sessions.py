@@ -73,8 +73,26 @@ async def end_all_sessions(account_id: int) -> int:
     return ended
 
 
-async def active_session_count(account_id: int) -> int:
-    return await AuthSession.count().where(AuthSession.account == account_id)
+def _live(now: dt.datetime, idle: dt.timedelta, absolute: dt.timedelta):
+    return (AuthSession.last_seen_at > now - idle) & (AuthSession.created_at > now - absolute)
+
+
+async def active_session_count(
+    account_id: int, *, now: dt.datetime, idle: dt.timedelta, absolute: dt.timedelta
+) -> int:
+    """Sessions that still work (expired ones are only deleted when next used or pruned)."""
+    return await AuthSession.count().where(
+        (AuthSession.account == account_id) & _live(now, idle, absolute)
+    )
+
+
+async def prune_expired_sessions(
+    *, now: dt.datetime, idle: dt.timedelta, absolute: dt.timedelta
+) -> None:
+    """Remove sessions nobody came back to, so the table holds only live ones."""
+    await AuthSession.delete().where(
+        (AuthSession.last_seen_at <= now - idle) | (AuthSession.created_at <= now - absolute)
+    )
 
 
 async def manager_scope(account_id: int, employee_id: int | None) -> tuple[frozenset[str], tuple]:

@@ -26,6 +26,7 @@ from survey_app.auth.accounts import (
     create_account,
     set_password,
     set_roles,
+    storable,
     unlock,
 )
 from survey_app.auth.passwords import MIN_LENGTH, PasswordProblems
@@ -88,17 +89,6 @@ def administrator(request: Request) -> Principal:
 def checked(values: FormValues, name: str) -> bool:
     """A checkbox: browsers send the field only when it is ticked."""
     return bool(first(values, name, 10))
-
-
-def unusable(text: str) -> bool:
-    """Control characters (the database refuses NUL) or bytes that were not UTF-8 (the
-    form reader keeps them as lone surrogates, which cannot be stored)."""
-    return any(ord(char) < 32 or 0xD800 <= ord(char) <= 0xDFFF for char in text)
-
-
-def searchable(text: str) -> str:
-    """A search text without the characters no stored text contains."""
-    return "".join(char for char in text if not unusable(char)).strip()
 
 
 def flag(values: FormValues, name: str) -> bool | None:
@@ -342,7 +332,12 @@ async def account_page(
         adjustments=sorted(adjustments, key=lambda item: item[0].code),
         scope_roots=[tree.by_code(code) for code in roots],
         departments=sorted(departments, key=lambda row: row["code"]),
-        sessions=await active_session_count(account_id),
+        sessions=await active_session_count(
+            account_id,
+            now=dt.datetime.now(dt.UTC),
+            idle=settings.session_idle,
+            absolute=settings.session_absolute,
+        ),
         problems=problems or {},
         scope_code=scope_code,
         done=done,
@@ -396,7 +391,7 @@ class AccountAdminController(Controller):
         problems = [
             (name, _("This field contains characters that cannot be typed."))
             for name, text in fields.items()
-            if unusable(text)
+            if not storable(text)
         ]
         if not sso_only and not fields["password"]:
             problems.append(
@@ -485,7 +480,7 @@ class AccountAdminController(Controller):
         problems = []
         if not code:
             problems.append(_("Enter the code of a department."))
-        elif unusable(code):
+        elif not storable(code):
             problems.append(_("This field contains characters that cannot be typed."))
         if granted not in {"1", "0"}:
             problems.append(_("Choose whether to add or remove the department."))
@@ -526,7 +521,7 @@ class AccountAdminController(Controller):
         principal = administrator(request)
         password = first(values, "password", 1024)
         try:
-            if unusable(password):
+            if not storable(password):
                 raise AccountError(_("This field contains characters that cannot be typed."))
             await set_password(
                 account_id,
@@ -772,8 +767,8 @@ def audit_filters(
         problems["to"] = _("The end date is before the start date.")
     return AuditFilters(
         action=action if action in audit.ACTIONS else "",
-        actor=searchable(actor),
-        target=searchable(target),
+        actor=actor,
+        target=target,
         since=days["from"] if not problems else None,
         until=days["to"] if not problems else None,
     ), problems

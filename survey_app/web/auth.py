@@ -37,9 +37,11 @@ from survey_app.auth.sessions import (
     end_all_sessions,
     end_session,
     manager_scope,
+    prune_expired_sessions,
     start_session,
 )
 from survey_app.i18n import _, current_language, ngettext
+from survey_app.organisation import load_tree
 from survey_app.settings import Settings
 from survey_app.tables import Account
 from survey_app.web.access import Rule, access, principal_of
@@ -90,16 +92,6 @@ def safe_next(target: str | None) -> str | None:
     return target
 
 
-def landing_page(principal_is: dict[str, bool]) -> str:
-    if principal_is["admin"]:
-        return "/admin"
-    if principal_is["hr"]:
-        return "/hr/waves"
-    if principal_is["manager"]:
-        return "/teams"
-    return "/account"
-
-
 def session_cookie(token: str, settings: Settings) -> Cookie:
     return Cookie(
         key=cookie_name(SESSION_COOKIE, settings.https),
@@ -130,16 +122,25 @@ async def signed_in_redirect(
     old = cookie_value(request.scope, cookie_name(SESSION_COOKIE, settings.https))
     if old:
         await end_session(old)
+    await prune_expired_sessions(
+        now=dt.datetime.now(dt.UTC), idle=settings.session_idle, absolute=settings.session_absolute
+    )
     token = await start_session(account_id, method)
-    rows = await Account.select(Account.username, Account.is_hr, Account.is_admin).where(
-        Account.id == account_id
-    )
-    await audit.record("sign_in.success", actor=rows[0]["username"], method=method)
-    account = await Account.select(Account.employee).where(Account.id == account_id)
-    codes, _roots = await manager_scope(account_id, account[0]["employee"])
-    target = next_path or landing_page(
-        {"admin": rows[0]["is_admin"], "hr": rows[0]["is_hr"], "manager": bool(codes)}
-    )
+    rows = await Account.select(
+        Account.username, Account.is_hr, Account.is_admin, Account.employee
+    ).where(Account.id == account_id)
+    account = rows[0]
+    await audit.record("sign_in.success", actor=account["username"], method=method)
+    if next_path:
+        target = next_path
+    elif account["is_admin"]:
+        target = "/admin"
+    elif account["is_hr"]:
+        target = "/hr/waves"
+    elif (await manager_scope(account_id, account["employee"]))[0]:
+        target = "/teams"
+    else:
+        target = "/account"
     return Redirect(
         target, status_code=HTTP_303_SEE_OTHER, cookies=[session_cookie(token, settings)]
     )
@@ -517,13 +518,20 @@ async def account_page(
     principal: Principal | None = principal_of(request)
     assert principal is not None
     rows = await Account.select(Account.password_hash).where(Account.id == principal.account_id)
+    tree = await load_tree() if principal.is_manager else None
     return page(
         request,
         "auth/account.html",
         status_code=status_code,
         account=principal,
+        scope_names=[tree.name_for_path(code) for code in principal.scope_roots] if tree else [],
         has_password=bool(rows and rows[0]["password_hash"]),
-        sessions=await active_session_count(principal.account_id),
+        sessions=await active_session_count(
+            principal.account_id,
+            now=dt.datetime.now(dt.UTC),
+            idle=settings.session_idle,
+            absolute=settings.session_absolute,
+        ),
         problems=problems or [],
         changed=request.query_params.get("changed") == "1",
         min_length=MIN_LENGTH,

@@ -51,8 +51,8 @@ class PrincipalMiddleware:
     def __init__(self, app: ASGIApp, settings: Settings) -> None:
         self.app = app
         self.cookie = cookie_name(SESSION_COOKIE, settings.https)
-        self.idle = dt.timedelta(minutes=settings.session_idle_minutes)
-        self.absolute = dt.timedelta(hours=settings.session_absolute_hours)
+        self.idle = settings.session_idle
+        self.absolute = settings.session_absolute
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         token = cookie_value(scope, self.cookie)
