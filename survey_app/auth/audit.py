@@ -103,4 +103,5 @@ async def search(
 
 def printable(text: str) -> str:
     """Search text without control characters or lone surrogates, which no database stores."""
-    return "".join(char for char in text if ord(char) >= 32 and not 0xD800 <= ord(char) <= 0xDFFF)
+    kept = (char for char in text if ord(char) >= 32 and not 0xD800 <= ord(char) <= 0xDFFF)
+    return "".join(kept).strip()
