@@ -1,6 +1,6 @@
 """The anonymity gate: minimum group sizes and secondary suppression against differencing.
 
-Every figure shown to anyone passes through here (DESIGN.md, "The anonymity gate").
+Every figure shown to anyone passes through here (analysis/README.md, "The anonymity gate").
 Primary suppression hides a group with fewer than ``k`` respondents. Secondary
 suppression then makes sure that no hidden group of 1 to ``k - 1`` respondents can be
 recovered by subtracting visible groups from a visible total: for every visible parent,

@@ -71,7 +71,7 @@ def main() -> None:
     sys.path.insert(0, str(project_root))
     import uvicorn
 
-    from survey_app.log_config import uvicorn_log_config
+    from survey_app.core.log_config import uvicorn_log_config
 
     uvicorn.run(
         "bare_app:app",

@@ -111,13 +111,13 @@ def organisation_csv(employees: int) -> bytes:
 def use_database(url: str) -> None:
     """``use_engine`` for ``url``, also for Piccolo's own migration table.
 
-    ``survey_app.db.use_engine`` leaves ``piccolo.apps.migrations.tables.Migration`` on the
+    ``survey_app.core.db.use_engine`` leaves ``piccolo.apps.migrations.tables.Migration`` on the
     engine it first resolved, so a second ``migrate()`` in one process (SQLite, then
     PostgreSQL) would read the first database's migration records and skip everything.
     """
     from piccolo.apps.migrations.tables import Migration
 
-    from survey_app.db import engine_from_url, use_engine
+    from survey_app.core.db import engine_from_url, use_engine
 
     engine = engine_from_url(url)
     use_engine(engine)
@@ -126,9 +126,10 @@ def use_database(url: str) -> None:
 
 async def prepare_database(url: str, employees: int) -> tuple[str, list[str]]:
     """Migrate, import an organisation, open a pulse wave, invite: (wave public id, tokens)."""
-    from survey_app.db import close_pool, migrate, start_pool
-    from survey_app.org_import import apply_org_plan, parse_org_csv
-    from survey_app.waves import create_wave, invite, utc_now
+    from survey_app.core.clock import utc_now
+    from survey_app.core.db import close_pool, migrate, start_pool
+    from survey_app.organisation.importing import apply_org_plan, parse_org_csv
+    from survey_app.waves.service import create_wave, invite
 
     use_database(url)
     await migrate()
@@ -154,8 +155,9 @@ async def prepare_database(url: str, employees: int) -> tuple[str, list[str]]:
 
 async def count_stored(url: str, wave_public_id: str) -> dict[str, int]:
     """Identity-side and anonymous-side counts for the wave, read after the server stopped."""
-    from survey_app.tables import Answer, Invitation, Response
-    from survey_app.waves import get_wave
+    from survey_app.tables.anonymous import Answer, Response
+    from survey_app.tables.identity import Invitation
+    from survey_app.waves.service import get_wave
 
     use_database(url)
     wave = await get_wave(wave_public_id)

@@ -3,4 +3,4 @@
 import os
 
 # Piccolo's own tooling (migrations) finds the database through this module.
-os.environ.setdefault("PICCOLO_CONF", "survey_app.piccolo_conf")
+os.environ.setdefault("PICCOLO_CONF", "survey_app.core.piccolo_conf")

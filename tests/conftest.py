@@ -57,7 +57,7 @@ def pytest_report_header(config: pytest.Config) -> str:
 
 @pytest.fixture(scope="session")
 async def database() -> AsyncIterator[str]:
-    from survey_app.db import engine_from_url, migrate, use_engine
+    from survey_app.core.db import engine_from_url, migrate, use_engine
 
     url = os.environ["DATABASE_URL"]
     if TEST_DB == "postgres":
@@ -71,14 +71,14 @@ async def database() -> AsyncIterator[str]:
     await migrate()
     yield url
     if TEST_DB == "postgres":
-        from survey_app.db import close_pool
+        from survey_app.core.db import close_pool
 
         await close_pool()
         await _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 async def empty_all_tables() -> None:
-    from survey_app.db import current_engine
+    from survey_app.core.db import current_engine
     from survey_app.tables import ALL_TABLES
 
     engine = current_engine()
@@ -94,7 +94,7 @@ async def empty_all_tables() -> None:
 @pytest.fixture(autouse=True)
 async def db(database: str) -> AsyncIterator[str]:
     """Every test starts with a migrated, empty database."""
-    from survey_app.db import engine_from_url, use_engine
+    from survey_app.core.db import engine_from_url, use_engine
 
     use_engine(engine_from_url(database))
     await empty_all_tables()
@@ -103,7 +103,7 @@ async def db(database: str) -> AsyncIterator[str]:
 
 @pytest.fixture
 def settings(db: str):
-    from survey_app.settings import Settings
+    from survey_app.core.settings import Settings
 
     return Settings.from_env(database_url=db)
 

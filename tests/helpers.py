@@ -9,9 +9,11 @@ from pathlib import Path
 
 import httpx
 
-from survey_app.auth.accounts import create_account
-from survey_app.org_import import apply_org_plan, parse_org_csv
-from survey_app.waves import WaveInfo, create_wave, invite, utc_now
+from survey_app.accounts.service import create_account
+from survey_app.core.clock import utc_now
+from survey_app.organisation.importing import apply_org_plan
+from survey_app.organisation.parsing import parse_org_csv
+from survey_app.waves.service import WaveInfo, create_wave, invite
 
 HEADER = (
     "record_type,department_code,department_name,parent_code,level,"

@@ -14,12 +14,13 @@ import httpx
 import pytest
 from litestar.routes import HTTPRoute
 
-from survey_app.auth.sessions import SESSION_COOKIE, start_session
-from survey_app.i18n import LANGUAGE_COOKIE
-from survey_app.responding import submit_response
-from survey_app.tables import Account
-from survey_app.tokens import hash_token
-from survey_app.waves import close_wave, utc_now
+from survey_app.accounts.sessions import SESSION_COOKIE, start_session
+from survey_app.core.clock import utc_now
+from survey_app.core.hashing import hash_token
+from survey_app.core.i18n import LANGUAGE_COOKIE
+from survey_app.responding.service import submit_response
+from survey_app.tables.identity import Account
+from survey_app.waves.service import close_wave
 from survey_app.web.access import Rule, is_automatic_options
 from surveys import load_template, validate_answers
 from tests.helpers import (
@@ -239,7 +240,7 @@ async def test_managers_see_their_own_departments_only(
 
 
 async def test_an_administrator_who_takes_a_scope_away_takes_access_away(app) -> None:
-    from survey_app.auth.accounts import adjust_scope
+    from survey_app.accounts.service import adjust_scope
 
     await load_small_org()
     personas = Personas(app)
@@ -285,8 +286,8 @@ async def test_no_page_shows_an_individual_answer_to_anyone(app) -> None:
 
 async def test_taking_away_a_department_inside_a_scope_hides_it(app) -> None:
     """A manager of the domain SD keeps SD and WMO when JEUGD below it is taken away."""
-    from survey_app.auth.accounts import adjust_scope
-    from survey_app.auth.sessions import manager_scope
+    from survey_app.accounts.service import adjust_scope
+    from survey_app.accounts.sessions import manager_scope
 
     await load_small_org()
     personas = Personas(app)
@@ -302,7 +303,7 @@ async def test_taking_away_a_department_inside_a_scope_hides_it(app) -> None:
 
 
 async def test_administrators_cannot_give_themselves_results(app) -> None:
-    from survey_app.auth.accounts import AccountError, adjust_scope, set_roles
+    from survey_app.accounts.service import AccountError, adjust_scope, set_roles
 
     await load_small_org()
     personas = Personas(app)
@@ -327,8 +328,8 @@ async def test_administrators_cannot_give_themselves_results(app) -> None:
     ],
 )
 async def test_an_identity_is_linked_only_to_a_verified_employee(app, claims, linked) -> None:
-    from survey_app.auth import audit
-    from survey_app.auth.accounts import account_for_identity
+    from survey_app import audit
+    from survey_app.accounts.service import account_for_identity
 
     await load_small_org()
     personas = Personas(app)
@@ -343,7 +344,7 @@ async def test_an_identity_is_linked_only_to_a_verified_employee(app, claims, li
 
 
 async def test_views_of_results_are_in_the_audit_trail_and_refused_views_are_not(app) -> None:
-    from survey_app.auth import audit
+    from survey_app import audit
 
     await load_small_org()
     personas = Personas(app)

@@ -30,13 +30,15 @@ from axe_playwright_python.async_playwright import Axe
 from playwright.async_api import Browser, BrowserContext, Page, async_playwright, expect
 from playwright.async_api import Error as PlaywrightError
 
-from survey_app.auth.accounts import adjust_scope
-from survey_app.auth.sessions import SESSION_COOKIE
-from survey_app.i18n import LANGUAGE_COOKIE
-from survey_app.responding import submit_response
-from survey_app.tables import Account, Answer, Response
-from survey_app.tokens import hash_token
-from survey_app.waves import WaveInfo, close_wave, utc_now
+from survey_app.accounts.service import adjust_scope
+from survey_app.accounts.sessions import SESSION_COOKIE
+from survey_app.core.clock import utc_now
+from survey_app.core.hashing import hash_token
+from survey_app.core.i18n import LANGUAGE_COOKIE
+from survey_app.responding.service import submit_response
+from survey_app.tables.anonymous import Answer, Response
+from survey_app.tables.identity import Account
+from survey_app.waves.service import WaveInfo, close_wave
 from surveys import AnswerValue, Question, load_template
 from tests.helpers import (
     CHROMIUM,

@@ -14,12 +14,15 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 
-from survey_app.auth import audit, thresholds
-from survey_app.auth.accounts import LOCKOUT_THRESHOLD, SignInOutcome, authenticate
-from survey_app.auth.sessions import manager_scope
-from survey_app.i18n import LANGUAGE_COOKIE
-from survey_app.tables import Account, Answer, AuditEvent
-from survey_app.web.admin import csv_cell, details_text
+from survey_app import audit
+from survey_app.accounts.service import LOCKOUT_THRESHOLD, SignInOutcome, authenticate
+from survey_app.accounts.sessions import manager_scope
+from survey_app.audit.controllers import details_text
+from survey_app.core.csvfile import csv_cell
+from survey_app.core.i18n import LANGUAGE_COOKIE
+from survey_app.results import thresholds
+from survey_app.tables.anonymous import Answer
+from survey_app.tables.identity import Account, AuditEvent
 from tests.helpers import (
     csrf_from,
     full_answers,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from survey_app.i18n import current_language
-from survey_app.web.respond import answer_error_message
+from survey_app.core.i18n import current_language
+from survey_app.responding.controllers import answer_error_message
 from surveys import AnswerError
 from surveys.answers import ERROR_CODES
 

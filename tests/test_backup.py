@@ -20,12 +20,14 @@ from pathlib import Path
 
 import asyncpg
 
-from survey_app.backup import BackupError, backup_sqlite, pg_dump_plan, sqlite_database_path
-from survey_app.db import current_engine, engine_from_url, use_engine
-from survey_app.responding import open_invitation, submit_response
-from survey_app.tables import ALL_TABLES, Answer, Invitation, Response
-from survey_app.tokens import hash_token
-from survey_app.waves import utc_now
+from survey_app.core.backup import BackupError, backup_sqlite, pg_dump_plan, sqlite_database_path
+from survey_app.core.clock import utc_now
+from survey_app.core.db import current_engine, engine_from_url, use_engine
+from survey_app.core.hashing import hash_token
+from survey_app.responding.service import open_invitation, submit_response
+from survey_app.tables import ALL_TABLES
+from survey_app.tables.anonymous import Answer, Response
+from survey_app.tables.identity import Invitation
 from surveys import validate_answers
 from tests.helpers import PROJECT_ROOT, TIMEZONE, full_answers, load_small_org, open_wave
 

@@ -11,8 +11,9 @@ from urllib.parse import urlencode
 import httpx
 import pytest
 
-from survey_app.i18n import LANGUAGE_COOKIE
-from survey_app.tables import Answer, Invitation, Response
+from survey_app.core.i18n import LANGUAGE_COOKIE
+from survey_app.tables.anonymous import Answer, Response
+from survey_app.tables.identity import Invitation
 from tests.helpers import full_answers, load_small_org, open_wave, sign_in_as_hr
 
 FORM = {"content-type": "application/x-www-form-urlencoded"}

@@ -22,11 +22,12 @@ from pathlib import Path
 import pytest
 from playwright.async_api import Browser, BrowserContext, Page, async_playwright, expect
 
-from survey_app.demo import SEED, build_people, organisation_csv
-from survey_app.org_import import import_org_file
-from survey_app.settings import Settings
-from survey_app.tables import Answer, Response
-from survey_app.waves import WaveInfo, create_wave, invite, utc_now
+from survey_app.core.clock import utc_now
+from survey_app.core.settings import Settings
+from survey_app.demo.builder import SEED, build_people, organisation_csv
+from survey_app.organisation.importing import import_org_file
+from survey_app.tables.anonymous import Answer, Response
+from survey_app.waves.service import WaveInfo, create_wave, invite
 from surveys import Question, Template, load_template
 from tests.helpers import CHROMIUM, CHROMIUM_ARGS
 
@@ -366,7 +367,7 @@ async def test_phone_journey_without_javascript(browser: Browser, open_wave: Ope
         await page.wait_for_url("**/survey?lang=en")
         await assert_survey_shown(page, template, "en")
         await screenshot(page, "nojs-survey")
-        # DESIGN.md asks for 320 px too (an older or small phone).
+        # The README promises 320 px too (an older or small phone).
         await page.set_viewport_size({"width": 320, "height": 640})
         width = await page.evaluate("document.documentElement.scrollWidth")
         assert width <= 320, f"the survey scrolls sideways at 320 px: {width}px"

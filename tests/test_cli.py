@@ -8,8 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from survey_app.tables import Department, Employee, Invitation, Wave
-from survey_app.tokens import hash_token
+from survey_app.core.hashing import hash_token
+from survey_app.tables.identity import Department, Employee, Invitation, Wave
 from tests.helpers import PROJECT_ROOT, small_org_csv
 
 

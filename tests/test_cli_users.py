@@ -7,8 +7,8 @@ import datetime as dt
 import subprocess
 import sys
 
-from survey_app.auth import audit
-from survey_app.tables import Account
+from survey_app import audit
+from survey_app.tables.identity import Account
 from tests.helpers import PASSWORD, PROJECT_ROOT, load_small_org, sign_in
 
 

@@ -11,7 +11,8 @@ import asyncio
 import httpx
 import pytest
 
-from survey_app.tables import Answer, Invitation, Response
+from survey_app.tables.anonymous import Answer, Response
+from survey_app.tables.identity import Invitation
 from tests.helpers import full_answers, load_small_org, open_survey, open_wave
 
 pytestmark = pytest.mark.server

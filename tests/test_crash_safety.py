@@ -31,8 +31,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from survey_app.tables import Answer, Invitation, Response
-from survey_app.tokens import hash_token
+from survey_app.core.hashing import hash_token
+from survey_app.tables.anonymous import Answer, Response
+from survey_app.tables.identity import Invitation
 from tests.helpers import csrf_from, full_answers, load_small_org, open_survey, open_wave
 
 pytestmark = pytest.mark.server

@@ -39,15 +39,17 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis.core.parameters import ParameterLocation
 from schemathesis.python.asgi import ASGIClient
 
+from survey_app.accounts.sessions import SESSION_COOKIE, start_session
 from survey_app.app import create_app
-from survey_app.auth.sessions import SESSION_COOKIE, start_session
-from survey_app.responding import submit_response
-from survey_app.settings import Settings
-from survey_app.tables import Account, Response
-from survey_app.tokens import hash_token
-from survey_app.waves import close_wave, utc_now
+from survey_app.core.clock import utc_now
+from survey_app.core.hashing import hash_token
+from survey_app.core.settings import Settings
+from survey_app.responding.service import submit_response
+from survey_app.tables.anonymous import Response
+from survey_app.tables.identity import Account
+from survey_app.waves.service import close_wave
 from survey_app.web.access import ACCESS_KEY, Rule, is_automatic_options
-from survey_app.web.security import CSRF_COOKIE, CSRF_HEADER
+from survey_app.web.csrf import CSRF_COOKIE, CSRF_HEADER
 from surveys import load_template, validate_answers
 from tests.helpers import (
     TIMEZONE,

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from survey_app.responding import submit_response
-from survey_app.tokens import hash_token
-from survey_app.waves import close_wave, utc_now
+from survey_app.core.clock import utc_now
+from survey_app.core.hashing import hash_token
+from survey_app.responding.service import submit_response
+from survey_app.waves.service import close_wave
 from surveys import AnswerValue
 from tests.helpers import TIMEZONE, load_small_org, open_wave, sign_in_as_hr
 

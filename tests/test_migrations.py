@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 
 from piccolo.apps.migrations.commands.forwards import run_forwards
 
-from survey_app.db import current_engine, engine_from_url, migrate, use_engine
+from survey_app.core.db import current_engine, engine_from_url, migrate, use_engine
 from tests.conftest import TEST_DB, _pg_admin
 
 FIRST_MIGRATION = "2026-11-28T10:54:46:662489"

@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from survey_app.auth.oidc import OIDCClient, OIDCError, PendingSignIn
+from survey_app.accounts.oidc import OIDCClient, OIDCError, PendingSignIn
 from tests.conftest import free_port
 from tests.oidc_support import (
     CLIENT_ID,

@@ -8,8 +8,8 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
-from survey_app.auth import audit
-from survey_app.tables import Account
+from survey_app import audit
+from survey_app.tables.identity import Account
 from tests.helpers import load_small_org
 from tests.oidc_support import (
     APP_REDIRECT_URI,
@@ -33,7 +33,7 @@ EMPLOYEE = "m1002@testdorp.example"  # of team JEUGD in the small organisation, 
 def app_client(db: str, discovery_url: str) -> httpx.AsyncClient:
     """The application configured for the test provider, as a browser at its base URL sees it."""
     from survey_app.app import create_app
-    from survey_app.settings import Settings
+    from survey_app.core.settings import Settings
 
     settings = Settings.from_env(
         database_url=db,

@@ -9,16 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from survey_app import org_import
-from survey_app.i18n import current_language
-from survey_app.org_import import (
-    ImportSummary,
-    OrgImportError,
-    apply_org_plan,
-    import_org_file,
-    parse_org_csv,
-)
-from survey_app.tables import Department, Employee, Invitation, Wave
+from survey_app.core.i18n import current_language
+from survey_app.organisation import csvformat
+from survey_app.organisation.csvformat import OrgImportError
+from survey_app.organisation.importing import ImportSummary, apply_org_plan, import_org_file
+from survey_app.organisation.parsing import parse_org_csv
+from survey_app.tables.identity import Department, Employee, Invitation, Wave
 
 COLUMNS = (
     "record_type",
@@ -129,7 +125,7 @@ async def snapshot() -> tuple[list[dict], list[dict]]:
 def problems_of(data: bytes) -> list[tuple[int | None, str]]:
     with pytest.raises(OrgImportError) as raised:
         parse_org_csv(data)
-    return [(problem.line, problem.message) for problem in raised.value.problems]
+    return [(problem.line, raised.value.text(problem)) for problem in raised.value.problems]
 
 
 # --- a valid file ----------------------------------------------------------------------------
@@ -447,7 +443,7 @@ async def test_import_org_file_reports_a_missing_file(tmp_path: Path) -> None:
         await import_org_file(tmp_path / "missing.csv", DAY_ONE)
 
     assert raised.value.problems[0].line is None
-    assert "missing.csv" in raised.value.problems[0].message
+    assert "missing.csv" in raised.value.text(raised.value.problems[0])
 
 
 async def import_bytes(data: bytes, today: datetime.date) -> ImportSummary:
@@ -705,7 +701,7 @@ async def test_a_malformed_file_is_reported_and_changes_nothing(
     with pytest.raises(OrgImportError) as raised:
         await import_org_file(path, DAY_TWO)
 
-    found = [(problem.line, problem.message) for problem in raised.value.problems]
+    found = [(problem.line, raised.value.text(problem)) for problem in raised.value.problems]
     assert any(at == line and message in text for at, text in found), found
     assert await snapshot() == before
 
@@ -763,7 +759,7 @@ def test_a_cycle_is_reported_once_and_without_level_noise() -> None:
 
 
 def test_the_documented_example_is_a_valid_file() -> None:
-    documentation = org_import.__doc__ or ""
+    documentation = csvformat.__doc__ or ""
     example = [line.strip() for line in documentation.splitlines() if line.startswith("    ")]
 
     plan = parse_org_csv("\n".join(example).encode())

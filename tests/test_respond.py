@@ -10,10 +10,12 @@ import httpx
 import pytest
 from markupsafe import escape
 
-from survey_app.i18n import translations
-from survey_app.tables import Answer, Invitation, Response
-from survey_app.tokens import hash_token
-from survey_app.waves import close_wave, utc_now
+from survey_app.core.clock import utc_now
+from survey_app.core.hashing import hash_token
+from survey_app.core.i18n import translations
+from survey_app.tables.anonymous import Answer, Response
+from survey_app.tables.identity import Invitation
+from survey_app.waves.service import close_wave
 from tests.helpers import csrf_from, full_answers, load_small_org, open_wave
 
 

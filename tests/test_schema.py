@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import re
 
-from survey_app.db import current_engine
-from survey_app.tables import ANONYMOUS_TABLES
+from survey_app.core.db import current_engine
+from survey_app.tables.anonymous import ANONYMOUS_TABLES
 
 # Every column an anonymous table may have, with the kind of value it holds. A new column
 # must be reviewed for linkability and added here on purpose.

@@ -7,13 +7,14 @@ import datetime as dt
 import httpx
 import pytest
 
-from survey_app.auth import audit
-from survey_app.auth.accounts import LOCKOUT_THRESHOLD
-from survey_app.auth.sessions import SESSION_COOKIE
-from survey_app.settings import Settings
-from survey_app.tables import Account, AuthSession, Response
-from survey_app.web.auth import SIGN_IN_FAILURES_PER_CLIENT
-from survey_app.web.respond import UNKNOWN_LINKS_PER_CLIENT
+from survey_app import audit
+from survey_app.accounts.controllers import SIGN_IN_FAILURES_PER_CLIENT
+from survey_app.accounts.service import LOCKOUT_THRESHOLD
+from survey_app.accounts.sessions import SESSION_COOKIE
+from survey_app.core.settings import Settings
+from survey_app.responding.controllers import UNKNOWN_LINKS_PER_CLIENT
+from survey_app.tables.anonymous import Response
+from survey_app.tables.identity import Account, AuthSession
 from tests.helpers import (
     PASSWORD,
     csrf_from,
@@ -308,7 +309,7 @@ async def test_a_weak_new_password_is_refused_with_each_reason(client) -> None:
     assert "te eenvoudig" in response.text
     assert "naam of gebruikersnaam van het account niet bevatten" in response.text
     stored = (await Account.select(Account.password_hash))[0]["password_hash"]
-    from survey_app.auth.passwords import verify_password
+    from survey_app.accounts.passwords import verify_password
 
     assert await verify_password(stored, PASSWORD)
 

@@ -15,8 +15,9 @@ from babel.messages.pofile import read_po
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 LOCALE_DIR = PROJECT_ROOT / "survey_app" / "locale"
 LANGUAGES = ["nl", "en"]
-# The same keywords as `pybabel extract -k _ -k gettext -k ngettext:1,2`.
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2)}
+# The same keywords as `pybabel extract -k _ -k gettext -k ngettext:1,2 -k N_` (./dev i18n);
+# N_ marks messages translated later, where they are shown (survey_app.core.errors).
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
 # {name}, {name:>3}, %(name)d, %(name)s, ... as (kind, name).
 PLACEHOLDER = re.compile(r"\{([^{}:!]*)[^{}]*\}|%\((\w+)\)[-#0 +]*\d*(?:\.\d+)?[a-zA-Z]")
 
@@ -51,7 +52,8 @@ def placeholders(text: str) -> set[str]:
 def test_extraction_finds_messages() -> None:
     messages = extracted()
     assert "Send my answers" in messages  # a template
-    assert "The file is empty." in messages  # Python code
+    assert "The file is empty." in messages  # Python code, marked with N_
+    assert "Enter a date as day, month and year." in messages
 
 
 @pytest.mark.parametrize("language", LANGUAGES)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from survey_app.org_import import apply_org_plan, parse_org_csv
-from survey_app.responding import submit_response
-from survey_app.tokens import hash_token
-from survey_app.waves import participation, utc_now
+from survey_app.core.clock import utc_now
+from survey_app.core.hashing import hash_token
+from survey_app.organisation.importing import apply_org_plan
+from survey_app.organisation.parsing import parse_org_csv
+from survey_app.responding.service import submit_response
+from survey_app.results.participation import participation
 from surveys import AnswerValue
 from tests.helpers import TIMEZONE, load_small_org, open_wave, small_org_csv
 

@@ -1,6 +1,6 @@
 """Theme analysis of a comment collection: redact, language, tokens, taxonomy, discovery, quotes.
 
-Pipeline (DESIGN.md, "Analysis" → Themes): every comment is redacted first and only the
+Pipeline, in this order: every comment is redacted first and only the
 redacted text is used from then on, so no result can hold a name or number that
 redaction catches. Each comment gets a language (``nl``/``en``), its content stems, and
 then one theme: the best-matching taxonomy theme (stable ids, comparable across waves)

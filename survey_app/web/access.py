@@ -11,11 +11,12 @@ import enum
 from typing import Any
 from urllib.parse import quote
 
+from litestar import Request
 from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
 
-from survey_app.auth.sessions import Principal
+from survey_app.core.principal import Principal
 
 ACCESS_KEY = "access"
 
@@ -87,3 +88,12 @@ async def enforce_access(connection: ASGIConnection, handler: BaseRouteHandler) 
             path += "?" + connection.url.query
         raise SignInRequired(extra={"next": quote(path, safe="/?=&")})
     raise PermissionDeniedException()
+
+
+def provide_principal(request: Request) -> Principal:
+    """The signed-in person, injected into handlers as ``principal``: only on routes whose
+    rule already requires someone signed in."""
+    principal = principal_of(request)
+    if principal is None:
+        raise SignInRequired(extra={"next": "/"})
+    return principal

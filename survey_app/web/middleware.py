@@ -6,7 +6,7 @@ from urllib.parse import parse_qs
 
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
-from survey_app.i18n import LANGUAGE_COOKIE, choose_language, current_language
+from survey_app.core.i18n import LANGUAGE_COOKIE, choose_language, current_language
 
 ONE_YEAR = 365 * 24 * 3600
 

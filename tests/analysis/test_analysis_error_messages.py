@@ -8,8 +8,8 @@ import pytest
 
 from analysis.csvdata import CsvDataError
 from analysis.errors import ERROR_CODES, MESSAGES, AnalysisError
-from survey_app.analyze_cli import analysis_error_message
-from survey_app.i18n import current_language
+from survey_app.analyze.cli import analysis_error_message
+from survey_app.core.i18n import current_language
 
 
 def example(code: str) -> AnalysisError:

@@ -1,0 +1,1 @@
+"""Administration: accounts and their roles, manager scopes and the anonymity thresholds."""

@@ -1,1 +1,0 @@
-"""Accounts, sign-in (local passwords and OpenID Connect), sessions, roles and the audit trail."""

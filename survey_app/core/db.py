@@ -1,0 +1,145 @@
+"""Database engines for SQLite and PostgreSQL, write transactions and migrations."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import sqlite3
+import weakref
+from collections.abc import AsyncIterator
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from piccolo.engine.base import Engine
+from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+
+from survey_app.core.settings import database_url_from_env
+from survey_app.tables import ALL_TABLES
+
+SQLITE_TIMEOUT_SECONDS = 60
+
+_engine: Engine | None = None
+
+
+def engine_from_url(url: str) -> Engine:
+    """An engine for ``sqlite:///path`` or ``postgresql://user:pw@host:port/db``."""
+    parts = urlsplit(url)
+    if parts.scheme == "sqlite":
+        if not url.startswith("sqlite:///"):
+            raise ValueError(
+                "An SQLite DATABASE_URL looks like sqlite:///relative/or sqlite:////abs"
+            )
+        path = Path(unquote(url[len("sqlite:///") :]))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return SQLiteEngine(path=str(path), timeout=SQLITE_TIMEOUT_SECONDS)
+    if parts.scheme in {"postgres", "postgresql"}:
+        config: dict[str, object] = {
+            "host": parts.hostname or "127.0.0.1",
+            "port": parts.port or 5432,
+            "user": unquote(parts.username or "postgres"),
+            "database": unquote(parts.path.lstrip("/")) or "postgres",
+        }
+        if parts.password:
+            config["password"] = unquote(parts.password)
+        return PostgresEngine(config=config)
+    raise ValueError(f"DATABASE_URL must start with sqlite:/// or postgresql://, not {url!r}")
+
+
+def use_engine(engine: Engine) -> None:
+    """Point every table, and Piccolo's own tooling (through `piccolo_conf.DB`), at ``engine``."""
+    global _engine
+    from piccolo.apps.migrations.tables import Migration
+
+    _engine = engine
+    # Piccolo's own table of applied migrations must follow too, or a second database in
+    # the same process would be judged by the first one's migration records.
+    for table in (*ALL_TABLES, Migration):
+        table._meta._db = engine
+
+
+def current_engine() -> Engine:
+    """The engine in use; the first call without `use_engine` builds ``DATABASE_URL``'s."""
+    if _engine is None:
+        use_engine(engine_from_url(database_url_from_env()))
+    assert _engine is not None
+    return _engine
+
+
+def prepare_sqlite_file(engine: Engine) -> None:
+    """Write-ahead logging lets readers continue while one writer commits."""
+    if isinstance(engine, SQLiteEngine):
+        connection = sqlite3.connect(engine.connection_kwargs["database"])
+        try:
+            connection.execute("PRAGMA journal_mode=WAL")
+        finally:
+            connection.close()
+
+
+_WRITER_LOCKS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _sqlite_writer_lock() -> asyncio.Lock:
+    """One lock per event loop (the demo and CLI run several loops in one process)."""
+    loop = asyncio.get_running_loop()
+    lock = _WRITER_LOCKS.get(loop)
+    if lock is None:
+        lock = _WRITER_LOCKS[loop] = asyncio.Lock()
+    return lock
+
+
+@contextlib.asynccontextmanager
+async def write_transaction() -> AsyncIterator[None]:
+    """A transaction that takes the write lock up front.
+
+    Not reentrant: do not nest write transactions.
+
+    On SQLite a DEFERRED transaction that reads and then writes fails with "database is
+    locked" when another writer got in between, so writes start IMMEDIATE.
+    """
+    engine = current_engine()
+    if isinstance(engine, SQLiteEngine):
+        # Writers of this process queue in order here instead of polling SQLite's busy
+        # handler, which is not first-come-first-served and starves unlucky requests.
+        async with (
+            _sqlite_writer_lock(),
+            engine.transaction(transaction_type=TransactionType.immediate),
+        ):
+            yield
+    else:
+        async with engine.transaction():
+            yield
+
+
+async def _keep_session_state(connection: object) -> None:
+    """Nothing to reset: the application changes no session settings.
+
+    asyncpg otherwise sends a reset query after every pooled query outside a transaction
+    (a measurable share of each request); open transactions are still rolled back by
+    asyncpg before this is called.
+    """
+
+
+async def start_pool() -> None:
+    engine = current_engine()
+    if isinstance(engine, PostgresEngine):
+        await engine.start_connection_pool(min_size=1, max_size=10, reset=_keep_session_state)
+
+
+async def close_pool() -> None:
+    engine = current_engine()
+    if isinstance(engine, PostgresEngine) and engine.pool is not None:
+        await engine.close_connection_pool()
+
+
+async def migrate() -> None:
+    """Apply every pending Piccolo migration to the current engine."""
+    from piccolo.apps.migrations.commands.forwards import run_forwards
+
+    prepare_sqlite_file(current_engine())
+    with contextlib.redirect_stdout(None):
+        result = await run_forwards(app_name="all")
+    if not result.success:
+        raise RuntimeError(f"Migrations failed: {result.message}")

@@ -1,0 +1,69 @@
+"""Translations (gettext catalogues in Dutch and English) and the language of a request."""
+
+from __future__ import annotations
+
+import contextvars
+import functools
+import io
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import Translations
+
+from survey_app.core.settings import SUPPORTED_LANGUAGES
+
+LOCALE_DIR = Path(__file__).parent.parent / "locale"
+LANGUAGE_COOKIE = "lang"
+LANGUAGE_NAMES = {"nl": "Nederlands", "en": "English"}
+
+current_language: contextvars.ContextVar[str] = contextvars.ContextVar(
+    "current_language", default="nl"
+)
+
+
+@functools.cache
+def translations(language: str) -> Translations:
+    """The catalogue for ``language``, compiled in memory from its .po file."""
+    with (LOCALE_DIR / language / "LC_MESSAGES" / "messages.po").open("rb") as handle:
+        catalog = read_po(handle, locale=language)
+    compiled = io.BytesIO()
+    write_mo(compiled, catalog)
+    compiled.seek(0)
+    return Translations(fp=compiled)
+
+
+def gettext(message: str) -> str:
+    return translations(current_language.get()).gettext(message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    return translations(current_language.get()).ngettext(singular, plural, n)
+
+
+_ = gettext
+
+
+def translate(message: str, params: Mapping[str, Any] | None = None) -> str:
+    """``message`` (an English msgid marked with `N_`) in the current language, filled in.
+
+    A translation whose placeholders no longer match its parameters still says something:
+    the English text, filled in, or as it is when even that cannot be filled in.
+    """
+    params = params or {}
+    for text in (gettext(message), message):
+        try:
+            return text.format(**params)
+        except (KeyError, IndexError, ValueError):
+            continue
+    return message
+
+
+def choose_language(requested: str | None, cookie: str | None, default: str) -> str:
+    """An explicit choice (query parameter), then the remembered one, then the default."""
+    for candidate in (requested, cookie):
+        if candidate in SUPPORTED_LANGUAGES:
+            return candidate
+    return default

@@ -1,0 +1,147 @@
+"""Settings read once from environment variables, with safe defaults."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import secrets
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+SUPPORTED_LANGUAGES = ("nl", "en")
+
+
+def _bool(value: str) -> bool:
+    return value.strip().lower() in {"1", "true", "yes", "ja", "on"}
+
+
+def _secret_key(var_dir: Path) -> str:
+    """The configured key, or one generated once and kept under var/.
+
+    Every worker process must sign and encrypt cookies with the same key, so a generated
+    key is written to a file that all workers read.
+    """
+    configured = os.environ.get("SECRET_KEY", "").strip()
+    if configured:
+        return configured
+    path = var_dir / "secret_key"
+    var_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        # Another worker may be writing it right now.
+        for _attempt in range(50):
+            key = path.read_text().strip()
+            if key:
+                return key
+            time.sleep(0.02)
+        raise RuntimeError(f"{path} is empty; delete it or set SECRET_KEY") from None
+    with os.fdopen(fd, "w") as handle:
+        key = secrets.token_hex(32)
+        handle.write(key)
+    return key
+
+
+def _group_size(variable: str, default: int = 5) -> int:
+    """A minimum group size of the anonymity gate; below 3 is refused, never rounded up."""
+    value = os.environ.get(variable, "").strip() or str(default)
+    if not value.isdigit() or int(value) < 3:
+        raise ValueError(f"{variable} must be a whole number of at least 3, not {value!r}")
+    return int(value)
+
+
+def _positive(variable: str, default: int) -> int:
+    value = os.environ.get(variable, "").strip() or str(default)
+    if not value.isdigit() or int(value) < 1:
+        raise ValueError(f"{variable} must be a whole number of at least 1, not {value!r}")
+    return int(value)
+
+
+def var_dir_from_env() -> Path:
+    return Path(os.environ.get("KLANKBORD_VAR_DIR", PROJECT_ROOT / "var")).resolve()
+
+
+def database_url_from_env(var_dir: Path | None = None) -> str:
+    """``DATABASE_URL``, or an SQLite file under ``var/``."""
+    configured = os.environ.get("DATABASE_URL", "").strip()
+    if configured:
+        return configured
+    return f"sqlite:///{(var_dir or var_dir_from_env()) / 'klankbord.sqlite3'}"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the application can be configured with."""
+
+    database_url: str
+    secret_key: str
+    var_dir: Path
+    base_url: str = "http://127.0.0.1:8000"
+    default_language: str = "nl"
+    timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Europe/Amsterdam"))
+    min_group_size: int = 5
+    min_comment_group_size: int = 5
+    debug: bool = False
+    https: bool = False
+    max_request_body: int = 256 * 1024
+    session_idle_minutes: int = 30
+    session_absolute_hours: int = 10
+    # OpenID Connect: sign-in through the organisation's identity provider when set.
+    oidc_discovery_url: str = ""
+    oidc_client_id: str = ""
+    oidc_client_secret: str = ""
+    # The ID-token claim matched to an employee: "email" or "employee_number" (any claim
+    # name holding the employee number, e.g. "employeeid").
+    oidc_employee_claim: str = "email"
+    oidc_button_label: str = ""
+    # Match e-mail addresses the provider does not mark verified (Entra ID sends no
+    # email_verified claim; only when the tenant assigns every address).
+    oidc_trust_email: bool = False
+    # Local accounts (user name and password) can be switched off once SSO works.
+    local_sign_in: bool = True
+
+    @property
+    def session_idle(self) -> dt.timedelta:
+        return dt.timedelta(minutes=self.session_idle_minutes)
+
+    @property
+    def session_absolute(self) -> dt.timedelta:
+        return dt.timedelta(hours=self.session_absolute_hours)
+
+    @property
+    def oidc_enabled(self) -> bool:
+        return bool(self.oidc_discovery_url and self.oidc_client_id)
+
+    @classmethod
+    def from_env(cls, **overrides: object) -> Settings:
+        var_dir = var_dir_from_env()
+        database_url = database_url_from_env(var_dir)
+        language = os.environ.get("KLANKBORD_LANGUAGE", "nl")
+        if language not in SUPPORTED_LANGUAGES:
+            raise ValueError(f"KLANKBORD_LANGUAGE must be one of {SUPPORTED_LANGUAGES}")
+        values: dict[str, object] = {
+            "database_url": database_url,
+            "secret_key": _secret_key(var_dir),
+            "var_dir": var_dir,
+            "base_url": os.environ.get("KLANKBORD_BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
+            "default_language": language,
+            "timezone": ZoneInfo(os.environ.get("KLANKBORD_TIMEZONE", "Europe/Amsterdam")),
+            "min_group_size": _group_size("KLANKBORD_MIN_GROUP_SIZE"),
+            "min_comment_group_size": _group_size("KLANKBORD_MIN_COMMENT_GROUP_SIZE"),
+            "debug": _bool(os.environ.get("KLANKBORD_DEBUG", "")),
+            "https": os.environ.get("KLANKBORD_BASE_URL", "").startswith("https://"),
+            "session_idle_minutes": _positive("KLANKBORD_SESSION_IDLE_MINUTES", 30),
+            "session_absolute_hours": _positive("KLANKBORD_SESSION_ABSOLUTE_HOURS", 10),
+            "oidc_discovery_url": os.environ.get("KLANKBORD_OIDC_DISCOVERY_URL", "").strip(),
+            "oidc_client_id": os.environ.get("KLANKBORD_OIDC_CLIENT_ID", "").strip(),
+            "oidc_client_secret": os.environ.get("KLANKBORD_OIDC_CLIENT_SECRET", "").strip(),
+            "oidc_employee_claim": os.environ.get("KLANKBORD_OIDC_EMPLOYEE_CLAIM", "email").strip(),
+            "oidc_button_label": os.environ.get("KLANKBORD_OIDC_BUTTON_LABEL", "").strip(),
+            "oidc_trust_email": _bool(os.environ.get("KLANKBORD_OIDC_TRUST_EMAIL", "")),
+            "local_sign_in": _bool(os.environ.get("KLANKBORD_LOCAL_SIGN_IN", "yes")),
+        }
+        values.update(overrides)
+        return cls(**values)  # type: ignore[arg-type]

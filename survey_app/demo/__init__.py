@@ -1,0 +1,1 @@
+"""A fictional municipality with survey waves, accounts and answers, to try the product."""

@@ -1,0 +1,1 @@
+"""Answering a survey: invitation links, the survey pages and storing a response anonymously."""

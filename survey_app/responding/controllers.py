@@ -1,0 +1,369 @@
+"""The respondent's journey: invitation link → survey → thank-you page.
+
+The token from the link is exchanged on first visit for a short, encrypted session cookie
+holding only the token's hash, and the browser is redirected to ``/survey``: the token
+leaves the address bar, the browser history and every later request line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from typing import Annotated, Any
+
+from litestar import Controller, Request, get, post
+from litestar.di import NamedDependency
+from litestar.enums import RequestEncodingType
+from litestar.exceptions import NotFoundException
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.openapi.spec import OpenAPIMediaType, Operation, RequestBody, Schema
+from litestar.params import PathParameter
+from litestar.response import Redirect, Template
+from litestar.status_codes import HTTP_303_SEE_OTHER
+
+from survey_app.core import ratelimit
+from survey_app.core.clock import utc_now
+from survey_app.core.hashing import hash_token
+from survey_app.core.i18n import _, ngettext
+from survey_app.core.settings import Settings
+from survey_app.responding.service import (
+    OpenInvitation,
+    TokenRejected,
+    TokenState,
+    open_invitation,
+    submit_response,
+)
+from survey_app.web.access import Rule, access
+from survey_app.web.forms import FormValues, displayable, form_values
+from survey_app.web.pages import html_response, page, redirect_response, see_other
+from surveys import AnswerError, load_templates, validate_answer, validate_answers
+from surveys import Template as SurveyTemplate
+
+SESSION_KEY = "invitation"
+
+# Unknown survey links per client address in a window before it must wait.
+UNKNOWN_LINKS_PER_CLIENT = 30
+LINK_WINDOW_SECONDS = 10 * 60
+
+PROBLEM_STATUS = {
+    TokenState.UNKNOWN: 404,
+    TokenState.USED: 409,
+    TokenState.NOT_YET_OPEN: 403,
+    TokenState.EXPIRED: 410,
+    TokenState.CLOSED: 410,
+    TokenState.NO_SESSION: 400,
+}
+
+
+# --- OpenAPI documentation of the routes (the schema drives tests/test_fuzz.py) ---
+
+
+PROBLEM_RESPONSES: dict[int, ResponseSpec] = {
+    400: html_response(
+        "No invitation in this browser session (open the invitation link first), "
+        "or a malformed request"
+    ),
+    403: html_response(
+        "The survey is not open yet, or (for a form sent) it lacks this browser's CSRF token"
+    ),
+    404: html_response("The invitation link is not known"),
+    409: html_response("The invitation has already been used"),
+    410: html_response("The survey has closed, or HR closed it early"),
+}
+TOO_LARGE = {413: html_response("The request body is larger than the server accepts")}
+
+# Printable text: validation refuses control characters other than tab and line breaks.
+_TEXT_PATTERN = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]*$"
+
+
+def _question_schema(question: Any) -> Schema:
+    if question.is_numeric:
+        return Schema(type="integer", minimum=question.min_value, maximum=question.max_value)
+    if question.type == "text":
+        return Schema(type="string", max_length=question.max_length, pattern=_TEXT_PATTERN)
+    options = [option.key for option in question.options]
+    if question.type == "multiple_choice":
+        return Schema(
+            type="array",
+            items=Schema(type="string", enum=options),
+            max_items=question.max_choices,
+            unique_items=True,
+        )
+    return Schema(type="string", enum=options)
+
+
+@cache
+def answers_form_schema() -> Schema:
+    """The answer form: one field per question of the shipped surveys, named by its key.
+
+    Which questions are asked and required depends on the invitation's survey (the
+    session), so no field is marked required: the server answers 422 with each field's
+    error. Fields that are not questions of the survey are ignored.
+    """
+    questions = {
+        question.key: question
+        for template in load_templates().values()
+        for question in template.questions
+    }
+    return Schema(
+        type="object",
+        properties={key: _question_schema(question) for key, question in questions.items()},
+        additional_properties=Schema(type="string"),
+    )
+
+
+@dataclass
+class AnswerFormOperation(Operation):
+    """Documents the urlencoded answer form, which the handlers read themselves."""
+
+    def __post_init__(self) -> None:
+        self.request_body = RequestBody(
+            content={
+                RequestEncodingType.URL_ENCODED: OpenAPIMediaType(schema=answers_form_schema())
+            },
+            description="Answers as a browser posts the form; unknown fields are ignored.",
+        )
+
+
+def problem_text(state: TokenState) -> tuple[str, str]:
+    """Title and explanation for a link that cannot be used."""
+    if state is TokenState.USED:
+        return (
+            _("This invitation has already been used"),
+            _(
+                "Answers for this invitation have been received. If you just filled in the "
+                "survey, your answers are safely stored and nothing more is needed. Each "
+                "invitation can be used once, so that every person counts once."
+            ),
+        )
+    if state is TokenState.NOT_YET_OPEN:
+        return (
+            _("This survey is not open yet"),
+            _("Please use your link again once the survey has opened."),
+        )
+    if state is TokenState.EXPIRED:
+        return (
+            _("This survey has closed"),
+            _(
+                "The answering period has ended, so no more answers can be accepted. "
+                "Thank you for your interest."
+            ),
+        )
+    if state is TokenState.CLOSED:
+        return (
+            _("This survey has been closed"),
+            _("HR closed this survey early, so no more answers can be accepted."),
+        )
+    if state is TokenState.NO_SESSION:
+        return (
+            _("Open the link from your invitation"),
+            _(
+                "The survey opens through the personal link in your invitation. If you "
+                "already sent your answers, they have been received: opening the link again "
+                "will confirm that."
+            ),
+        )
+    return (
+        _("This link is not valid"),
+        _(
+            "We do not recognise this survey link. Check that you copied the whole link "
+            "from your invitation. If it still does not work, ask HR for a new link."
+        ),
+    )
+
+
+def answer_error_message(error: AnswerError) -> str:
+    messages = {
+        "required": _("Please answer this question."),
+        "not_a_number": _("Choose one of the options."),
+        "out_of_range": _("Choose a value from {min} to {max}."),
+        "unknown_option": _("Choose one of the options shown."),
+        "multiple_values": _("Choose only one option."),
+        "too_many_choices": _("Choose at most {max} options."),
+        "too_few_choices": _("Choose at least {min} options."),
+        "too_long": _("Your answer is {length} characters long; the maximum is {max_length}."),
+        "invalid_text": _("Your answer contains characters that cannot be stored."),
+    }
+    message = messages.get(error.code)
+    if message is None:
+        return _("This answer is not valid.")
+    try:
+        return message.format(**error.params)
+    except (KeyError, IndexError):
+        # A code whose parameters changed: still say what is wrong, without the numbers.
+        return _("This answer is not valid.")
+
+
+def answered_count(template: SurveyTemplate, values: Mapping[str, Sequence[str]]) -> int:
+    return sum(1 for q in template.questions if any(v.strip() for v in values.get(q.key, [])))
+
+
+def survey_context(
+    invitation: OpenInvitation, values: FormValues, errors: Mapping[str, AnswerError]
+) -> dict:
+    template = invitation.template
+    total = len(template.questions)
+    answered = answered_count(template, values)
+    return {
+        "survey": template,
+        "wave": invitation.wave,
+        "values": displayable(values),
+        "errors": {key: answer_error_message(error) for key, error in errors.items()},
+        "answered": answered,
+        "total": total,
+        "progress_label": ngettext(
+            "{answered} of {total} question answered",
+            "{answered} of {total} questions answered",
+            total,
+        ).format(answered=answered, total=total),
+    }
+
+
+def problem_page(request: Request, state: TokenState) -> Template:
+    title, explanation = problem_text(state)
+    return page(
+        request,
+        "responding/problem.html",
+        status_code=PROBLEM_STATUS[state],
+        title=title,
+        explanation=explanation,
+        state=state.value,
+    )
+
+
+class RespondController(Controller):
+    """Routes a respondent uses; none of them needs an account: the link is the credential."""
+
+    opt = access(Rule.PUBLIC)
+
+    @get(
+        "/s/{token:str}",
+        name="respond:start",
+        status_code=HTTP_303_SEE_OTHER,
+        responses={
+            HTTP_303_SEE_OTHER: redirect_response(
+                "Link accepted: the session cookie is set and the browser goes to /survey"
+            ),
+            **PROBLEM_RESPONSES,
+            429: html_response("Too many unknown links from this address: wait and try again"),
+        },
+    )
+    async def start(
+        self,
+        request: Request,
+        token: Annotated[str, PathParameter(max_length=200)],
+        settings: NamedDependency[Settings],
+    ) -> Template | Redirect:
+        # Guessing links is hopeless (128 random bits), but a client that keeps trying
+        # unknown links is stopped anyway; the count is shared by every worker.
+        client_key = ratelimit.client_key(
+            settings.secret_key, "survey-link", request.client.host if request.client else ""
+        )
+        # Only unknown links are counted, after the lookup: parallel guesses may overshoot
+        # the limit by the number in flight, which cannot matter against 128-bit links, and
+        # valid links cost one read instead of two writes.
+        if await ratelimit.hits(client_key, LINK_WINDOW_SECONDS) >= UNKNOWN_LINKS_PER_CLIENT:
+            response = page(request, "error.html", status_code=429, status=429)
+            response.headers["Retry-After"] = str(ratelimit.retry_after(LINK_WINDOW_SECONDS))
+            return response
+        token_hash = hash_token(token)
+        try:
+            await open_invitation(token_hash, utc_now())
+        except TokenRejected as rejected:
+            if rejected.state is TokenState.UNKNOWN:
+                await ratelimit.count(client_key, LINK_WINDOW_SECONDS)
+            request.clear_session()
+            return problem_page(request, rejected.state)
+        request.set_session({SESSION_KEY: token_hash})
+        return see_other(request, "respond:survey")
+
+    async def _invitation(self, request: Request) -> OpenInvitation | TokenState:
+        token_hash = request.session.get(SESSION_KEY) if request.session else None
+        if not isinstance(token_hash, str):
+            return TokenState.NO_SESSION
+        try:
+            return await open_invitation(token_hash, utc_now())
+        except TokenRejected as rejected:
+            return rejected.state
+
+    @get("/survey", name="respond:survey", responses=PROBLEM_RESPONSES)
+    async def survey(self, request: Request) -> Template:
+        invitation = await self._invitation(request)
+        if isinstance(invitation, TokenState):
+            return problem_page(request, invitation)
+        return page(request, "responding/survey.html", **survey_context(invitation, {}, {}))
+
+    @post(
+        "/survey",
+        name="respond:submit",
+        status_code=HTTP_303_SEE_OTHER,
+        operation_class=AnswerFormOperation,
+        responses={
+            HTTP_303_SEE_OTHER: redirect_response("Answers stored: on to /survey/thanks"),
+            **PROBLEM_RESPONSES,
+            **TOO_LARGE,
+            422: html_response("The form again, with an error at each invalid answer"),
+        },
+    )
+    async def submit(
+        self, request: Request, settings: NamedDependency[Settings]
+    ) -> Template | Redirect:
+        invitation = await self._invitation(request)
+        if isinstance(invitation, TokenState):
+            return problem_page(request, invitation)
+        values = await form_values(request)
+        answers, errors = validate_answers(invitation.template, values)
+        if errors:
+            # htmx is configured (base.html) to swap error pages too, so one status serves
+            # both the plain form post and the htmx one.
+            return page(
+                request,
+                "responding/survey.html",
+                status_code=422,
+                **survey_context(invitation, values, errors),
+            )
+        try:
+            await submit_response(
+                invitation.token_hash, answers, now=utc_now(), timezone=settings.timezone
+            )
+        except TokenRejected as rejected:
+            request.clear_session()
+            return problem_page(request, rejected.state)
+        request.clear_session()
+        return see_other(request, "respond:thanks")
+
+    @post(
+        "/survey/check/{question_key:str}",
+        name="respond:check",
+        status_code=200,
+        operation_class=AnswerFormOperation,
+        responses={
+            **PROBLEM_RESPONSES,
+            404: html_response("The question is not part of this survey, or the link is unknown"),
+            **TOO_LARGE,
+        },
+    )
+    async def check(
+        self,
+        request: Request,
+        question_key: Annotated[str, PathParameter(max_length=64)],
+    ) -> Template:
+        """Inline validation of one question (htmx), plus the updated progress."""
+        invitation = await self._invitation(request)
+        if isinstance(invitation, TokenState):
+            return problem_page(request, invitation)
+        question = next((q for q in invitation.template.questions if q.key == question_key), None)
+        if question is None:
+            raise NotFoundException()
+        values = await form_values(request)
+        error = validate_answer(invitation.template, question_key, values)
+        context = survey_context(invitation, values, {question_key: error} if error else {})
+        return page(request, "responding/_check.html", question=question, **context)
+
+    @get("/survey/thanks", name="respond:thanks")
+    async def thanks(self, request: Request) -> Template:
+        return page(request, "responding/thanks.html")
+
+
+ROUTES = [RespondController]

@@ -1,0 +1,96 @@
+"""Results of a wave as HR reads them: comment themes per department, through the gate.
+
+Rows become plain lists here and go to ``analysis`` (redaction, themes, the anonymity
+gate); nothing leaves this module that the gate has not passed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from analysis.text.redact import Directory
+from analysis.text.shares import theme_shares_by_group
+from analysis.text.taxonomy import load_taxonomy
+from analysis.text.themes import ThemeAnalysis, analyze_themes
+from survey_app.tables.anonymous import Answer
+from survey_app.tables.identity import Employee
+from survey_app.waves.service import WaveInfo
+
+
+@dataclass(frozen=True)
+class ThemeRow:
+    id: str
+    label: str
+    terms: list[str]
+    source: str
+    share: float | None  # of all comments; None when the organisation total is hidden
+
+
+@dataclass(frozen=True)
+class CommentThemes:
+    comments: int
+    comment_minimum: int
+    themes: list[ThemeRow]
+    # Per group path: {"n", "shares", "difference"} or {"suppressed": True}, from the gate.
+    by_group: dict[str, dict[str, Any]]
+
+
+_CACHE: dict[tuple[uuid.UUID, int, int, str], CommentThemes] = {}
+_CACHE_KEPT = 16
+
+
+async def comment_themes(wave: WaveInfo, comment_minimum: int, language: str) -> CommentThemes:
+    """Themes of the wave's comments and their shares per department (gated).
+
+    The analysis is deterministic, so a result is kept per wave, comment count and
+    language; a new comment in an open wave gives a new result.
+    """
+    rows = await (
+        Answer.select(Answer.text, Answer.response.department_path)
+        .where((Answer.response.wave == wave.id) & Answer.text.is_not_null())
+        .order_by(Answer.id)  # random ids: no submission order
+    )
+    key = (wave.public_id, len(rows), comment_minimum, language)
+    if key in _CACHE:
+        return _CACHE[key]
+    names = [row["name"] for row in await Employee.select(Employee.name)]
+    texts = [row["text"] for row in rows]
+    paths = [row["response.department_path"] for row in rows]
+    result = await asyncio.to_thread(_analyse, texts, paths, names, comment_minimum, language)
+    if len(_CACHE) >= _CACHE_KEPT:
+        _CACHE.pop(next(iter(_CACHE)))
+    _CACHE[key] = result
+    return result
+
+
+def _analyse(
+    texts: list[str], paths: list[str], names: list[str], comment_minimum: int, language: str
+) -> CommentThemes:
+    analysis: ThemeAnalysis = analyze_themes(
+        texts, directory=Directory(names), comment_minimum=comment_minimum
+    )
+    theme_ids = [theme.id for theme in analysis.themes]
+    shares = theme_shares_by_group(analysis.assignments, paths, theme_ids, comment_minimum)
+    organisation = shares["organisation"]
+    taxonomy = {theme.id: theme for theme in load_taxonomy().themes}
+    rows = [
+        ThemeRow(
+            id=theme.id,
+            # Taxonomy themes have a label per language; discovered ones use the words found.
+            label=taxonomy[theme.id].label(language) if theme.id in taxonomy else theme.label,
+            terms=list(theme.terms),
+            source=theme.source,
+            share=None if organisation.get("suppressed") else organisation["shares"][theme.id],
+        )
+        for theme in analysis.themes
+        if theme.size > 0
+    ]
+    return CommentThemes(
+        comments=len(texts),
+        comment_minimum=comment_minimum,
+        themes=rows,
+        by_group=shares["by_group"],
+    )

@@ -1,0 +1,173 @@
+"""The identity side: who exists, who was invited, who may sign in, and what they did.
+
+It knows *who* was invited and *whether* they responded, never *what* they answered. No
+column here refers to a row of the anonymous side (`survey_app.tables.anonymous`).
+"""
+
+from __future__ import annotations
+
+from piccolo.columns import (
+    JSON,
+    UUID,
+    Boolean,
+    Date,
+    ForeignKey,
+    Integer,
+    Text,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.columns.base import OnDelete
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.columns.indexes import IndexMethod
+from piccolo.table import Table
+
+DEPARTMENT_LEVELS = ("organisation", "domain", "department", "team")
+
+
+# --- identity side -----------------------------------------------------------------------
+
+
+class Department(Table):
+    """A unit of the organisation tree: organisation → domain → department → team."""
+
+    code = Varchar(length=64, unique=True)
+    name = Varchar(length=200)
+    parent = ForeignKey("self", null=True, default=None, on_delete=OnDelete.restrict)
+    level = Varchar(length=20)
+    active = Boolean(default=True)
+
+
+class Employee(Table):
+    """A person in the organisation, as last imported."""
+
+    employee_number = Varchar(length=64, unique=True)
+    name = Varchar(length=200)
+    email = Varchar(length=254, default="")
+    department = ForeignKey(Department, null=False, on_delete=OnDelete.restrict)
+    is_manager = Boolean(default=False)
+    active = Boolean(default=True)
+    left_on = Date(null=True, default=None)
+
+
+class Wave(Table):
+    """One run of a survey template for a set of departments between two moments."""
+
+    public_id = UUID(unique=True)
+    title = Varchar(length=200)
+    template_key = Varchar(length=64)
+    # The definition as it was when the wave was created, so answers stay interpretable
+    # after the question bank changes.
+    template = JSON()
+    opens_at = Timestamptz()
+    closes_at = Timestamptz()
+    closed_early_at = Timestamptz(null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class WaveDepartment(Table):
+    """A department chosen for a wave; its whole subtree is invited."""
+
+    wave = ForeignKey(Wave, null=False, on_delete=OnDelete.restrict)
+    department = ForeignKey(Department, null=False, on_delete=OnDelete.restrict)
+
+
+class Invitation(Table):
+    """That an employee was invited to a wave, and whether they answered (not what)."""
+
+    wave = ForeignKey(Wave, null=False, index=True, on_delete=OnDelete.restrict)
+    employee = ForeignKey(Employee, null=False, on_delete=OnDelete.restrict)
+    # Department at the time of the invitation, so later moves do not rewrite history.
+    department = ForeignKey(Department, null=False, on_delete=OnDelete.restrict)
+    # Its path of codes from the root (e.g. GEM/SD/JEUGD), copied to the response.
+    department_path = Text(default="")
+    token_hash = Varchar(length=64, unique=True, index=True, index_method=IndexMethod.btree)
+    responded = Boolean(default=False)
+
+
+# --- accounts, sessions and the audit trail (identity side too) --------------------------
+
+
+class Account(Table):
+    """Someone who can sign in: an employee (linked), or a staff member of HR or IT.
+
+    Roles: every account linked to an employee is an employee; ``is_hr`` and ``is_admin``
+    are granted by an administrator; a manager's scope comes from the organisation import
+    (``Employee.is_manager`` leads their own department, with its subtree) adjusted by
+    ``ScopeAdjustment`` rows.
+    """
+
+    username = Varchar(length=254, unique=True)
+    display_name = Varchar(length=200)
+    employee = ForeignKey(Employee, null=True, default=None, on_delete=OnDelete.restrict)
+    # argon2id; empty for accounts that only sign in through OpenID Connect.
+    password_hash = Text(default="")
+    # "<issuer> <subject>" of the identity provider, once linked.
+    oidc_subject = Varchar(length=400, null=True, default=None, unique=True)
+    is_hr = Boolean(default=False)
+    is_admin = Boolean(default=False)
+    active = Boolean(default=True)
+    failed_sign_ins = Integer(default=0)
+    locked_until = Timestamptz(null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class ScopeAdjustment(Table):
+    """An administrator's change to a manager's scope: a department added or taken away."""
+
+    account = ForeignKey(Account, null=False, index=True, on_delete=OnDelete.cascade)
+    department = ForeignKey(Department, null=False, on_delete=OnDelete.restrict)
+    granted = Boolean(default=True)
+
+
+class AuthSession(Table):
+    """A signed-in browser. The cookie holds a random token; only its hash is stored."""
+
+    token_hash = Varchar(length=64, unique=True, index=True, index_method=IndexMethod.btree)
+    account = ForeignKey(Account, null=False, index=True, on_delete=OnDelete.cascade)
+    created_at = Timestamptz(default=TimestamptzNow())
+    last_seen_at = Timestamptz(default=TimestamptzNow())
+    # How the person signed in: "password" or "oidc".
+    method = Varchar(length=16, default="password")
+
+
+class RateCounter(Table):
+    """Requests per key in a fixed window, shared by every worker process."""
+
+    key = Varchar(length=200, unique=True, index=True, index_method=IndexMethod.btree)
+    window_start = Integer()
+    hits = Integer(default=0)
+
+
+class AuditEvent(Table):
+    """Append-only: who did what with results, settings, roles and sign-ins. No survey content."""
+
+    occurred_at = Timestamptz(default=TimestamptzNow(), index=True)
+    actor = Varchar(length=254, default="")
+    action = Varchar(length=64, index=True)
+    target = Varchar(length=300, default="")
+    details = JSON(default="{}")
+
+
+class SettingValue(Table):
+    """A setting changed by an administrator; it overrides the environment's value."""
+
+    key = Varchar(length=64, unique=True)
+    value = Text()
+    changed_at = Timestamptz(default=TimestamptzNow())
+    changed_by = Varchar(length=254, default="")
+
+
+IDENTITY_TABLES: tuple[type[Table], ...] = (
+    Department,
+    Employee,
+    Wave,
+    WaveDepartment,
+    Invitation,
+    Account,
+    ScopeAdjustment,
+    AuthSession,
+    RateCounter,
+    AuditEvent,
+    SettingValue,
+)

@@ -1,0 +1,1 @@
+"""Survey waves: creating them from a template, inviting employees, opening and closing."""

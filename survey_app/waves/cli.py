@@ -1,0 +1,119 @@
+"""``survey-app wave``: create waves, invite employees, close waves."""
+
+from __future__ import annotations
+
+import csv
+import os
+from pathlib import Path
+
+import click
+
+from survey_app.core.cli import fail, group, option, parse_date, run_async
+from survey_app.core.clock import utc_now
+from survey_app.core.errors import N_, AppError
+from survey_app.core.i18n import _
+from survey_app.core.settings import Settings
+
+
+@group(name="wave", help=N_("Survey waves: create, invite, follow, close."))
+def wave() -> None:
+    pass
+
+
+@wave.command("create", help=N_("Create a wave for departments and everything below them."))
+@option("--title", required=True, help=N_("Title of the wave, as respondents see it."))
+@option(
+    "--template",
+    "template_key",
+    default="pulse",
+    show_default=True,
+    help=N_("Survey template of the question bank."),
+)
+@option("--departments", required=True, help=N_("Department codes, comma-separated."))
+@option("--opens", "opens_on", required=True, help=N_("First day, YYYY-MM-DD."))
+@option("--closes", "closes_on", required=True, help=N_("Last day, YYYY-MM-DD."))
+@run_async
+async def wave_create(
+    settings: Settings,
+    title: str,
+    template_key: str,
+    departments: str,
+    opens_on: str,
+    closes_on: str,
+) -> None:
+    from survey_app.waves.service import create_wave
+
+    try:
+        created = await create_wave(
+            title=title,
+            template_key=template_key,
+            department_codes=[code.strip() for code in departments.split(",") if code.strip()],
+            opens_on=parse_date(opens_on),
+            closes_on=parse_date(closes_on),
+            timezone=settings.timezone,
+        )
+    except AppError as error:
+        raise fail(error) from error
+    click.echo(created.public_id)
+
+
+@wave.command("list", help=N_("List waves with their state."))
+@run_async
+async def wave_list(settings: Settings) -> None:
+    from survey_app.waves.service import list_waves, state_label
+
+    now = utc_now()
+    for item in await list_waves():
+        click.echo(f"{item.public_id}  {state_label(item.state(now)):10}  {item.title}")
+
+
+@wave.command(
+    "invite", help=N_("Create invitations and write their single-use links to a CSV file.")
+)
+@click.argument("wave_id")
+@option(
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help=N_("CSV file to write the invitation links to."),
+)
+@option("--reissue", is_flag=True, help=N_("New links for everyone who has not responded."))
+@run_async
+async def wave_invite(settings: Settings, wave_id: str, output: Path, reissue: bool) -> None:
+    from survey_app.waves.service import get_wave, invite
+
+    try:
+        created = await invite(await get_wave(wave_id), now=utc_now(), reissue=reissue)
+    except AppError as error:
+        raise fail(error) from error
+    # The links are secrets: readable by the owner only.
+    fd = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["employee_number", "name", "email", "department_code", "link"])
+        for item in created:
+            writer.writerow(
+                [
+                    item.employee_number,
+                    item.name,
+                    item.email,
+                    item.department_code,
+                    f"{settings.base_url}/s/{item.token}",
+                ]
+            )
+    click.echo(
+        _("{count} invitation links written to {path}").format(count=len(created), path=output)
+    )
+
+
+@wave.command("close", help=N_("Close a wave now: its links stop working."))
+@click.argument("wave_id")
+@run_async
+async def wave_close(settings: Settings, wave_id: str) -> None:
+    from survey_app.waves.service import close_wave, get_wave
+
+    try:
+        await close_wave(await get_wave(wave_id), now=utc_now())
+    except AppError as error:
+        raise fail(error) from error
+    click.echo(_("The wave is closed."))

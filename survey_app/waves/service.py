@@ -1,0 +1,268 @@
+"""Survey waves: creating them, inviting employees and counting who has responded."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import json
+import uuid
+from dataclasses import dataclass
+from typing import ClassVar
+
+from survey_app.core.clock import aware, aware_or_none, day_start
+from survey_app.core.db import write_transaction
+from survey_app.core.errors import N_, Conflict, Invalid, NotFound
+from survey_app.core.hashing import hash_token, new_token
+from survey_app.core.i18n import _
+from survey_app.organisation.tree import DepartmentTree, load_tree
+from survey_app.tables.identity import Employee, Invitation, Wave, WaveDepartment
+from surveys import DefinitionError, Template, load_template
+
+
+class WaveError(Invalid):
+    """A wave cannot be created or changed as asked."""
+
+    messages: ClassVar[dict[str, str]] = {
+        "title_required": N_("A wave needs a title."),
+        "closes_before_opening": N_("The closing date must be on or after the opening date."),
+        "no_departments": N_("Choose at least one department."),
+        "unknown_template": N_("Unknown or invalid survey template: {name}"),
+        "unknown_department": N_("Unknown department code: {code}"),
+    }
+
+
+class WaveNotFound(NotFound):
+    messages: ClassVar[dict[str, str]] = {"unknown_wave": N_("Unknown wave: {id}")}
+
+
+class WaveClosed(Conflict):
+    messages: ClassVar[dict[str, str]] = {
+        "closed": N_("This wave is closed; no invitations can be sent.")
+    }
+
+
+class WaveState(enum.Enum):
+    SCHEDULED = "scheduled"
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+def state_label(state: WaveState) -> str:
+    labels = {
+        WaveState.SCHEDULED: _("scheduled"),
+        WaveState.OPEN: _("open"),
+        WaveState.CLOSED: _("closed"),
+    }
+    return labels[state]
+
+
+@dataclass(frozen=True)
+class WaveInfo:
+    id: int
+    public_id: uuid.UUID
+    title: str
+    template_key: str
+    opens_at: dt.datetime
+    closes_at: dt.datetime
+    closed_early_at: dt.datetime | None
+
+    def state(self, now: dt.datetime) -> WaveState:
+        if self.closed_early_at is not None or now >= self.closes_at:
+            return WaveState.CLOSED
+        if now < self.opens_at:
+            return WaveState.SCHEDULED
+        return WaveState.OPEN
+
+    @classmethod
+    def from_row(cls, row: dict) -> WaveInfo:
+        return cls(
+            id=row["id"],
+            public_id=_as_uuid(row["public_id"]),
+            title=row["title"],
+            template_key=row["template_key"],
+            opens_at=aware(row["opens_at"]),
+            closes_at=aware(row["closes_at"]),
+            closed_early_at=aware_or_none(row["closed_early_at"]),
+        )
+
+
+@dataclass(frozen=True)
+class NewInvitation:
+    employee_number: str
+    name: str
+    email: str
+    department_code: str
+    token: str
+
+
+WAVE_COLUMNS = (
+    Wave.id,
+    Wave.public_id,
+    Wave.title,
+    Wave.template_key,
+    Wave.opens_at,
+    Wave.closes_at,
+    Wave.closed_early_at,
+)
+
+
+def _as_uuid(value: uuid.UUID | str) -> uuid.UUID:
+    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+
+
+async def create_wave(
+    *,
+    title: str,
+    template_key: str,
+    department_codes: list[str],
+    opens_on: dt.date,
+    closes_on: dt.date,
+    timezone: dt.tzinfo,
+    template: Template | None = None,
+) -> WaveInfo:
+    """A wave that opens at the start of ``opens_on`` and closes at the end of ``closes_on``."""
+    title = title.strip()
+    if not title:
+        raise WaveError("title_required")
+    if closes_on < opens_on:
+        raise WaveError("closes_before_opening")
+    if not department_codes:
+        raise WaveError("no_departments")
+    if template is None:
+        try:
+            template = load_template(template_key)
+        except (DefinitionError, FileNotFoundError, KeyError) as error:
+            raise WaveError("unknown_template", name=str(error)) from error
+    tree = await load_tree()
+    departments = []
+    for code in department_codes:
+        node = tree.by_code(code)
+        if node is None or not node.active:
+            raise WaveError("unknown_department", code=code)
+        departments.append(node)
+    async with write_transaction():
+        wave = Wave(
+            public_id=uuid.uuid4(),
+            title=title,
+            template_key=template.key,
+            template=template.to_dict(),
+            opens_at=day_start(opens_on, timezone),
+            closes_at=day_start(closes_on + dt.timedelta(days=1), timezone),
+        )
+        await wave.save()
+        await WaveDepartment.insert(
+            *[WaveDepartment(wave=wave.id, department=node.id) for node in departments]
+        )
+    return await get_wave(wave.public_id)
+
+
+async def get_wave(public_id: uuid.UUID | str) -> WaveInfo:
+    try:
+        wanted = _as_uuid(public_id)
+    except ValueError as error:
+        raise WaveNotFound("unknown_wave", id=public_id) from error
+    row = await Wave.select(*WAVE_COLUMNS).where(Wave.public_id == wanted).first()
+    if row is None:
+        raise WaveNotFound("unknown_wave", id=public_id)
+    return WaveInfo.from_row(row)
+
+
+async def list_waves() -> list[WaveInfo]:
+    rows = await Wave.select(*WAVE_COLUMNS).order_by(Wave.opens_at, ascending=False)
+    return [WaveInfo.from_row(row) for row in rows]
+
+
+_TEMPLATES: dict[uuid.UUID, Template] = {}
+_TEMPLATES_KEPT = 32
+
+
+async def wave_template(wave: WaveInfo) -> Template:
+    """The wave's snapshot of its survey definition.
+
+    A snapshot never changes once the wave exists, so each process keeps the parsed
+    templates of recent waves (keyed by the random public id, never reused).
+    """
+    cached = _TEMPLATES.get(wave.public_id)
+    if cached is not None:
+        return cached
+    row = await Wave.select(Wave.template).where(Wave.id == wave.id).first()
+    snapshot = row["template"]
+    # Piccolo returns JSON columns as text on both databases.
+    template = Template.from_dict(json.loads(snapshot) if isinstance(snapshot, str) else snapshot)
+    if len(_TEMPLATES) >= _TEMPLATES_KEPT:
+        _TEMPLATES.pop(next(iter(_TEMPLATES)))
+    _TEMPLATES[wave.public_id] = template
+    return template
+
+
+async def wave_department_ids(wave: WaveInfo, tree: DepartmentTree) -> set[int]:
+    rows = await WaveDepartment.select(WaveDepartment.department).where(
+        WaveDepartment.wave == wave.id
+    )
+    chosen: set[int] = set()
+    for row in rows:
+        chosen |= tree.subtree_ids(row["department"])
+    return chosen
+
+
+async def invite(wave: WaveInfo, *, now: dt.datetime, reissue: bool = False) -> list[NewInvitation]:
+    """Invite every active employee in the wave's departments who has no invitation yet.
+
+    Tokens exist only in the returned list; the database keeps their hashes. With
+    ``reissue``, employees who have not responded get a new token (the old one stops
+    working), for lost or expired links.
+    """
+    if wave.state(now) is WaveState.CLOSED:
+        raise WaveClosed("closed")
+    tree = await load_tree()
+    department_ids = await wave_department_ids(wave, tree)
+    employees = await Employee.select(
+        Employee.id, Employee.employee_number, Employee.name, Employee.email, Employee.department
+    ).where((Employee.active == True) & Employee.department.is_in(list(department_ids)))  # noqa: E712
+    created: list[NewInvitation] = []
+    async with write_transaction():
+        existing = {
+            row["employee"]: row
+            for row in await Invitation.select(
+                Invitation.id, Invitation.employee, Invitation.responded
+            ).where(Invitation.wave == wave.id)
+        }
+        new_rows = []
+        for employee in sorted(employees, key=lambda row: row["employee_number"]):
+            token = new_token()
+            previous = existing.get(employee["id"])
+            if previous is None:
+                new_rows.append(
+                    Invitation(
+                        wave=wave.id,
+                        employee=employee["id"],
+                        department=employee["department"],
+                        department_path=tree.path(employee["department"]),
+                        token_hash=hash_token(token),
+                    )
+                )
+            elif reissue and not previous["responded"]:
+                await Invitation.update({Invitation.token_hash: hash_token(token)}).where(
+                    (Invitation.id == previous["id"]) & (Invitation.responded == False)  # noqa: E712
+                )
+            else:
+                continue
+            created.append(
+                NewInvitation(
+                    employee_number=employee["employee_number"],
+                    name=employee["name"],
+                    email=employee["email"],
+                    department_code=tree.nodes[employee["department"]].code,
+                    token=token,
+                )
+            )
+        if new_rows:
+            await Invitation.insert(*new_rows)
+    return created
+
+
+async def close_wave(wave: WaveInfo, *, now: dt.datetime) -> None:
+    async with write_transaction():
+        await Wave.update({Wave.closed_early_at: now}).where(
+            (Wave.id == wave.id) & Wave.closed_early_at.is_null()
+        )

@@ -1,0 +1,32 @@
+"""The Jinja environment every page is rendered with: translations, filters and the folder."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from survey_app.core import i18n
+from survey_app.core.clock import local_date
+from survey_app.core.settings import PROJECT_ROOT, Settings
+
+TEMPLATE_DIR = PROJECT_ROOT / "templates"
+
+
+def jinja_environment(settings: Settings, template_dir: Path = TEMPLATE_DIR) -> Environment:
+    environment = Environment(
+        loader=FileSystemLoader(template_dir),
+        autoescape=select_autoescape(["html"]),
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    environment.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)
+
+    def localdate(moment: dt.datetime, end: bool = False) -> str:
+        """A date in the organisation's time zone; ``end`` for an exclusive end moment."""
+        return local_date(moment, settings.timezone, end=end)
+
+    environment.filters["localdate"] = localdate
+    return environment
