@@ -203,3 +203,15 @@ def test_every_capability_package_is_documented() -> None:
     packages = sorted(path.name for path in PACKAGE.iterdir() if (path / "__init__.py").exists())
     missing = [name for name in packages if not re.search(rf"(?<![\w/]){name}/", text)]
     assert not missing, f"packages not described in docs/architecture.md: {missing}"
+
+
+def test_the_files_the_document_cites_exist() -> None:
+    text = (PROJECT_ROOT / "docs" / "architecture.md").read_text()
+    cited = set(re.findall(r"`((?:tests|survey_app|analysis|surveys)/[\w/]+\.py)`", text))
+    cited |= {
+        f"survey_app/{path}"
+        for path in re.findall(r"`((?:core|web|results|responding|tables|accounts)/\w+\.py)`", text)
+    }
+    assert len(cited) > 20
+    missing = sorted(path for path in cited if not (PROJECT_ROOT / path).exists())
+    assert not missing, f"docs/architecture.md cites files that do not exist: {missing}"
