@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from survey_app.accounts.sessions import active_session_count, manager_scope
-from survey_app.core.clock import aware_or_none, local_moment
+from survey_app.core.clock import aware_or_none, local_moment, utc_now
 from survey_app.core.errors import N_, NotFound
 from survey_app.organisation.tree import DepartmentNode, load_tree
 from survey_app.tables.identity import Account, Department, ScopeAdjustment
@@ -93,7 +93,7 @@ async def matching_accounts(query: str) -> list[dict[str, Any]]:
 
 async def summaries(rows: list[dict[str, Any]], timezone: dt.tzinfo) -> list[AccountSummary]:
     """The rows of `matching_accounts` with each manager's departments."""
-    now = dt.datetime.now(dt.UTC)
+    now = utc_now()
     found = []
     for row in rows:
         _codes, roots = await manager_scope(row["id"], row["employee"])
@@ -176,7 +176,7 @@ async def account_details(
     departments = await Department.select(Department.code, Department.name).where(
         Department.active == True  # noqa: E712
     )
-    now = dt.datetime.now(dt.UTC)
+    now = utc_now()
     return AccountDetails(
         account=account,
         has_password=has_password,

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hmac
 import ipaddress
-import secrets
 import time
 import warnings
 from collections.abc import Callable, Mapping
@@ -24,6 +23,8 @@ from joserfc import jwt
 from joserfc.errors import InvalidKeyIdError, JoseError
 from joserfc.jwk import KeySet
 from joserfc.jws import JWSRegistry
+
+from survey_app.core.hashing import new_token
 
 with warnings.catch_warnings():
     # authlib 1.9 announces a move to the httpx2 package; httpx is the one Litestar and
@@ -142,10 +143,10 @@ class OIDCClient:
         """The provider's authorization URL and what to keep until the browser comes back."""
         metadata = await self.metadata()
         pending = PendingSignIn(
-            state=secrets.token_urlsafe(32),
-            nonce=secrets.token_urlsafe(32),
+            state=new_token(32),
+            nonce=new_token(32),
             # RFC 7636: 43 to 128 characters; 64 random bytes give 86.
-            code_verifier=secrets.token_urlsafe(64),
+            code_verifier=new_token(64),
             redirect_uri=redirect_uri,
         )
         async with self._oauth_client(metadata) as oauth:

@@ -19,8 +19,17 @@ def aware_or_none(moment: dt.datetime | None) -> dt.datetime | None:
     return None if moment is None else aware(moment)
 
 
+def local_now(timezone: dt.tzinfo) -> dt.datetime:
+    return dt.datetime.now(timezone)
+
+
 def local_today(timezone: dt.tzinfo) -> dt.date:
-    return dt.datetime.now(timezone).date()
+    return local_now(timezone).date()
+
+
+def local_day(moment: dt.datetime, timezone: dt.tzinfo) -> dt.date:
+    """The day ``moment`` falls on by the organisation's clock."""
+    return aware(moment).astimezone(timezone).date()
 
 
 def day_start(day: dt.date, timezone: dt.tzinfo) -> dt.datetime:

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from survey_app.core.cli import command, fail, group, option, run_async
+from survey_app.core.clock import local_now
 from survey_app.core.errors import N_
 from survey_app.core.i18n import _
 from survey_app.core.settings import Settings
@@ -59,12 +60,10 @@ async def db_upgrade(settings: Settings) -> None:
 )
 @option("--run-pg-dump", is_flag=True, help=N_("PostgreSQL: run pg_dump instead of advising."))
 def backup(output: Path | None, run_pg_dump: bool) -> None:
-    import datetime as dt
-
     from survey_app.core import backup as backups
 
     settings = Settings.from_env()
-    now = dt.datetime.now(settings.timezone)
+    now = local_now(settings.timezone)
     source = backups.sqlite_database_path(settings.database_url)
     try:
         if source is not None:

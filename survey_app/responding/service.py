@@ -15,6 +15,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from survey_app.core.clock import local_day
 from survey_app.core.db import write_transaction
 from survey_app.tables.anonymous import Answer, Response
 from survey_app.tables.identity import Invitation
@@ -129,7 +130,7 @@ async def submit_response(
                 wave=wave.id,
                 department=invitation["department"],
                 department_path=invitation["department_path"],
-                submitted_on=now.astimezone(timezone).date(),
+                submitted_on=local_day(now, timezone),
             )
         )
         if answers:

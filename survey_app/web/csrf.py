@@ -8,7 +8,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import secrets
 from urllib.parse import parse_qsl
 
 from litestar import Request
@@ -16,7 +15,7 @@ from litestar.enums import RequestEncodingType
 from litestar.exceptions import PermissionDeniedException
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
-from survey_app.core.hashing import derived_key
+from survey_app.core.hashing import derived_key, new_token
 from survey_app.core.settings import Settings
 from survey_app.web.middleware import cookie_value
 
@@ -67,7 +66,7 @@ class CSRFMiddleware:
         browser_secret = cookie_value(scope, self.cookie)
         fresh = not browser_secret or len(browser_secret) > 100
         if fresh:
-            browser_secret = secrets.token_urlsafe(32)
+            browser_secret = new_token(32)
         expected = _sign(self.key, browser_secret)
         scope[CSRF_SCOPE_KEY] = expected  # type: ignore[literal-required]
         if scope["method"] not in SAFE_METHODS:
