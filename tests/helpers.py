@@ -198,3 +198,35 @@ async def open_survey(client: httpx.AsyncClient, token: str) -> str:
     survey = await client.get(opened.headers["location"])
     assert survey.status_code == 200, survey.text[:500]
     return csrf_from(survey.text)
+
+
+# --- comments of the small organisation, for theme pages ----------------------------------
+
+# One comment per employee of `small_org_csv`'s default sizes.
+COMMENTS = {
+    # Jeugd 6, Wmo 3, ICT 7: Wmo is too small, and Jeugd would give Wmo away (Sociaal
+    # Domein 9 − Jeugd 6 = 3), so both must be hidden while Sociaal Domein shows.
+    "JEUGD": [
+        "De werkdruk is veel te hoog, we lopen achter.",
+        "Te veel werk en te weinig mensen, ik werk vaak over.",
+        "Mijn leidinggevende Medewerker 1003 denkt goed mee.",
+        "De werkdruk is hoog door vacatures.",
+        "Het zaaksysteem is traag en valt uit.",
+        "Veel overwerk de laatste maanden.",
+    ],
+    "WMO": [
+        "Bel me op 06-12345678 als je vragen hebt.",
+        "De laptops zijn traag.",
+        "Thuiswerken bevalt me goed.",
+    ],
+    "ICT": [
+        "De VPN werkt thuis vaak niet.",
+        "Inloggen op het zaaksysteem kost veel tijd.",
+        "Nieuwe laptops zouden helpen.",
+        "De werkdruk is te hoog in ons team.",
+        "Het zaaksysteem valt regelmatig uit.",
+        "Onze leidinggevende geeft weinig waardering.",
+        "Thuiswerken met Teams gaat prima.",
+    ],
+}
+NUMBERS = {"JEUGD": range(1001, 1007), "WMO": range(1007, 1010), "ICT": range(1010, 1017)}

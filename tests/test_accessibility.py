@@ -43,6 +43,8 @@ from surveys import AnswerValue, Question, load_template
 from tests.helpers import (
     CHROMIUM,
     CHROMIUM_ARGS,
+    COMMENTS,
+    NUMBERS,
     PASSWORD,
     TIMEZONE,
     full_answers,
@@ -51,7 +53,6 @@ from tests.helpers import (
     open_survey,
     open_wave,
 )
-from tests.test_hr_themes import COMMENTS, NUMBERS
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
 

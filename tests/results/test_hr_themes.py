@@ -7,35 +7,7 @@ from survey_app.core.hashing import hash_token
 from survey_app.responding.service import submit_response
 from survey_app.waves.service import close_wave
 from surveys import AnswerValue
-from tests.helpers import TIMEZONE, load_small_org, open_wave, sign_in_as_hr
-
-COMMENTS = {
-    # Jeugd 6, Wmo 3, ICT 7: Wmo is too small, and Jeugd would give Wmo away (Sociaal
-    # Domein 9 − Jeugd 6 = 3), so both must be hidden while Sociaal Domein shows.
-    "JEUGD": [
-        "De werkdruk is veel te hoog, we lopen achter.",
-        "Te veel werk en te weinig mensen, ik werk vaak over.",
-        "Mijn leidinggevende Medewerker 1003 denkt goed mee.",
-        "De werkdruk is hoog door vacatures.",
-        "Het zaaksysteem is traag en valt uit.",
-        "Veel overwerk de laatste maanden.",
-    ],
-    "WMO": [
-        "Bel me op 06-12345678 als je vragen hebt.",
-        "De laptops zijn traag.",
-        "Thuiswerken bevalt me goed.",
-    ],
-    "ICT": [
-        "De VPN werkt thuis vaak niet.",
-        "Inloggen op het zaaksysteem kost veel tijd.",
-        "Nieuwe laptops zouden helpen.",
-        "De werkdruk is te hoog in ons team.",
-        "Het zaaksysteem valt regelmatig uit.",
-        "Onze leidinggevende geeft weinig waardering.",
-        "Thuiswerken met Teams gaat prima.",
-    ],
-}
-NUMBERS = {"JEUGD": range(1001, 1007), "WMO": range(1007, 1010), "ICT": range(1010, 1017)}
+from tests.helpers import COMMENTS, NUMBERS, TIMEZONE, load_small_org, open_wave, sign_in_as_hr
 
 
 async def test_themes_are_shown_per_department_only_where_the_gate_allows(client) -> None:
