@@ -30,8 +30,9 @@ from survey_app.web.openapi import openapi_config, repair_options_allow
 from survey_app.web.templates import jinja_environment
 
 STATIC_DIR = PROJECT_ROOT / "static"
-# An opened survey keeps its encrypted session cookie this long.
-SURVEY_SESSION_SECONDS = 3 * 3600
+# An opened survey keeps its encrypted session cookie this long (the survey takes minutes;
+# on a shared computer the next person must not find it open). Drafts stay in the tab.
+SURVEY_SESSION_SECONDS = 3600
 
 
 def create_app(settings: Settings | None = None) -> Litestar:

@@ -11,6 +11,7 @@ from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_303_SEE_OTHER
 
 from survey_app.admin.responses import FORM_RESPONSES
+from survey_app.core.errors import AppError
 from survey_app.core.principal import Principal
 from survey_app.core.settings import Settings
 from survey_app.results import thresholds
@@ -81,12 +82,15 @@ class SettingsController(Controller):
         principal: NamedDependency[Principal],
     ) -> Template | Redirect:
         form = ThresholdsForm.read(await form_values(request))
+        if form.ok:
+            try:
+                changed = await thresholds.change_all(
+                    settings,
+                    {key: form[key] for key in thresholds.KEYS},
+                    actor=principal.username,
+                )
+            except AppError as error:
+                form.add_error(error, field="min_comment_group_size")
         if not form.ok:
             return await settings_page(request, settings, status_code=422, form=form)
-        changed = [
-            await thresholds.change(settings, key, form[key], actor=principal.username)
-            for key in thresholds.KEYS
-        ]
-        return see_other(
-            request, "admin:settings", {"done": "saved" if any(changed) else "unchanged"}
-        )
+        return see_other(request, "admin:settings", {"done": "saved" if changed else "unchanged"})

@@ -10,6 +10,7 @@ and exit code 2.
 from __future__ import annotations
 
 import csv
+import io
 import json
 import sys
 from pathlib import Path
@@ -48,14 +49,33 @@ def _read_csv(path: Path) -> tuple[list[str], list[dict[str, str]]]:
             _("{path}: the file is empty or has no header row").format(path=path)
         )
     delimiter = max(DELIMITERS, key=header.count)
+    # strict: a quote that is never closed is an error at the end of the file, instead of
+    # every later row silently becoming part of one comment.
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    rows: list[dict[str, str]] = []
+    columns: list[str] = []
+    start = 1
     try:
-        reader = csv.DictReader(text.splitlines(), delimiter=delimiter)
-        rows = list(reader)
+        for record in reader:
+            if not columns:
+                columns = [name.strip() for name in record]
+            elif any(cell.strip() for cell in record):
+                if len(record) != len(columns):
+                    raise click.UsageError(
+                        _(
+                            "{path}: line {line}: {fields} fields, but the header has "
+                            '{expected}; check for a missing closing quote (")'
+                        ).format(path=path, line=start, fields=len(record), expected=len(columns))
+                    )
+                rows.append(dict(zip(columns, record, strict=True)))
+            start = reader.line_num + 1
     except csv.Error as error:
         raise click.UsageError(
-            _("{path}: not a valid CSV file ({detail})").format(path=path, detail=error)
+            _(
+                "{path}: from line {line} on the file cannot be read as CSV ({detail}); "
+                'check for a missing closing quote (")'
+            ).format(path=path, line=start, detail=error)
         ) from error
-    columns = [name.strip() for name in reader.fieldnames or []]
     return columns, rows
 
 

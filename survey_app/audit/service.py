@@ -13,7 +13,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from survey_app.core.text import without_unstorable
+from survey_app.core.text import escaped_for_log, without_unstorable
 from survey_app.tables.identity import AuditEvent
 
 logger = logging.getLogger("survey_app.audit")
@@ -53,7 +53,14 @@ async def record(action: str, actor: str = "", target: str = "", **details: Any)
     await AuditEvent.insert(
         AuditEvent(actor=actor[:254], action=action, target=target[:300], details=details)
     )
-    logger.info("%s actor=%s target=%s %s", action, actor, target, json.dumps(details))
+    # Every field escaped: a typed user name with a line break cannot forge a log record.
+    logger.info(
+        "%s actor=%s target=%s %s",
+        action,
+        escaped_for_log(actor),
+        escaped_for_log(target),
+        json.dumps(details),
+    )
 
 
 async def search(

@@ -14,6 +14,7 @@ from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 
+from survey_app.core.files import PRIVATE_FILE, private_file, tighten
 from survey_app.core.settings import database_url_from_env
 from survey_app.tables import ALL_TABLES
 
@@ -31,7 +32,11 @@ def engine_from_url(url: str) -> Engine:
                 "An SQLite DATABASE_URL looks like sqlite:///relative/or sqlite:////abs"
             )
         path = Path(unquote(url[len("sqlite:///") :]))
-        path.parent.mkdir(parents=True, exist_ok=True)
+        # The database holds the identity side: owner only (its -wal and -shm files get
+        # the database file's mode from SQLite).
+        private_file(path)
+        for suffix in ("-wal", "-shm"):
+            tighten(path.with_name(path.name + suffix), PRIVATE_FILE)
         return SQLiteEngine(path=str(path), timeout=SQLITE_TIMEOUT_SECONDS)
     if parts.scheme in {"postgres", "postgresql"}:
         config: dict[str, object] = {

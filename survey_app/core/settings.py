@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from survey_app.core.files import private_directory
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SUPPORTED_LANGUAGES = ("nl", "en")
 
@@ -28,7 +30,7 @@ def _secret_key(var_dir: Path) -> str:
     if configured:
         return configured
     path = var_dir / "secret_key"
-    var_dir.mkdir(parents=True, exist_ok=True)
+    private_directory(var_dir)
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
@@ -144,4 +146,8 @@ class Settings:
             "local_sign_in": _bool(os.environ.get("KLANKBORD_LOCAL_SIGN_IN", "yes")),
         }
         values.update(overrides)
+        if values["min_comment_group_size"] < values["min_group_size"]:  # type: ignore[operator]
+            raise ValueError(
+                "KLANKBORD_MIN_COMMENT_GROUP_SIZE must not be below KLANKBORD_MIN_GROUP_SIZE"
+            )
         return cls(**values)  # type: ignore[arg-type]

@@ -112,6 +112,10 @@ EMAIL_PATTERN = re.compile(
     r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.)+[A-Za-z]{2,}"
 )
 DELIMITERS = (",", ";")
+# Bounds on one file, far above the largest Dutch municipality (about 17,000 staff) but far
+# below what would hold the server's memory and a write lock for minutes.
+MAX_FILE_BYTES = 20 * 1024 * 1024
+MAX_ROWS = 100_000
 
 MESSAGES: dict[str, str] = {
     "utf16": N_(
@@ -138,6 +142,18 @@ MESSAGES: dict[str, str] = {
     "field_count": N_("This row has {count} fields, but the header row has {expected}."),
     "unclosed_quote": N_(
         'A quoted value on this line runs on to line {end}; check for a missing closing quote (").'
+    ),
+    "file_too_large": N_(
+        "The file is {size} MB; the largest file accepted is {maximum} MB. An organisation "
+        "file needs about 100 bytes per employee."
+    ),
+    "too_many_rows": N_(
+        "The file has more than {maximum} departments and employees; this is more than any "
+        "organisation file should hold. Check that it is the right file."
+    ),
+    "unstorable_text": N_(
+        "Column {column} contains characters that cannot be stored: control characters, "
+        "line breaks or invisible marks that change how text reads."
     ),
     "unnamed_column_value": N_("Column {number} has a value but no name in the header row."),
     "empty_record_type": N_(
@@ -220,6 +236,17 @@ class OrgImportError(Problems):
             if problem.line is None
             else translate(AT_LINE, {"line": problem.line, "message": self.text(problem)})
             for problem in self.problems
+        )
+
+
+def check_size(size: int) -> None:
+    """Refuse a file above `MAX_FILE_BYTES` before reading it."""
+    if size > MAX_FILE_BYTES:
+        raise file_problem(
+            None,
+            "file_too_large",
+            size=f"{size / 1024 / 1024:.1f}",
+            maximum=MAX_FILE_BYTES // 1024 // 1024,
         )
 
 

@@ -18,6 +18,7 @@ from survey_app.organisation.csvformat import (
     DepartmentRecord,
     EmployeeRecord,
     OrgPlan,
+    check_size,
     file_problem,
 )
 from survey_app.organisation.parsing import parse_org_csv
@@ -175,6 +176,7 @@ async def _apply_employees(records: list[EmployeeRecord], today: datetime.date) 
 async def import_org_file(path: Path, today: datetime.date) -> ImportSummary:
     """Read, check and apply an organisation file; ``OrgImportError`` if it is rejected."""
     try:
+        check_size((await asyncio.to_thread(path.stat)).st_size)
         data = await asyncio.to_thread(path.read_bytes)
     except OSError as error:
         raise file_problem(None, "unreadable_file", path=path, reason=error.strerror) from None

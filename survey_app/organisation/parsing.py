@@ -13,6 +13,7 @@ import io
 from collections.abc import Iterable, Iterator
 
 from survey_app.core.errors import Problem
+from survey_app.core.text import storable, without_unstorable
 from survey_app.organisation.checks import CrossRowChecks, DepartmentRow, parents_first
 from survey_app.organisation.csvformat import (
     BOOLEANS,
@@ -24,16 +25,19 @@ from survey_app.organisation.csvformat import (
     EMPLOYEE_ONLY_COLUMNS,
     LEVELS,
     MAX_LENGTHS,
+    MAX_ROWS,
     RECORD_TYPES,
     EmployeeRecord,
     OrgImportError,
     OrgPlan,
+    check_size,
     file_problem,
 )
 
 
 def parse_org_csv(data: bytes) -> OrgPlan:
     """Read and check the whole file; raise ``OrgImportError`` listing every problem."""
+    check_size(len(data))
     text = _decode(data)
     delimiter = _detect_delimiter(text)
     records = _read_records(text, delimiter)
@@ -135,6 +139,8 @@ class RowParser(CrossRowChecks):
         if not any(field.strip() for field in fields):
             return
         self.data_rows += 1
+        if self.data_rows > MAX_ROWS:
+            raise file_problem(line, "too_many_rows", maximum=MAX_ROWS)
         if len(fields) != len(self.header):
             self.problem(
                 line,
@@ -153,6 +159,11 @@ class RowParser(CrossRowChecks):
         for position, (column, field) in enumerate(zip(self.header, fields, strict=True), 1):
             if column:
                 values[column] = field.strip()
+                if not storable(values[column]):
+                    # The one rule of the web forms: no control characters, line breaks
+                    # or invisible marks in names, codes and addresses.
+                    self.problem(line, "unstorable_text", column=column)
+                    values[column] = without_unstorable(values[column])
             elif field.strip():
                 self.problem(
                     line,

@@ -363,6 +363,8 @@ class RespondController(Controller):
 
     @get("/survey/thanks", name="respond:thanks")
     async def thanks(self, request: Request) -> Template:
+        # Whatever this browser still holds of a survey ends here (a shared computer).
+        request.clear_session()
         return page(request, "responding/thanks.html")
 
 

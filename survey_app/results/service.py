@@ -26,7 +26,14 @@ from survey_app.results.participation import participation
 from survey_app.results.scores import score_report
 from survey_app.results.themes import CommentThemes, comment_themes
 from survey_app.results.thresholds import Thresholds
-from survey_app.waves.service import WaveInfo, WaveState, get_wave, list_waves, wave_template
+from survey_app.waves.service import (
+    WaveInfo,
+    WaveNotFound,
+    WaveState,
+    get_wave,
+    list_waves,
+    wave_template,
+)
 
 
 class ResultsRefused(Forbidden):
@@ -154,6 +161,10 @@ async def wave_results(
     root = tree.path(department.id) if department is not None else None
     rows, _tree = await participation(wave)
     rates = [_rate_row(row, tree) for row in rows if root is None or in_subtree(row.path, root)]
+    if root is not None and not rates:
+        # A wave that invited nobody in this department has no results for it: not even
+        # that it exists, nor its organisation-wide figures.
+        raise WaveNotFound("unknown_wave", id=wave_id)
     state = wave.state(utc_now())
     themes, groups, scores = None, [], None
     if state is WaveState.CLOSED and with_themes:

@@ -25,6 +25,10 @@ class ThresholdError(Invalid):
     messages: ClassVar[dict[str, str]] = {
         "out_of_range": N_("Enter a whole number from {minimum} to {maximum}."),
         "unknown_setting": N_("Unknown setting."),
+        "comment_below_group": N_(
+            "The minimum for comments cannot be below the minimum group size ({minimum}): "
+            "a group too small for scores is too small for comments too."
+        ),
     }
 
 
@@ -70,3 +74,20 @@ async def change(settings: Settings, key: str, value: int, *, actor: str) -> boo
     await SettingValue.insert(SettingValue(key=key, value=str(value), changed_by=actor))
     await audit.record("setting.changed", actor=actor, target=key, before=before, after=value)
     return True
+
+
+def check_pair(min_group_size: int, min_comment_group_size: int) -> None:
+    """The gate refuses a comment minimum below the group minimum (`analysis.gate.GateConfig`)."""
+    if min_comment_group_size < min_group_size:
+        raise ThresholdError("comment_below_group", minimum=min_group_size)
+
+
+async def change_all(settings: Settings, values: dict[str, int], *, actor: str) -> bool:
+    """Store new values for every threshold at once, checked together; True if any
+    changed. Nothing is stored when the pair is refused."""
+    merged = {**vars(await current(settings)), **values}
+    check_pair(merged["min_group_size"], merged["min_comment_group_size"])
+    changed = [
+        await change(settings, key, values[key], actor=actor) for key in KEYS if key in values
+    ]
+    return any(changed)

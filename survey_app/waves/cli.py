@@ -11,6 +11,7 @@ import click
 from survey_app.core.cli import fail, group, option, parse_date, run_async
 from survey_app.core.clock import utc_now
 from survey_app.core.errors import N_, AppError
+from survey_app.core.files import SymlinkRefused, open_private_for_writing
 from survey_app.core.i18n import _
 from survey_app.core.settings import Settings
 
@@ -78,17 +79,31 @@ async def wave_list(settings: Settings) -> None:
     help=N_("CSV file to write the invitation links to."),
 )
 @option("--reissue", is_flag=True, help=N_("New links for everyone who has not responded."))
-@run_async
-async def wave_invite(settings: Settings, wave_id: str, output: Path, reissue: bool) -> None:
-    from survey_app.waves.service import get_wave, invite
-
+def wave_invite(wave_id: str, output: Path, reissue: bool) -> None:
+    existed = output.exists() or output.is_symlink()
     try:
-        created = await invite(await get_wave(wave_id), now=utc_now(), reissue=reissue)
-    except AppError as error:
-        raise fail(error) from error
-    # The links are secrets: readable by the owner only.
-    fd = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        # Opened before any invitation is made: links that cannot be written are never
+        # created (only their hashes would be stored, and they would be lost).
+        fd = open_private_for_writing(output)
+    except SymlinkRefused as error:
+        raise click.ClickException(
+            _("{path} is a symbolic link; links are only written to a plain file.").format(
+                path=output
+            )
+        ) from error
+    except OSError as error:
+        raise click.ClickException(
+            _("{path} cannot be written: {reason}").format(path=output, reason=error.strerror)
+        ) from error
     with os.fdopen(fd, "w", newline="", encoding="utf-8") as handle:
+        try:
+            base_url, created = _invite(wave_id, reissue)
+        except click.ClickException:
+            if not existed:
+                output.unlink(missing_ok=True)
+            raise
+        # The links are secrets: the file is readable by the owner only (mode 600).
+        handle.truncate(0)
         writer = csv.writer(handle)
         writer.writerow(["employee_number", "name", "email", "department_code", "link"])
         for item in created:
@@ -98,12 +113,24 @@ async def wave_invite(settings: Settings, wave_id: str, output: Path, reissue: b
                     item.name,
                     item.email,
                     item.department_code,
-                    f"{settings.base_url}/s/{item.token}",
+                    f"{base_url}/s/{item.token}",
                 ]
             )
     click.echo(
         _("{count} invitation links written to {path}").format(count=len(created), path=output)
     )
+
+
+@run_async
+async def _invite(settings: Settings, wave_id: str, reissue: bool) -> tuple[str, list]:
+    from survey_app.waves.service import get_wave, invite
+
+    try:
+        return settings.base_url, await invite(
+            await get_wave(wave_id), now=utc_now(), reissue=reissue
+        )
+    except AppError as error:
+        raise fail(error) from error
 
 
 @wave.command("close", help=N_("Close a wave now: its links stop working."))

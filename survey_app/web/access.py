@@ -66,6 +66,16 @@ def allowed(rule: Rule, principal: Principal | None, path_params: dict[str, Any]
     return False
 
 
+def requested_target(connection: ASGIConnection) -> str:
+    """The path and query string as the browser sent them (still percent-encoded), to come
+    back to after signing in: encoded once more as the ``next`` parameter, and decoded once
+    by the sign-in page, it is exactly what was asked for."""
+    raw_path = connection.scope.get("raw_path")
+    path = raw_path.decode("latin-1") if raw_path else quote(connection.scope["path"])
+    query = connection.scope.get("query_string", b"").decode("latin-1")
+    return path + ("?" + query if query else "")
+
+
 def is_automatic_options(handler: BaseRouteHandler) -> bool:
     """Litestar's own answer to OPTIONS, which lists the allowed methods and nothing else."""
     methods = getattr(handler, "http_methods", set())
@@ -83,10 +93,7 @@ async def enforce_access(connection: ASGIConnection, handler: BaseRouteHandler) 
     if allowed(rule, principal, connection.path_params):
         return
     if principal is None:
-        path = connection.url.path
-        if connection.url.query:
-            path += "?" + connection.url.query
-        raise SignInRequired(extra={"next": quote(path, safe="/?=&")})
+        raise SignInRequired(extra={"next": requested_target(connection)})
     raise PermissionDeniedException()
 
 

@@ -447,19 +447,19 @@ async def test_thresholds_change_and_are_audited_with_old_and_new(admin, setting
     assert "Not configured" in page.text  # OpenID Connect
 
     saved = await admin.post(
-        "/admin/settings", data={"min_group_size": "7", "min_comment_group_size": "5"}
+        "/admin/settings", data={"min_group_size": "4", "min_comment_group_size": "5"}
     )
     assert saved.status_code == 303
     assert saved.headers["location"] == "/admin/settings?done=saved"
     current = await thresholds.current(settings)
-    assert (current.min_group_size, current.min_comment_group_size) == (7, 5)
+    assert (current.min_group_size, current.min_comment_group_size) == (4, 5)
     (record,) = await records("setting.changed")  # the unchanged one records nothing
     assert (record.actor, record.target) == (ADMIN, "min_group_size")
-    assert record.details == {"before": 5, "after": 7}
-    assert 'value="7"' in (await admin.get("/admin/settings")).text
+    assert record.details == {"before": 5, "after": 4}
+    assert 'value="4"' in (await admin.get("/admin/settings")).text
 
     same = await admin.post(
-        "/admin/settings", data={"min_group_size": "7", "min_comment_group_size": "5"}
+        "/admin/settings", data={"min_group_size": "4", "min_comment_group_size": "5"}
     )
     assert same.headers["location"] == "/admin/settings?done=unchanged"
 
@@ -477,6 +477,34 @@ async def test_a_threshold_below_3_is_refused_and_nothing_changes(admin, setting
     current = await thresholds.current(settings)
     assert (current.min_group_size, current.min_comment_group_size) == (5, 5)
     assert await records("setting.changed") == []
+
+
+async def test_a_comment_minimum_below_the_group_minimum_is_refused(admin, settings) -> None:
+    """The gate refuses it (a group too small for scores would show its comments)."""
+    refused = await admin.post(
+        "/admin/settings", data={"min_group_size": "7", "min_comment_group_size": "5"}
+    )
+    assert refused.status_code == 422
+    assert "The minimum for comments cannot be below the minimum group size (7)" in refused.text
+    current = await thresholds.current(settings)
+    assert (current.min_group_size, current.min_comment_group_size) == (5, 5)
+    assert await records("setting.changed") == []
+    raised = await admin.post(
+        "/admin/settings", data={"min_group_size": "7", "min_comment_group_size": "7"}
+    )
+    assert raised.status_code == 303
+    assert (await thresholds.current(settings)).min_comment_group_size == 7
+
+
+def test_the_environment_cannot_set_a_comment_minimum_below_the_group_minimum(
+    monkeypatch,
+) -> None:
+    from survey_app.core.settings import Settings
+
+    monkeypatch.setenv("KLANKBORD_MIN_GROUP_SIZE", "8")
+    monkeypatch.setenv("KLANKBORD_MIN_COMMENT_GROUP_SIZE", "5")
+    with pytest.raises(ValueError, match="KLANKBORD_MIN_COMMENT_GROUP_SIZE"):
+        Settings.from_env()
 
 
 # --- audit trail ----------------------------------------------------------------------------

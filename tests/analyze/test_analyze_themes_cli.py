@@ -115,3 +115,21 @@ def test_messages_are_dutch_by_default(tmp_path: Path) -> None:
     assert code == 0, output
     assert "7 regels: opgeslagen in" in output
     assert "Taal van de opmerkingen" in run("--help", lang=None)[1]
+
+
+def test_an_unclosed_quote_is_an_error_that_names_the_line(tmp_path: Path) -> None:
+    path = tmp_path / "comments.csv"
+    path.write_text(
+        'afdeling,opmerking\nGEM/A,"Goed werk\nGEM/A,Slecht\nGEM/B,Prima\n', encoding="utf-8"
+    )
+    code, output = run(str(path), "--text-column", "opmerking")
+    assert code == 2
+    assert "line 2" in output and "missing closing quote" in output
+
+
+def test_a_comment_over_two_lines_in_quotes_is_one_comment(tmp_path: Path) -> None:
+    path = tmp_path / "comments.csv"
+    path.write_text('afdeling,opmerking\nGEM/A,"Goed\nwerk"\nGEM/B,Prima\n', encoding="utf-8")
+    code, output = run(str(path), "--text-column", "opmerking", "--taxonomy", "none")
+    assert code == 0, output
+    assert len(json.loads(output)["assignments"]) == 2

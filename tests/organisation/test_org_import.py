@@ -287,7 +287,16 @@ def test_quoted_values_may_hold_the_delimiter_and_line_numbers_stay_physical() -
         "employee,GEM,,,,1,Ada,,\n"
     ).encode()
 
-    assert problems_of(data) == [(5, "Employee number 1 also appears on line 3.")]
+    # The line break inside the name is refused (names are one line), and the line numbers
+    # after it are still those of the file.
+    assert problems_of(data) == [
+        (
+            3,
+            "Column name contains characters that cannot be stored: control characters, "
+            "line breaks or invisible marks that change how text reads.",
+        ),
+        (5, "Employee number 1 also appears on line 3."),
+    ]
 
 
 # --- re-import -------------------------------------------------------------------------------
@@ -766,3 +775,71 @@ def test_the_documented_example_is_a_valid_file() -> None:
 
     assert [d.code for d in plan.departments] == ["GEM", "SD"]
     assert plan.employees[0].is_manager is True
+
+
+# --- text that cannot be stored, bounds, and the all-or-nothing transaction ---------------
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Anna\x00de Vries",  # NUL: PostgreSQL refuses it
+        "Anna\x1b[31m de Vries",  # an escape sequence for terminals and logs
+        "Anna\u202eseirV ed",  # right-to-left override: displays as another name
+        "Anna\u200bde Vries",  # zero-width space: two names that look the same
+        "Anna\u2028de Vries",  # a line separator
+    ],
+)
+def test_a_name_with_control_or_invisible_characters_is_refused(name: str) -> None:
+    rows = replace_row(ORG, 5, name=name)  # line 7
+    assert (
+        7,
+        "Column name contains characters that cannot be stored: control characters, "
+        "line breaks or invisible marks that change how text reads.",
+    ) in problems_of(csv_bytes(rows))
+
+
+def test_a_line_break_inside_a_quoted_name_is_refused() -> None:
+    data = csv_bytes(ORG).replace(b"Bram Jansen", b'"Bram\nJansen"')
+    assert [line for line, _text in problems_of(data)] == [8]
+
+
+def test_a_file_above_the_size_bound_is_refused_before_it_is_read(monkeypatch) -> None:
+    from survey_app.organisation import csvformat as format_module
+
+    monkeypatch.setattr(format_module, "MAX_FILE_BYTES", 200)
+    found = problems_of(csv_bytes(ORG))
+    assert len(found) == 1 and found[0][0] is None
+    assert "the largest file accepted is 0 MB" in found[0][1]
+
+
+def test_a_file_with_too_many_rows_is_refused(monkeypatch) -> None:
+    from survey_app.organisation import parsing
+
+    monkeypatch.setattr(parsing, "MAX_ROWS", 5)
+    found = problems_of(csv_bytes(ORG))  # 9 rows
+    assert found == [
+        (
+            7,
+            "The file has more than 5 departments and employees; this is more than any "
+            "organisation file should hold. Check that it is the right file.",
+        )
+    ]
+
+
+async def test_a_failure_while_applying_changes_nothing(monkeypatch) -> None:
+    """The import is one transaction: when the employees fail after the departments were
+    written, the departments are rolled back too."""
+    from survey_app.organisation import importing
+
+    await apply_org_plan(parse_org_csv(csv_bytes(ORG)), DAY_ONE)
+    before = await snapshot()
+    renamed = [*replace_row(ORG, 2, department_name="Jeugd en Gezin"), dept("NEW", "Nieuw", "GEM")]
+
+    async def broken(records, today):
+        raise RuntimeError("the disk is full")
+
+    monkeypatch.setattr(importing, "_apply_employees", broken)
+    with pytest.raises(RuntimeError):
+        await apply_org_plan(parse_org_csv(csv_bytes(renamed)), DAY_TWO)
+    assert await snapshot() == before

@@ -336,3 +336,17 @@ async def test_health_reports_the_database(client) -> None:
     health = await client.get("/health")
     assert health.status_code == 200
     assert health.json()["status"] == "ok"
+
+
+async def test_the_survey_cookie_is_short_lived_and_gone_after_the_thanks_page(client) -> None:
+    """A shared computer: an opened survey's cookie lives an hour at most, and the thank-you
+    page ends whatever survey session the browser still holds."""
+    await load_small_org()
+    opened = await open_wave()
+    first = await start(client, opened.tokens["1002"])
+    cookie = first.headers["set-cookie"]
+    assert "Max-Age=3600" in cookie, cookie
+    thanks = await client.get("/survey/thanks")
+    cleared = thanks.headers.get("set-cookie", "")
+    assert "klankbord_survey=null" in cleared or "Max-Age=0" in cleared, cleared
+    assert (await client.get("/survey")).status_code == 400  # no invitation in this browser

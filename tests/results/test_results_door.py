@@ -192,3 +192,22 @@ async def test_the_command_line_renders_the_same_gated_report(settings) -> None:
     actor, target, page = (await views())[0]
     assert actor.startswith("command line") and target == f"wave {wave}" and page == "score_report"
     assert operator("x").is_hr
+
+
+async def test_a_wave_that_invited_nobody_in_the_department_is_not_found(settings) -> None:
+    """A manager cannot open another department's wave under their own code (and see its
+    organisation-wide themes): to them it does not exist."""
+    await load_small_org(SIZES)
+    other = await open_wave(departments=("BV",))
+    await close_wave(other.wave, now=utc_now())
+    with pytest.raises(WaveNotFound):
+        await wave_results(
+            manager("JEUGD"),
+            str(other.wave.public_id),
+            settings=settings,
+            language="nl",
+            view="team_results",
+            department_code="JEUGD",
+            with_themes=True,
+        )
+    assert await views() == []
