@@ -28,11 +28,13 @@ VISIBLE = 0
 TOO_FEW = 1
 PARENT_SUPPRESSED = 2
 DIFFERENCING = 3
+OUT_OF_SCOPE = 4
 
 REASONS = {
     TOO_FEW: "too_few_respondents",
     PARENT_SUPPRESSED: "parent_suppressed",
     DIFFERENCING: "differencing",
+    OUT_OF_SCOPE: "out_of_scope",
 }
 
 MINIMUM_K = 3
@@ -103,24 +105,49 @@ def _enforce_remainder(
     kid_reason: np.ndarray,
     k: int,
 ) -> np.ndarray:
+    """`_enforce_protected` without protected children: the children's new reasons."""
+    return _enforce_protected(parent_n, parent_visible, kid_n, kid_reason, k, None)[0]
+
+
+def _enforce_protected(
+    parent_n: np.ndarray,
+    parent_visible: np.ndarray,
+    kid_n: np.ndarray,
+    kid_reason: np.ndarray,
+    k: int,
+    kid_shielded: np.ndarray | None,
+) -> tuple[np.ndarray, np.ndarray]:
     """One parent (or a batch of parents, one per column) against its children.
 
     ``kid_n`` and ``kid_reason`` have one row per child and one column per independent
-    problem. Returns the children's new reasons: hidden under a hidden parent, and the
-    smallest visible child hidden wherever the hidden remainder is 1..k-1. One extra
-    child is always enough, because a visible child has at least ``k`` respondents.
+    problem. Returns the children's new reasons — hidden under a hidden parent, and the
+    smallest visible child hidden wherever the hidden remainder is 1..k-1 — and, per
+    column, whether the parent itself must be hidden. One extra child is always enough for
+    the remainder rule, because a visible child has at least ``k`` respondents.
+
+    Protected respondents (``kid_shielded``: per child, how many of its respondents are in
+    groups the viewer may not see, whatever their size) are never the hidden remainder on
+    their own or with fewer than ``k`` others: while the unprotected part of the remainder
+    is below ``k``, the smallest visible child is hidden too, and when none is left, the
+    parent (whose figures would then be mostly the protected groups') must be hidden.
     """
     reason = kid_reason.copy()
     reason[(reason == VISIBLE) & ~parent_visible[None, :]] = PARENT_SUPPRESSED
     visible = reason == VISIBLE
     remainder = parent_n - np.where(visible, kid_n, 0).sum(axis=0)
     exposed = parent_visible & (remainder >= 1) & (remainder < k)
+    hide_parent = np.zeros(parent_n.shape, dtype=bool)
+    if kid_shielded is not None and kid_shielded.any():
+        shielded = np.where(~visible, kid_shielded, 0).sum(axis=0)
+        blended = parent_visible & (shielded > 0) & (remainder - shielded < k)
+        hide_parent = blended & ~visible.any(axis=0)
+        exposed |= blended & ~hide_parent
     if exposed.any():
         columns = np.flatnonzero(exposed)
         # Ties go to the first child (children come in path order): deterministic.
         candidates = np.where(visible[:, columns], kid_n[:, columns], np.iinfo(np.int64).max)
         reason[candidates.argmin(axis=0), columns] = DIFFERENCING
-    return reason
+    return reason, hide_parent
 
 
 def suppress_tree(
@@ -128,6 +155,7 @@ def suppress_tree(
     counts: np.ndarray,
     k: int = DEFAULT_K,
     already_suppressed: np.ndarray | None = None,
+    protected: np.ndarray | None = None,
 ) -> np.ndarray:
     """Suppression reasons for every group of a tree (`VISIBLE` = 0 means shown).
 
@@ -142,11 +170,17 @@ def suppress_tree(
     already_suppressed : ndarray of int, optional
         Reason codes that must stay hidden whatever the counts (e.g. the respondent-level
         result when gating one item's answer counts). Same shape as `counts`.
+    protected : ndarray of bool, shape (n_groups,), optional
+        Groups the viewer may not see whatever their size (a department taken out of a
+        manager's scope): hidden as `OUT_OF_SCOPE` with everything below them, and never
+        derivable, not even combined with fewer than ``k`` others, from a shown parent
+        minus its shown children (see `_enforce_remainder`).
 
     Returns
     -------
     ndarray of int8, the shape of `counts`
-        `VISIBLE`, `TOO_FEW`, `PARENT_SUPPRESSED` or `DIFFERENCING` per group.
+        `VISIBLE`, `TOO_FEW`, `PARENT_SUPPRESSED`, `DIFFERENCING` or `OUT_OF_SCOPE` per
+        group.
 
     Notes
     -----
@@ -167,6 +201,12 @@ def suppress_tree(
         reason = np.zeros(n.shape, dtype=np.int8)
     else:
         reason = np.asarray(already_suppressed, dtype=np.int8).reshape(n.shape).copy()
+    shield = None
+    if protected is not None and np.asarray(protected).any():
+        shield = np.broadcast_to(
+            np.asarray(protected, dtype=bool).reshape(len(tree), 1), n.shape
+        ).copy()
+        reason[shield] = OUT_OF_SCOPE
     reason[(reason == VISIBLE) & (n < k)] = TOO_FEW
     top = np.asarray(tree.top_level, dtype=np.intp)
     total = n[top].sum(axis=0)
@@ -175,13 +215,38 @@ def suppress_tree(
     ]
     while True:
         before = reason.copy()
-        reason[top] = _enforce_remainder(total, total >= k, n[top], reason[top], k)
+        mass = None if shield is None else _protected_mass(tree, n, shield)
+        reason[top], _ = _enforce_protected(
+            total, total >= k, n[top], reason[top], k, None if mass is None else mass[top]
+        )
         for kids, parent in families:
-            reason[kids] = _enforce_remainder(
-                n[parent], reason[parent] == VISIBLE, n[kids], reason[kids], k
+            reason[kids], hide_parent = _enforce_protected(
+                n[parent],
+                reason[parent] == VISIBLE,
+                n[kids],
+                reason[kids],
+                k,
+                None if mass is None else mass[kids],
             )
+            if hide_parent.any():
+                # The parent's figures are mostly the protected groups': hidden, protected.
+                assert shield is not None and mass is not None
+                reason[parent, hide_parent] = OUT_OF_SCOPE
+                shield[parent, hide_parent] = True
+                mass = _protected_mass(tree, n, shield)
         if np.array_equal(before, reason):
             return reason.reshape(shape)
+
+
+def _protected_mass(tree: GroupTree, n: np.ndarray, shield: np.ndarray) -> np.ndarray:
+    """Per group (and column): its respondents who sit in protected groups."""
+    mass = np.where(shield, n, 0)
+    for node in reversed(range(len(tree))):  # children come after their parent
+        kids = tree.children[node]
+        if kids and not shield[node].all():
+            below = mass[list(kids)].sum(axis=0)
+            mass[node] = np.where(shield[node], n[node], below)
+    return mass
 
 
 @dataclass(frozen=True)

@@ -219,14 +219,21 @@ def _roll_up(tree: GroupTree, direct: np.ndarray) -> np.ndarray:
     return np.matmul(tree.rollup_matrix(), flat).reshape(direct.shape)
 
 
-def _gate_columns(tree: GroupTree, counts: np.ndarray, k: int, floor: np.ndarray) -> np.ndarray:
+def _gate_columns(
+    tree: GroupTree,
+    counts: np.ndarray,
+    k: int,
+    floor: np.ndarray,
+    protected: np.ndarray | None = None,
+) -> np.ndarray:
     """Gate (W, N, X) counts with (W, N) or (W, N, X) reasons as the floor; returns (W, N, X)."""
     w, n, x = counts.shape
     columns = np.rint(counts).astype(np.int64).transpose(1, 0, 2).reshape(n, w * x)
     if floor.ndim == 2:
         floor = np.broadcast_to(floor[:, :, None], (w, n, x))
     already = floor.transpose(1, 0, 2).reshape(n, w * x)
-    return suppress_tree(tree, columns, k, already).reshape(n, w, x).transpose(1, 0, 2)
+    reasons = suppress_tree(tree, columns, k, already, protected=protected)
+    return reasons.reshape(n, w, x).transpose(1, 0, 2)
 
 
 def gated_report(
@@ -238,6 +245,7 @@ def gated_report(
     k: int = DEFAULT_K,
     wave_index: np.ndarray | None = None,
     waves: Sequence[str] = ("",),
+    protected: np.ndarray | None = None,
 ) -> GatedReport:
     """Compute the gated report of all groups, levels, waves, items and scales.
 
@@ -260,6 +268,9 @@ def gated_report(
         Per respondent the index into `waves`; all in wave 0 when omitted.
     waves : sequence of str
         Wave labels.
+    protected : ndarray of bool, shape (N,), optional
+        Groups the viewer may not see whatever their size (`analysis.gate.suppress_tree`):
+        hidden everywhere and never derivable from what is shown.
 
     Returns
     -------
@@ -312,8 +323,8 @@ def gated_report(
         favourable = 100.0 * (distribution * fav_mask).sum(axis=-1) / item_n
         unfavourable = 100.0 * (distribution * unfav_mask).sum(axis=-1) / item_n
 
-    group_reason = suppress_tree(tree, respondents.T, k).T
-    item_reason = _gate_columns(tree, item_n, k, group_reason)
+    group_reason = suppress_tree(tree, respondents.T, k, protected=protected).T
+    item_reason = _gate_columns(tree, item_n, k, group_reason, protected)
 
     item_keys = [spec.key for spec in items]
     scale_columns = [_scale_columns(spec, item_keys) for spec in scales]
@@ -334,6 +345,7 @@ def gated_report(
         scale_n,
         complete_direct,
         scale_columns,
+        protected,
     )
 
     hidden_items = item_reason != VISIBLE
@@ -440,6 +452,7 @@ def _gate_scales(
     scale_n: np.ndarray,
     complete_direct: np.ndarray,
     scale_columns: list[list[int]],
+    protected: np.ndarray | None = None,
 ) -> np.ndarray:
     """Reasons (W, N, S) for the scales: their own counts, and no differencing against items.
 
@@ -490,7 +503,7 @@ def _gate_scales(
         # Per wave x item: the groups whose item atom is bad (one per atom: its owner).
         bad_item_atoms.append((owner, bad))
     while True:
-        reason = _gate_columns(tree, scale_n, k, floor)
+        reason = _gate_columns(tree, scale_n, k, floor, protected)
         scale_owner = _owners(tree, (reason == VISIBLE).transpose(1, 0, 2).reshape(n_groups, -1))
         scale_owner = scale_owner.reshape(n_groups, n_waves, s_count)
         changed = False

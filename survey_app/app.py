@@ -17,7 +17,7 @@ from survey_app.admin import controllers as admin
 from survey_app.audit import controllers as audit
 from survey_app.core.db import close_pool, engine_from_url, start_pool, use_engine
 from survey_app.core.hashing import derived_key
-from survey_app.core.settings import PROJECT_ROOT, Settings
+from survey_app.core.settings import SITE_DIR, Settings
 from survey_app.responding import controllers as responding
 from survey_app.results import controllers as results
 from survey_app.waves import controllers as waves
@@ -29,7 +29,7 @@ from survey_app.web.middleware import WebMiddleware
 from survey_app.web.openapi import openapi_config, repair_options_allow
 from survey_app.web.templates import jinja_environment
 
-STATIC_DIR = PROJECT_ROOT / "static"
+STATIC_DIR = SITE_DIR / "static"
 # An opened survey keeps its encrypted session cookie this long (the survey takes minutes;
 # on a shared computer the next person must not find it open). Drafts stay in the tab.
 SURVEY_SESSION_SECONDS = 3600

@@ -8,7 +8,7 @@ department tree, and are compared with the whole organisation.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 import numpy as np
@@ -48,6 +48,7 @@ def theme_shares_by_group(
     groups: Sequence[str | None],
     theme_ids: Sequence[str],
     comment_minimum: int = DEFAULT_K_COMMENTS,
+    protected: Collection[str] = (),
 ) -> dict[str, Any]:
     """Theme shares per group (``/``-separated paths roll up) through the anonymity gate.
 
@@ -61,6 +62,8 @@ def theme_shares_by_group(
         Every theme id, in report order.
     comment_minimum : int
         The gate's comment minimum (``GateConfig.k_comments``).
+    protected : collection of str
+        Group paths the viewer may not see whatever their size (``suppress_tree``).
 
     Returns
     -------
@@ -96,7 +99,9 @@ def theme_shares_by_group(
             direct_themes[row, column[assigned]] += 1
     n = tree.roll_up(direct_n)
     theme_counts = tree.roll_up(direct_themes)
-    reasons = suppress_tree(tree, n, k)
+    reasons = suppress_tree(
+        tree, n, k, protected=np.array([path in protected for path in tree.paths])
+    )
     org_shares = organisation["shares"]
     for index, path in enumerate(tree.paths):
         if path == NO_GROUP:

@@ -7,20 +7,28 @@ then one theme: the best-matching taxonomy theme (stable ids, comparable across 
 or, for comments the taxonomy does not cover, a discovered theme (NMF, number of themes
 chosen from the data; see `analysis.text.discover`). Comments without usable words get
 no theme (None).
+
+What a theme shows in words (its terms, and a discovered theme's label) uses only terms
+that at least the comment minimum of the theme's own comments contain, each in a spelling
+that as many comments share (`common_terms`). One comment is one respondent, so a word
+that fewer people wrote — a name outside the directory, an illness, a divorce, a team's
+jargon — appears in no label and no term, however strongly it marks the theme. Quotes
+are a separate path: whole redacted comments, shown only for themes and collections of at
+least the comment minimum.
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import numpy as np
 
 from analysis.gate import DEFAULT_K_COMMENTS, check_k
-from analysis.text.discover import discover_themes, tfidf
+from analysis.text.discover import discover_themes, tfidf, with_bigrams
 from analysis.text.language import LANGUAGES, detect_languages, majority_language
 from analysis.text.redact import Directory, redact
 from analysis.text.taxonomy import Taxonomy, contains_term, load_taxonomy, match_taxonomy
@@ -36,7 +44,15 @@ Source = Literal["taxonomy", "discovered"]
 
 @dataclass(frozen=True)
 class Theme:
-    """One theme as reported: ``terms`` and ``quotes`` are readable, redacted text."""
+    """One theme as reported: ``terms`` and ``quotes`` are readable, redacted text.
+
+    A taxonomy theme's ``label`` is its fixed name. A discovered theme's ``label`` is made
+    of its best terms, and like ``terms`` only of words that at least the comment minimum
+    of its comments contain; when no term qualifies the label is the empty string, which
+    reveals nothing. The application then shows a neutral, translated label instead, such
+    as "Theme 3" from the number in the id (``discovered-3``): ``analysis`` speaks no
+    language.
+    """
 
     id: str
     label: str
@@ -105,8 +121,11 @@ def representative_quotes(
     return quotes
 
 
-def _label_terms(terms: Sequence[str], surface: SurfaceForms, limit: int) -> list[str]:
-    """Readable terms, best first; a word is shown once, inside its pair if the pair ranks."""
+def _label_terms(terms: Mapping[str, str], limit: int) -> list[str]:
+    """Readable terms, best first; a word is shown once, inside its pair if the pair ranks.
+
+    ``terms`` maps stems and stem pairs, best first, to their readable form (`common_terms`).
+    """
     chosen: list[str] = []  # stems and stem pairs
     for term in terms:
         parts = set(term.split(" "))
@@ -118,38 +137,59 @@ def _label_terms(terms: Sequence[str], surface: SurfaceForms, limit: int) -> lis
         # A pair that extends one chosen single word replaces it ("welkom" → "voelt welkom").
         if len(parts) == 2 and len(overlapping) == 1 and " " not in overlapping[0]:
             chosen[chosen.index(overlapping[0])] = term
-    readable = [surface.readable(term) for term in chosen]
-    return list(dict.fromkeys(readable))
+    return list(dict.fromkeys(terms[term] for term in chosen))
 
 
-def _taxonomy_terms(
+def _taxonomy_counts(
     theme_index: int,
     taxonomy: Taxonomy,
     members: np.ndarray,
     documents: Sequence[Sequence[Token]],
     languages: Sequence[str],
-    surface: SurfaceForms,
-) -> list[str]:
-    """The theme's terms that its comments actually use, most frequent first."""
+) -> Counter[str]:
+    """How many of the theme's comments use each of its terms (stems joined by spaces)."""
     theme = taxonomy.themes[theme_index]
-    counts: Counter[tuple[str, ...]] = Counter()
+    counts: Counter[str] = Counter()
     for i in members:
         stems = [token.stem for token in documents[i]]
         for sequence in theme.stems.get(languages[i], ()):
             if contains_term(stems, sequence):
-                counts[sequence] += 1
-    ranked = sorted(counts, key=lambda s: (-counts[s], s))
-    return [surface.readable(" ".join(sequence)) for sequence in ranked[:SHOWN_TERMS]]
+                counts[" ".join(sequence)] += 1
+    return counts
 
 
-def common_terms(terms: Sequence[str], texts: Sequence[str], minimum: int) -> list[str]:
-    """The terms that occur in at least ``minimum`` of the texts.
+def comment_counts(documents: Iterable[Sequence[Token]]) -> Counter[str]:
+    """In how many of the comments each stem and each pair of neighbouring stems occurs.
 
-    A word written by fewer people than the comment minimum can point at them (a team's
-    own jargon, a place, a machine), so it is not shown as a theme's term.
+    Once per comment, however often it is written there: one comment is one respondent,
+    so this is the number of people who wrote the term. The pairs are the ones discovery
+    uses (`analysis.text.discover.with_bigrams`).
     """
-    lowered = [text.lower() for text in texts]
-    return [term for term in terms if sum(term.lower() in text for text in lowered) >= minimum]
+    counts: Counter[str] = Counter()
+    for tokens in documents:
+        counts.update(set(with_bigrams([token.stem for token in tokens])))
+    return counts
+
+
+def common_terms(
+    terms: Sequence[str], counts: Mapping[str, int], surface: SurfaceForms, minimum: int
+) -> dict[str, str]:
+    """The terms (stems, stem pairs) that at least ``minimum`` comments contain, readable.
+
+    In the order given, each with a readable form that as many comments share. A word
+    written by fewer people than the comment minimum can point at them (a name outside
+    the directory, an illness, a team's own jargon, a place), so it is shown nowhere:
+    neither as a theme's term nor in its label, however strongly it marks the theme.
+    ``counts`` come from `comment_counts` (or the taxonomy's matches) over the theme's own
+    comments; the spelling shown must be shared as well (`SurfaceForms.shared`).
+    """
+    shown: dict[str, str] = {}
+    for term in terms:
+        if counts.get(term, 0) >= minimum:
+            readable = surface.shared(term, minimum)
+            if readable is not None:
+                shown[term] = readable
+    return shown
 
 
 def analyze_themes(
@@ -177,13 +217,18 @@ def analyze_themes(
     directory : Directory, optional
         The organisation's names to redact.
     comment_minimum : int
-        The gate's comment minimum: a collection smaller than this gets no quotes.
+        The gate's comment minimum: a collection smaller than this gets no quotes, a
+        theme smaller than this no quotes either (and a discovered one is not formed),
+        and a term that fewer of a theme's comments contain is in no label and no terms.
     random_state : int
         Seed for everything random; the same input gives the same output.
 
     Returns
     -------
     ThemeAnalysis
+        A discovered theme whose comments share no term often enough has the label ``""``
+        (and no terms): the application shows a neutral, translated label for it ("Theme
+        3" for ``discovered-3``), never words of its own. See `Theme`.
     """
     if language not in ("auto", *LANGUAGES):
         raise ValueError(f"language must be auto, nl or en, not {language!r}")
@@ -208,7 +253,10 @@ def analyze_themes(
                 theme_of[i] = index
         for index, theme in enumerate(taxonomy.themes):
             members = np.flatnonzero(theme_of == index)
-            terms = _taxonomy_terms(index, taxonomy, members, documents, languages, surface)
+            counts = _taxonomy_counts(index, taxonomy, members, documents, languages)
+            ranked = sorted(counts, key=lambda term: (-counts[term], term))
+            shown = common_terms(ranked, counts, surface, comment_minimum)
+            terms = list(dict.fromkeys(shown.values()))[:SHOWN_TERMS]
             themes_meta.append((theme.id, theme.label(dominant), terms, "taxonomy"))
 
     rest = np.flatnonzero((theme_of == -1) & np.array([bool(d) for d in documents], dtype=bool))
@@ -219,7 +267,17 @@ def analyze_themes(
         sizes = np.bincount(
             discovery.assignments[discovery.assignments >= 0], minlength=discovery.k
         )
-        labels = [_label_terms(terms, surface, LABEL_TERMS) for terms in discovery.top_terms]
+        # Only words enough of a theme's own comments contain may describe it.
+        shown = [
+            common_terms(
+                terms,
+                comment_counts(documents[i] for i in rest[discovery.assignments == t]),
+                surface,
+                comment_minimum,
+            )
+            for t, terms in enumerate(discovery.top_terms)
+        ]
+        labels = [_label_terms(terms, LABEL_TERMS) for terms in shown]
         # Largest first, then by label: stable ids within one run.
         order = sorted(
             (t for t in range(discovery.k) if sizes[t]), key=lambda t: (-sizes[t], labels[t])
@@ -229,7 +287,7 @@ def analyze_themes(
         order = [t for t in order if sizes[t] >= comment_minimum]
         for number, t in enumerate(order, start=1):
             label = ", ".join(labels[t])
-            terms = _label_terms(discovery.top_terms[t], surface, SHOWN_TERMS)
+            terms = _label_terms(shown[t], SHOWN_TERMS)
             theme_of[rest[discovery.assignments == t]] = len(themes_meta)
             themes_meta.append(
                 (f"discovered-{number}", label[:1].upper() + label[1:], terms, "discovered")
@@ -242,7 +300,6 @@ def analyze_themes(
         members = np.flatnonzero(theme_of == index)
         large_enough = show_quotes and len(members) >= comment_minimum
         quotes = representative_quotes(redacted, members, quote_matrix) if large_enough else []
-        shown_terms = common_terms(terms, redacted, comment_minimum)
-        themes.append(Theme(theme_id, label, shown_terms, len(members), quotes, source))
+        themes.append(Theme(theme_id, label, terms, len(members), quotes, source))
     assignments = [themes[t].id if t >= 0 else None for t in theme_of.tolist()]
     return ThemeAnalysis(themes, assignments, languages, dominant, discovery.stability)

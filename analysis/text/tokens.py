@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -61,20 +61,49 @@ def content_tokens(text: str, language: str) -> list[Token]:
 
 @dataclass
 class SurfaceForms:
-    """Counts which surface word each stem came from, to label themes with real words."""
+    """Counts which surface word each stem came from, to label themes with real words.
+
+    ``counts`` are occurrences; ``writers`` count each surface word once per `add` call,
+    and `add` is called once per comment (one respondent): the number of people who wrote
+    the word, which decides whether it may be shown (`shared`).
+    """
 
     counts: defaultdict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
+    writers: defaultdict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
 
     def add(self, tokens: Iterable[Token]) -> None:
+        """Count the tokens of one comment."""
+        tokens = list(tokens)
         for token in tokens:
             self.counts[token.stem][token.surface] += 1
+        for stem_, surface in {(token.stem, token.surface) for token in tokens}:
+            self.writers[stem_][surface] += 1
 
     def readable(self, stem_or_phrase: str) -> str:
         """The most frequent surface form (shortest, then alphabetical, on a tie)."""
-        return " ".join(self._word(part) for part in stem_or_phrase.split(" "))
+        parts = stem_or_phrase.split(" ")
+        return " ".join(_most_frequent(self.counts.get(part, {})) or part for part in parts)
 
-    def _word(self, stem_: str) -> str:
-        forms = self.counts.get(stem_)
-        if not forms:
-            return stem_
-        return min(forms.items(), key=lambda item: (-item[1], len(item[0]), item[0]))[0]
+    def shared(self, stem_or_phrase: str, minimum: int) -> str | None:
+        """`readable`, but only from surface words that at least ``minimum`` comments contain.
+
+        A stem joins several words ("flexplek", "flexplekken"; sometimes unrelated ones
+        that stem alike), so a stem that enough people wrote can still have a form that
+        only one of them wrote. None when a stem has no form that enough comments share.
+        """
+        words: list[str] = []
+        for part in stem_or_phrase.split(" "):
+            writers = self.writers.get(part, Counter())
+            forms = {w: n for w, n in self.counts.get(part, {}).items() if writers[w] >= minimum}
+            word = _most_frequent(forms)
+            if word is None:
+                return None
+            words.append(word)
+        return " ".join(words)
+
+
+def _most_frequent(forms: Mapping[str, int]) -> str | None:
+    """The most frequent form (shortest, then alphabetical, on a tie); None without forms."""
+    if not forms:
+        return None
+    return min(forms.items(), key=lambda item: (-item[1], len(item[0]), item[0]))[0]

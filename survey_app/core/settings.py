@@ -13,6 +13,9 @@ from zoneinfo import ZoneInfo
 from survey_app.core.files import private_directory
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
+# Where templates/ and static/ are: the source tree, or for an installed package (the
+# Docker image) the folder named by KLANKBORD_SITE_DIR.
+SITE_DIR = Path(os.environ.get("KLANKBORD_SITE_DIR", "") or PROJECT_ROOT).resolve()
 SUPPORTED_LANGUAGES = ("nl", "en")
 
 

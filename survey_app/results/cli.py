@@ -3,6 +3,7 @@ rendered from the same `WaveResults` as the pages, by the operator as viewer."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -35,7 +36,24 @@ async def wave_status(settings: Settings, wave_id: str) -> None:
     click.echo(f"{header[0]:50} {header[1]:>9} {header[2]:>10} {header[3]:>14}")
     for row in results.rates:
         name = "  " * row.depth + row.name
-        click.echo(f"{name[:50]:50} {row.invited:>9} {row.responded:>10} {row.rate:>13.0%}")
+        if row.hidden:
+            click.echo(f"{name[:50]:50} {'-':>9} {'-':>10} {'-':>14}")
+        else:
+            click.echo(f"{name[:50]:50} {row.invited:>9} {row.responded:>10} {row.rate:>13.0%}")
+    if any(row.hidden for row in results.rates):
+        click.echo(
+            _(
+                "- : fewer than {k} invited, or it would give a smaller department away; "
+                "counted in the department above."
+            ).format(k=results.thresholds.min_group_size)
+        )
+    if results.responded_before is not None:
+        last_day = results.responded_before - dt.timedelta(days=1)
+        click.echo(
+            _("Responses up to and including {day}; updated once a day while open.").format(
+                day=last_day.strftime("%d-%m-%Y")
+            )
+        )
 
 
 @command(

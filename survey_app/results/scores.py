@@ -17,7 +17,11 @@ from surveys import Template
 
 
 async def score_report(
-    wave: WaveInfo, template: Template, k: int, language: str
+    wave: WaveInfo,
+    template: Template,
+    k: int,
+    language: str,
+    protected: frozenset[str] = frozenset(),
 ) -> GatedReport | None:
     """The gated report of the wave's numeric answers; None when nobody answered."""
     questions = [question for question in template.questions if question.is_numeric]
@@ -33,11 +37,16 @@ async def score_report(
     )
     if not rows or not questions:
         return None
-    return await asyncio.to_thread(_report, rows, template, questions, k, language)
+    return await asyncio.to_thread(_report, rows, template, questions, k, language, protected)
 
 
 def _report(
-    rows: list[dict], template: Template, questions: list, k: int, language: str
+    rows: list[dict],
+    template: Template,
+    questions: list,
+    k: int,
+    language: str,
+    protected: frozenset[str],
 ) -> GatedReport:
     column = {question.key: index for index, question in enumerate(questions)}
     respondent: dict[object, int] = {}
@@ -64,4 +73,5 @@ def _report(
             if set(scale.question_keys) <= asked
         ],
         k=k,
+        protected=np.array([path in protected for path in tree.paths]),
     )

@@ -10,19 +10,24 @@ one `WaveResults`. Pages, partials, exports and the command line only render tha
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from analysis.participation import ParticipationRow
 from analysis.report import GatedReport
 from survey_app import audit
-from survey_app.core.clock import utc_now
+from survey_app.core.clock import local_today, utc_now
 from survey_app.core.errors import N_, Forbidden, NotFound
 from survey_app.core.principal import Principal
 from survey_app.core.settings import Settings
 from survey_app.organisation.tree import DepartmentNode, DepartmentTree, load_tree
 from survey_app.results import thresholds
-from survey_app.results.participation import participation
+from survey_app.results.participation import (
+    GatedRate,
+    gate_rates,
+    invited_paths,
+    participation,
+)
 from survey_app.results.scores import score_report
 from survey_app.results.themes import CommentThemes, comment_themes
 from survey_app.results.thresholds import Thresholds
@@ -50,14 +55,19 @@ class DepartmentNotFound(NotFound):
 
 @dataclass(frozen=True)
 class RateRow:
-    """Invited and responded in a department and everything below it."""
+    """Invited and responded in a department and everything below it; the figures are None
+    when the gate hides them (fewer than k invited, or it would give a small one away)."""
 
     path: str
     name: str
     depth: int
-    invited: int
-    responded: int
-    rate: float
+    invited: int | None
+    responded: int | None
+    rate: float | None
+
+    @property
+    def hidden(self) -> bool:
+        return self.invited is None
 
 
 @dataclass(frozen=True)
@@ -86,12 +96,17 @@ class WaveResults:
     department_path: str | None
     thresholds: Thresholds
     rates: list[RateRow]
+    # While the wave is open, responses are counted up to the end of the day before this
+    # one (refreshed once a day); None when the counts are final.
+    responded_before: dt.date | None
     # Comment themes and scores exist once the wave has closed and when they were asked
     # for: results that change with every answer would show, by comparing two moments,
     # what the last person wrote.
     themes: CommentThemes | None
     theme_groups: list[ThemeGroup]
     scores: GatedReport | None
+    # Departments below the viewer's own that were taken out of their scope: not shown.
+    out_of_scope: frozenset[str] = frozenset()
 
     @property
     def closed(self) -> bool:
@@ -105,7 +120,8 @@ class WaveResults:
         return [
             record
             for record in self.scores.records()
-            if root is None or in_subtree(record["group"], root)
+            if (root is None or in_subtree(record["group"], root))
+            and record["group"] not in self.out_of_scope
         ]
 
 
@@ -159,20 +175,30 @@ async def wave_results(
     department = _department(viewer, tree, department_code)
     current = await thresholds.current(settings)
     root = tree.path(department.id) if department is not None else None
-    rows, _tree = await participation(wave)
-    rates = [_rate_row(row, tree) for row in rows if root is None or in_subtree(row.path, root)]
+    protected = out_of_scope(viewer, tree, root)
+    state = wave.state(utc_now())
+    responded_before = None if state is WaveState.CLOSED else local_today(settings.timezone)
+    rows = await participation(wave, responded_before=responded_before)
+    rates = [
+        _rate_row(gated, tree)
+        for gated in gate_rates(rows, current.min_group_size, protected)
+        if (root is None or in_subtree(gated.row.path, root)) and gated.row.path not in protected
+    ]
     if root is not None and not rates:
         # A wave that invited nobody in this department has no results for it: not even
         # that it exists, nor its organisation-wide figures.
         raise WaveNotFound("unknown_wave", id=wave_id)
-    state = wave.state(utc_now())
     themes, groups, scores = None, [], None
     if state is WaveState.CLOSED and with_themes:
-        themes = await comment_themes(wave, current.min_comment_group_size, language)
-        groups = theme_groups(themes, tree, within=root)
+        themes = await comment_themes(wave, current.min_comment_group_size, language, protected)
+        groups = [
+            group
+            for group in theme_groups(themes, tree, within=root)
+            if group.path not in protected
+        ]
     if state is WaveState.CLOSED and with_scores:
         scores = await score_report(
-            wave, await wave_template(wave), current.min_group_size, language
+            wave, await wave_template(wave), current.min_group_size, language, protected
         )
     await audit.record(
         "results.viewed",
@@ -187,20 +213,36 @@ async def wave_results(
         department_path=root,
         thresholds=current,
         rates=rates,
+        responded_before=responded_before,
         themes=themes,
         theme_groups=groups,
         scores=scores,
+        out_of_scope=protected,
     )
 
 
-def _rate_row(row: ParticipationRow, tree: DepartmentTree) -> RateRow:
+def _rate_row(gated: GatedRate, tree: DepartmentTree) -> RateRow:
+    row = gated.row
     return RateRow(
         path=row.path,
         name=tree.name_for_path(row.path),
         depth=row.depth,
-        invited=row.invited,
-        responded=row.responded,
-        rate=row.rate,
+        invited=None if gated.hidden else row.invited,
+        responded=None if gated.hidden else row.responded,
+        rate=None if gated.hidden else row.rate,
+    )
+
+
+def out_of_scope(viewer: Principal, tree: DepartmentTree, root: str | None) -> frozenset[str]:
+    """Paths below the viewer's own departments that an administrator took out of their
+    scope: never shown to them, and protected by the gate against subtraction. HR (and the
+    operator) see everything."""
+    if viewer.is_hr or root is None:
+        return frozenset()
+    return frozenset(
+        tree.path(node.id)
+        for node in tree.nodes.values()
+        if node.code not in viewer.scope_codes and in_subtree(tree.path(node.id), root)
     )
 
 
@@ -247,9 +289,7 @@ async def waves_by_department(viewer: Principal) -> list[DepartmentWaves]:
     else:
         roots = list(viewer.scope_roots)
     now = utc_now()
-    invited_paths = [
-        (wave, {row.path for row in (await participation(wave))[0]}) for wave in await list_waves()
-    ]
+    invited = [(wave, set(await invited_paths(wave))) for wave in await list_waves()]
     found = []
     for code in roots:
         node = tree.by_code(code)
@@ -258,7 +298,7 @@ async def waves_by_department(viewer: Principal) -> list[DepartmentWaves]:
         root_path = tree.path(node.id)
         waves = [
             (wave, wave.state(now))
-            for wave, paths in invited_paths
+            for wave, paths in invited
             if any(in_subtree(path, root_path) for path in paths)
         ]
         found.append(DepartmentWaves(node, waves))

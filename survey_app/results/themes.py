@@ -15,6 +15,7 @@ from analysis.text.redact import Directory
 from analysis.text.shares import theme_shares_by_group
 from analysis.text.taxonomy import load_taxonomy
 from analysis.text.themes import ThemeAnalysis, analyze_themes
+from survey_app.core.i18n import _
 from survey_app.tables.anonymous import Answer
 from survey_app.tables.identity import Employee
 from survey_app.waves.service import WaveInfo
@@ -38,49 +39,68 @@ class CommentThemes:
     by_group: dict[str, dict[str, Any]]
 
 
-_CACHE: dict[tuple[uuid.UUID, int, int, str], CommentThemes] = {}
+@dataclass(frozen=True)
+class _Analysis:
+    """What does not depend on the viewer: the comments' themes and departments."""
+
+    themes: ThemeAnalysis
+    paths: list[str]
+
+
+_CACHE: dict[tuple[uuid.UUID, int, int], _Analysis] = {}
 _CACHE_KEPT = 16
 
 
-async def comment_themes(wave: WaveInfo, comment_minimum: int, language: str) -> CommentThemes:
-    """Themes of the wave's comments and their shares per department (gated).
+async def comment_themes(
+    wave: WaveInfo,
+    comment_minimum: int,
+    language: str,
+    protected: frozenset[str] = frozenset(),
+) -> CommentThemes:
+    """Themes of the wave's comments and their shares per department (gated), with the
+    ``protected`` departments (out of the viewer's scope) never shown or derivable.
 
-    The analysis is deterministic, so a result is kept per wave, comment count and
-    language; a new comment in an open wave gives a new result.
+    The analysis is deterministic, so it is kept per wave, comment count and minimum; a new
+    comment in an open wave gives a new one. The gate runs for each viewer.
     """
     rows = await (
         Answer.select(Answer.text, Answer.response.department_path)
         .where((Answer.response.wave == wave.id) & Answer.text.is_not_null())
         .order_by(Answer.id)  # random ids: no submission order
     )
-    key = (wave.public_id, len(rows), comment_minimum, language)
-    if key in _CACHE:
-        return _CACHE[key]
-    names = [row["name"] for row in await Employee.select(Employee.name)]
-    texts = [row["text"] for row in rows]
-    paths = [row["response.department_path"] for row in rows]
-    result = await asyncio.to_thread(_analyse, texts, paths, names, comment_minimum, language)
-    if len(_CACHE) >= _CACHE_KEPT:
-        _CACHE.pop(next(iter(_CACHE)))
-    _CACHE[key] = result
-    return result
+    key = (wave.public_id, len(rows), comment_minimum)
+    found = _CACHE.get(key)
+    if found is None:
+        names = [row["name"] for row in await Employee.select(Employee.name)]
+        texts = [row["text"] for row in rows]
+        analysis = await asyncio.to_thread(
+            analyze_themes, texts, directory=Directory(names), comment_minimum=comment_minimum
+        )
+        found = _Analysis(analysis, [row["response.department_path"] for row in rows])
+        if len(_CACHE) >= _CACHE_KEPT:
+            _CACHE.pop(next(iter(_CACHE)))
+        _CACHE[key] = found
+    return _gated(found, comment_minimum, language, protected)
 
 
-def _analyse(
-    texts: list[str], paths: list[str], names: list[str], comment_minimum: int, language: str
+def _gated(
+    found: _Analysis, comment_minimum: int, language: str, protected: frozenset[str]
 ) -> CommentThemes:
-    analysis: ThemeAnalysis = analyze_themes(
-        texts, directory=Directory(names), comment_minimum=comment_minimum
-    )
+    analysis = found.themes
     theme_ids = [theme.id for theme in analysis.themes]
-    shares = theme_shares_by_group(analysis.assignments, paths, theme_ids, comment_minimum)
+    shares = theme_shares_by_group(
+        analysis.assignments, found.paths, theme_ids, comment_minimum, protected=protected
+    )
     organisation = shares["organisation"]
     taxonomy = {theme.id: theme for theme in load_taxonomy().themes}
     rows = [
         ThemeRow(
             id=theme.id,
-            # Taxonomy themes have a label per language; discovered ones use the words found.
-            label=taxonomy[theme.id].label(language) if theme.id in taxonomy else theme.label,
+            # Taxonomy themes have a label per language; discovered ones use the words that
+            # enough commenters wrote, or a number when no word qualifies.
+            label=taxonomy[theme.id].label(language)
+            if theme.id in taxonomy
+            else theme.label or _("Theme {number}").format(number=theme.id.rsplit("-", 1)[-1]),
             terms=list(theme.terms),
             source=theme.source,
             share=None if organisation.get("suppressed") else organisation["shares"][theme.id],
@@ -89,7 +109,7 @@ def _analyse(
         if theme.size > 0
     ]
     return CommentThemes(
-        comments=len(texts),
+        comments=len(found.paths),
         comment_minimum=comment_minimum,
         themes=rows,
         by_group=shares["by_group"],

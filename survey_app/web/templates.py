@@ -9,9 +9,9 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from survey_app.core import i18n
 from survey_app.core.clock import local_date
-from survey_app.core.settings import PROJECT_ROOT, Settings
+from survey_app.core.settings import SITE_DIR, Settings
 
-TEMPLATE_DIR = PROJECT_ROOT / "templates"
+TEMPLATE_DIR = SITE_DIR / "templates"
 
 
 def jinja_environment(settings: Settings, template_dir: Path = TEMPLATE_DIR) -> Environment:
@@ -28,5 +28,10 @@ def jinja_environment(settings: Settings, template_dir: Path = TEMPLATE_DIR) -> 
         """A date in the organisation's time zone; ``end`` for an exclusive end moment."""
         return local_date(moment, settings.timezone, end=end)
 
+    def dayminusone(day: dt.date) -> str:
+        """The day before ``day`` (counts "up to and including" an exclusive bound)."""
+        return (day - dt.timedelta(days=1)).strftime("%d-%m-%Y")
+
     environment.filters["localdate"] = localdate
+    environment.filters["dayminusone"] = dayminusone
     return environment

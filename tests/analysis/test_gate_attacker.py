@@ -283,12 +283,17 @@ def small_tree() -> tuple[GroupTree, np.ndarray]:
     return tree, tree.roll_up(own)
 
 
-def test_primary_suppression_alone_leaks_the_small_group() -> None:
+def test_primary_suppression_alone_would_leak_and_the_gate_prevents_it() -> None:
     tree, n = small_tree()
     primary_only = np.where(n < 5, TOO_FEW, VISIBLE)
     leaks = derivable_remainders(tree, n, primary_only == VISIBLE, 5)
-    # Gemeente (25) - Wmo (10) - Participatie (12) = the 3 people of Jeugd.
+    # Gemeente (25) - Wmo (10) - Participatie (12) = the 3 people of Jeugd: the attacker
+    # model sees the leak of primary suppression alone ...
     assert 3 in leaks[tree.index("Gemeente")]
+    # ... and the product's gate, with secondary suppression, leaves nothing to find.
+    reasons = suppress_tree(tree, n, 5)
+    assert (reasons != VISIBLE).sum() > (primary_only != VISIBLE).sum()
+    assert 3 not in derivable_remainders(tree, n, reasons == VISIBLE, 5)[tree.index("Gemeente")]
 
 
 def test_secondary_suppression_hides_the_next_smallest_sibling() -> None:
@@ -345,3 +350,90 @@ def test_crosstab_suppression_reaches_a_fixed_point_along_both_dimensions() -> N
     # 12 exactly (25 - 13) and row 0 the 2 (29 - 15 - 12): the audit hides the 13 as well.
     assert hidden[1, 0] and hidden[1, 1]
     assert not hidden[0, 2] and not hidden[1, 2]
+
+
+# --- groups out of the viewer's scope (a department taken out of a manager's scope) --------
+
+
+def protected_mass(tree: GroupTree, n: np.ndarray, protected: np.ndarray) -> np.ndarray:
+    """Per group, how many of its respondents sit in protected groups."""
+    mass = np.zeros(len(tree), dtype=np.int64)
+    for i in reversed(range(len(tree))):  # children come after their parent
+        mass[i] = n[i] if protected[i] else sum(int(mass[c]) for c in tree.children[i])
+    return mass
+
+
+def derivable_blends(
+    tree: GroupTree, n: np.ndarray, visible: np.ndarray, protected: np.ndarray, k: int
+) -> dict[int, set[tuple[int, int]]]:
+    """Per visible group: what an attacker can isolate as (protected, other) respondents,
+    the group's own total included, keeping only those with fewer than k others."""
+    mass = protected_mass(tree, n, protected)
+
+    def options(node: int) -> set[tuple[int, int]]:
+        whole = (int(mass[node]), int(n[node] - mass[node]))
+        return {whole, (0, 0)} | below(node)
+
+    def below(node: int) -> set[tuple[int, int]]:
+        kids = tree.children[node]
+        direct = int(n[node]) - sum(int(n[c]) for c in kids)
+        hidden = [c for c in kids if not visible[c]]
+        base = (
+            sum(int(mass[c]) for c in hidden),
+            direct + sum(int(n[c] - mass[c]) for c in hidden),
+        )
+        sums = {base}
+        for child in (c for c in kids if visible[c]):
+            sums = {(p + q, u + v) for p, u in sums for q, v in options(child) if u + v < k}
+        return sums
+
+    return {
+        g: below(g) | {(int(mass[g]), int(n[g] - mass[g]))} for g in range(len(tree)) if visible[g]
+    }
+
+
+@st.composite
+def trees_with_protected_groups(draw: st.DrawFn):
+    tree, n, k = draw(trees())
+    # Protected groups below the top level: a manager's scope is inside the organisation.
+    candidates = [i for i, parent in enumerate(tree.parents) if parent != ROOT]
+    chosen = draw(st.sets(st.sampled_from(candidates), max_size=3)) if candidates else set()
+    protected = np.array([i in chosen for i in range(len(tree))])
+    return tree, n, k, protected
+
+
+@settings(max_examples=1000, deadline=None)
+@given(trees_with_protected_groups())
+def test_a_protected_group_is_never_shown_nor_left_with_fewer_than_k_others(case) -> None:
+    tree, n, k, protected = case
+    reasons = suppress_tree(tree, n, k, protected=protected)
+    visible = reasons == VISIBLE
+    assert not (visible & protected).any()
+    for i, parent in enumerate(tree.parents):
+        if parent != ROOT and not visible[parent]:
+            assert not visible[i]
+    # Whatever a viewer subtracts, a protected group never comes out alone or with fewer
+    # than k others.
+    for group, blends in derivable_blends(tree, n, visible, protected, k).items():
+        leaked = sorted((p, u) for p, u in blends if p > 0 and u < k)
+        assert not leaked, f"{tree.paths[group]}: {leaked}"
+    # And the rules without protection still hold.
+    assert_no_small_remainder(tree, n, reasons, k)
+
+
+def test_without_protected_groups_nothing_changes() -> None:
+    tree = GroupTree.from_paths(["G/SD/JEUGD", "G/SD/WMO", "G/BV/ICT"])
+    own = np.zeros(len(tree), dtype=np.int64)
+    for path, count in {"G/SD/JEUGD": 6, "G/SD/WMO": 6, "G/BV/ICT": 7}.items():
+        own[tree.index(path)] = count
+    n = tree.roll_up(own)
+    plain = suppress_tree(tree, n, 5)
+    assert (suppress_tree(tree, n, 5, protected=np.zeros(len(tree), dtype=bool)) == plain).all()
+    # JEUGD taken out of a manager's scope: hidden, and WMO with it, or SD minus WMO would
+    # be JEUGD's figures.
+    protected = np.array([path == "G/SD/JEUGD" for path in tree.paths])
+    shielded = suppress_tree(tree, n, 5, protected=protected)
+    assert plain[tree.index("G/SD/WMO")] == VISIBLE
+    assert shielded[tree.index("G/SD/JEUGD")] != VISIBLE
+    assert shielded[tree.index("G/SD/WMO")] == DIFFERENCING
+    assert shielded[tree.index("G/SD")] == VISIBLE  # JEUGD and WMO together: 12

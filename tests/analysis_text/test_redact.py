@@ -140,3 +140,84 @@ def test_directory_keeps_only_name_parts() -> None:
     assert {"anne", "marie", "jansen", "dijk"} <= directory.parts
     assert "van" not in directory.parts
     assert redact("Anne-Marie van Dijk belde.", directory) == "[naam] belde."
+
+
+# --- Names outside the directory: after a title, and initialled names --------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("De wethouder Bolkestein-Vermeulen kwam langs.", "De wethouder [naam] kwam langs."),
+        ("Wethouder Bolkestein-Vermeulen kwam langs.", "Wethouder [naam] kwam langs."),
+        ("Ik sprak mevrouw de Groot.", "Ik sprak mevrouw [naam]."),
+        ("meneer J.P. van den Berg belde", "meneer [naam] belde"),
+        ("collega Pieter helpt altijd", "collega [naam] helpt altijd"),
+        ("burgemeester Van Dijk en raadslid El Amrani", "burgemeester [naam] en raadslid [naam]"),
+        ("Met dhr. Jansen en mw. Pietersen.", "Met dhr. [naam] en mw. [naam]."),
+        ("Mevr. A.B.C. de Wit en mijnheer O'Brien", "Mevr. [naam] en mijnheer [naam]"),
+        ("de heer Van der Meer-de Vries", "de heer [naam]"),
+        ("mr. drs. J. Jansen, ir. Smit, prof. Yılmaz", "mr. drs. [naam], ir. [naam], prof. [naam]"),
+        ("mijn buurvrouw Fatma en mijn zoon Daan", "mijn buurvrouw [naam] en mijn zoon [naam]"),
+        ("oud-wethouder Van 't Hart", "oud-wethouder [naam]"),
+        ("wethouder Jansen en Pietersen kwamen", "wethouder [naam] en [naam] kwamen"),
+        ("dhr. J. kwam niet", "dhr. [naam] kwam niet"),
+        ("Dr. A. Jones and my wife Sarah", "Dr. [naam] and my wife [naam]"),
+        ("collega Wil zei het", "collega [naam] zei het"),  # a stop word that is a name
+    ],
+)
+def test_names_after_a_title_are_redacted_without_a_directory(text: str, expected: str) -> None:
+    assert redact(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("J. de Vries belde.", "[naam] belde."),
+        ("Volgens A.B. Jansen klopt het.", "Volgens [naam] klopt het."),
+        ("Ik mailde J.P.M. van den Berg", "Ik mailde [naam]"),
+        ("Vraag het K. Öztürk.", "Vraag het [naam]."),
+    ],
+)
+def test_initials_before_a_surname_are_a_name(text: str, expected: str) -> None:
+    assert redact(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "De Wethouder heeft gesproken.",
+        "Mevrouw, ik wil iets zeggen.",
+        "Collega's zijn fijn.",
+        "De collega's van Burgerzaken helpen.",  # a plural is a group, not a person
+        "Mijn collega. Pieter vond dat ook.",  # a full stop ends a written-out title
+        "Mijn collega is ziek.",
+        "Mijn moeder in Amsterdam is ziek.",
+        "Mijn collega Ik weet het niet.",
+        "De manager ICT is weg.",  # all capitals: an abbreviation, not a name
+        "N.B. Neem contact op. P.S. Bedankt!",
+        "Plan B. Daarna ging het mis.",
+        "the man I met",
+        "Vries en Groot zijn geen namen hier.",  # capitalised, but after no title
+        "Jan v.d. Berg",  # a tussenvoegsel is not an initial; no directory here
+    ],
+)
+def test_ordinary_text_with_titles_and_capitals_stays(text: str) -> None:
+    assert redact(text) == text
+
+
+def test_after_a_title_the_safe_side_wins() -> None:
+    """A capitalised word after a title is taken for a name, even a department's."""
+    assert redact("Ik heb de collega van Burgerzaken gebeld.") == (
+        "Ik heb de collega [naam] gebeld."
+    )
+    assert redact("type A. Mensen") == "type [naam]"  # one initial before a capital
+
+
+def test_titled_name_and_directory_together(directory: Directory) -> None:
+    assert redact("collega Pieter Bakker en wethouder Bolkestein", directory) == (
+        "collega [naam] en wethouder [naam]"
+    )
+    assert redact("Jan de Vries en mevrouw Bolkestein-Vermeulen", directory) == (
+        "[naam] en mevrouw [naam]"
+    )

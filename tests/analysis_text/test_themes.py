@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 
 import pytest
 
+from analysis.gate import DEFAULT_K_COMMENTS
 from analysis.text.discover import tfidf
 from analysis.text.redact import Directory
-from analysis.text.themes import analyze_themes, representative_quotes
+from analysis.text.themes import (
+    analyze_themes,
+    comment_counts,
+    common_terms,
+    representative_quotes,
+)
+from analysis.text.tokens import SurfaceForms, content_tokens, stem
 
 TAXONOMY_COMMENTS = [
     "De werkdruk is te hoog, Jan de Vries belt me op 06-12345678.",
@@ -132,3 +140,123 @@ def test_quotes_closest_to_centroid_deduplicated_shortest_first() -> None:
     assert quotes[0] == "koffie op"
     assert len(quotes) == 3
     assert len({q.casefold() for q in quotes}) == 3
+
+
+# --- Words below the comment minimum: neither a label nor a term -------------------------
+
+MINIMUM = DEFAULT_K_COMMENTS
+
+
+def with_divorce(count: int, places: Sequence[str]) -> list[str]:
+    """`other_comments` with ``count`` of them about a divorce ("scheiding") at ``places``.
+
+    Short comments that tie the rare word to a theme's own words (the pair "scheiding
+    balie"), which put it into the label of a large theme before the rule.
+    """
+    texts = other_comments()
+    for i in range(count):
+        place = places[i % len(places)]
+        # Even comments are about parking, odd ones about citizens: keep each in its topic.
+        index = 2 * i if place in PARKING else 2 * i + 1
+        texts[index] = f"De scheiding bij de {place}."
+    return texts
+
+
+def shown_words(result) -> str:  # type: ignore[no-untyped-def]
+    return " ".join(t.label + " " + " ".join(t.terms) for t in result.themes).lower()
+
+
+@pytest.mark.parametrize(("minimum", "places"), [(MINIMUM, ["balie"]), (8, ["balie", "slagboom"])])
+def test_a_word_of_fewer_commenters_than_the_minimum_is_in_no_label_or_term(
+    minimum: int, places: list[str]
+) -> None:
+    # minimum - 1 comments; without the rule "scheiding" labels a theme in both cases.
+    result = analyze_themes(with_divorce(minimum - 1, places), comment_minimum=minimum)
+    assert "scheiding" not in shown_words(result)
+    # The themes themselves are still there, labelled with the words many people wrote,
+    # and quotes (whole redacted comments, a separate path) are still chosen.
+    discovered = [t for t in result.themes if t.source == "discovered"]
+    assert sorted(t.size for t in discovered) == [20, 20]
+    assert all(t.label and t.terms and t.quotes for t in discovered)
+
+
+def test_a_word_of_exactly_the_minimum_of_commenters_may_label_a_theme() -> None:
+    result = analyze_themes(with_divorce(MINIMUM, ["balie"]), comment_minimum=MINIMUM)
+    labels = [t.label.lower() for t in result.themes if t.source == "discovered"]
+    assert any("scheiding" in label for label in labels)
+
+
+def test_a_higher_comment_minimum_hides_more() -> None:
+    texts = with_divorce(MINIMUM, ["balie"])
+    assert "scheiding" in shown_words(analyze_themes(texts, comment_minimum=MINIMUM))
+    assert "scheiding" not in shown_words(analyze_themes(texts, comment_minimum=MINIMUM + 1))
+
+
+def test_a_name_without_title_below_the_minimum_is_not_shown() -> None:
+    texts = other_comments()
+    for i in range(MINIMUM - 1):  # not in the directory and without a title: not redacted
+        texts[2 * i + 1] = "Bolkestein-Vermeulen bij de balie."
+    assert "bolkestein" not in shown_words(analyze_themes(texts, comment_minimum=MINIMUM))
+
+
+FRUIT = ["appels", "peren", "bananen", "kiwi's", "mango's", "pruimen", "druiven", "citroenen"]
+
+
+def test_a_discovered_theme_without_a_shared_word_gets_an_empty_label() -> None:
+    """Eight comments in a theme of their own, each fruit written by four of them."""
+    fruit = [", ".join(FRUIT[(j + i) % 8] for i in range(4)).capitalize() + "." for j in range(8)]
+    result = analyze_themes([*other_comments(), *fruit], n_themes=3, taxonomy=None)
+    (theme,) = set(result.assignments[-8:])
+    fruit_theme = {t.id: t for t in result.themes}[theme]
+    assert fruit_theme.size == 8
+    assert fruit_theme.label == "" and fruit_theme.terms == []
+    assert not set(FRUIT) & set(shown_words(result).replace(",", " ").split())
+    # The theme still counts its comments; the other themes keep their words.
+    assert all(t.label for t in result.themes if t is not fruit_theme)
+
+
+def test_common_terms_count_comments_not_occurrences() -> None:
+    comments = [
+        *["Scheiding scheiding scheiding, de balie."] * 2,  # often, but by two people
+        *["De balie en het loket."] * 3,
+    ]
+    documents = [content_tokens(text, "nl") for text in comments]
+    surface = SurfaceForms()
+    for tokens in documents:
+        surface.add(tokens)
+    counts = comment_counts(documents)
+    terms = [stem("scheiding", "nl"), stem("balie", "nl"), stem("loket", "nl")]
+    assert counts[terms[0]] == 2 and counts[terms[1]] == 5
+    assert common_terms(terms, counts, surface, 5) == {terms[1]: "balie"}
+    assert common_terms(terms, counts, surface, 3) == {terms[1]: "balie", terms[2]: "loket"}
+    assert list(common_terms(terms, counts, surface, 2)) == terms
+
+
+def test_a_spelling_of_fewer_commenters_than_the_minimum_is_not_shown() -> None:
+    """Five people wrote "flexplek", one of them "flexplekken" often: "flexplek" is shown.
+
+    One stem can join different words, so the word shown must itself be shared.
+    """
+    comments = ["Flexplekken, " * 6 + "en een flexplek."]
+    comments += ["Geen flexplek vrij."] * 4
+    documents = [content_tokens(text, "nl") for text in comments]
+    surface = SurfaceForms()
+    for tokens in documents:
+        surface.add(tokens)
+    term = stem("flexplekken", "nl")
+    assert surface.readable(term) == "flexplekken"  # the most frequent word
+    assert common_terms([term], comment_counts(documents), surface, 5) == {term: "flexplek"}
+    assert common_terms([term], comment_counts(documents), surface, 6) == {}
+
+
+def test_an_alderman_named_by_many_reaches_no_theme() -> None:
+    """The demo attack, with more commenters than the minimum: the name is redacted first."""
+    texts = other_comments()
+    for i in range(MINIMUM + 1):
+        texts[2 * i + 1] = "Wethouder Bolkestein-Vermeulen bij de balie, mevrouw de Groot ook."
+    result = analyze_themes(texts, comment_minimum=MINIMUM)
+    everything = str(result.to_json()).lower()
+    assert "bolkestein" not in everything and "vermeulen" not in everything
+    assert "groot" not in everything
+    quotes = [quote for theme in result.themes for quote in theme.quotes]
+    assert any("Wethouder [naam]" in quote for quote in quotes)

@@ -49,3 +49,15 @@ def test_surface_forms_pick_the_most_frequent_word() -> None:
         "flexplekken kantoor"
     )
     assert surface.readable("onbekend") == "onbekend"
+
+
+def test_shared_surface_forms_count_comments_not_occurrences() -> None:
+    surface = SurfaceForms()
+    surface.add(content_tokens("flexplekken flexplekken flexplekken flexplekken", "nl"))
+    for _ in range(2):
+        surface.add(content_tokens("flexplek kantoor", "nl"))
+    term = f"{stem('flexplek', 'nl')} {stem('kantoor', 'nl')}"
+    assert surface.readable(term) == "flexplekken kantoor"  # four occurrences, one writer
+    assert surface.shared(term, 2) == "flexplek kantoor"
+    assert surface.shared(term, 3) is None  # "kantoor": two comments
+    assert surface.shared("onbekend", 1) is None

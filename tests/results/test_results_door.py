@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import subprocess
 import sys
@@ -171,7 +172,8 @@ async def test_open_waves_show_rates_but_no_themes_or_scores(settings) -> None:
     )
     assert not results.closed
     assert results.themes is None and results.theme_groups == [] and results.scores is None
-    assert results.rates[0].responded == sum(SIZES.values())
+    # Everyone answered today: counted from tomorrow (rates refresh once a day).
+    assert (results.rates[0].invited, results.rates[0].responded) == (sum(SIZES.values()), 0)
 
 
 async def test_the_command_line_renders_the_same_gated_report(settings) -> None:
@@ -211,3 +213,115 @@ async def test_a_wave_that_invited_nobody_in_the_department_is_not_found(setting
             with_themes=True,
         )
     assert await views() == []
+
+
+# --- response rates: a minimum of invited, refreshed once a day while open -----------------
+
+
+async def rates_of(results) -> dict[str, tuple]:
+    return {row.path: (row.invited, row.responded) for row in results.rates}
+
+
+async def test_rates_need_k_invited_and_cannot_be_worked_out_by_subtraction(settings) -> None:
+    """Wmo (3 invited) is hidden, and so is Jeugd (6), or Sociaal Domein minus Jeugd would
+    give Wmo's rate away; their people count in Sociaal Domein."""
+    wave = await answered_wave()
+    results = await wave_results(HR, wave, settings=settings, language="nl", view="rates")
+    rates = await rates_of(results)
+    assert rates["GEM/SD/WMO"] == (None, None)
+    assert rates["GEM/SD/JEUGD"] == (None, None)
+    assert rates["GEM/SD"] == (9, 9)
+    assert rates["GEM/BV/ICT"] == (7, 7)
+
+
+@pytest.mark.parametrize(("size", "shown"), [(4, False), (5, True)])
+async def test_the_rate_minimum_edge(settings, size: int, shown: bool) -> None:
+    await load_small_org({"JEUGD": size, "WMO": 10, "ICT": 7})
+    opened = await open_wave()
+    results = await wave_results(
+        HR, str(opened.wave.public_id), settings=settings, language="nl", view="rates"
+    )
+    assert (not next(r for r in results.rates if r.path == "GEM/SD/JEUGD").hidden) is shown
+
+
+async def test_while_open_the_rates_count_responses_up_to_yesterday(settings) -> None:
+    await load_small_org({"JEUGD": 6, "WMO": 6, "ICT": 7})
+    opened = await open_wave()  # opened yesterday
+    template = load_template("pulse")
+    answers, _errors = validate_answers(
+        template, {key: [value] for key, value in full_answers().items()}
+    )
+    yesterday = utc_now() - dt.timedelta(days=1)
+    for number in ("1001", "1002"):
+        await submit_response(
+            hash_token(opened.tokens[number]), answers, now=yesterday, timezone=TIMEZONE
+        )
+    for number in ("1003", "1004", "1005"):  # today: not counted until tomorrow
+        await submit_response(
+            hash_token(opened.tokens[number]), answers, now=utc_now(), timezone=TIMEZONE
+        )
+    wave = str(opened.wave.public_id)
+    results = await wave_results(HR, wave, settings=settings, language="nl", view="rates")
+    assert (await rates_of(results))["GEM/SD/JEUGD"] == (6, 2)
+    assert results.responded_before == utc_now().astimezone(TIMEZONE).date()
+    await close_wave(opened.wave, now=utc_now())
+    final = await wave_results(HR, wave, settings=settings, language="nl", view="rates")
+    assert (await rates_of(final))["GEM/SD/JEUGD"] == (6, 5)
+    assert final.responded_before is None
+
+
+# --- a department taken out of a manager's scope --------------------------------------------
+
+
+async def test_a_team_out_of_scope_is_not_shown_and_cannot_be_subtracted(settings) -> None:
+    """The manager of Sociaal Domein without Jeugd: Jeugd's row is gone, and Wmo is hidden
+    too, or Sociaal Domein minus Wmo would be Jeugd's figures. HR still sees all three."""
+    await load_small_org({"JEUGD": 6, "WMO": 6, "ICT": 7})
+    opened = await open_wave()
+    template = load_template("pulse")
+    for number, token in opened.tokens.items():
+        text = f"Over de werkdruk, opmerking {number}"
+        form = {key: [value] for key, value in full_answers(open_comment=text).items()}
+        answers, _errors = validate_answers(template, form)
+        await submit_response(hash_token(token), answers, now=utc_now(), timezone=TIMEZONE)
+    await close_wave(opened.wave, now=utc_now())
+    wave = str(opened.wave.public_id)
+    viewer = Principal(
+        account_id=9,
+        username="sd@testdorp.example",
+        display_name="SD",
+        employee_id=None,
+        is_hr=False,
+        is_admin=False,
+        session_id=3,
+        method="password",
+        scope_codes=frozenset({"SD", "WMO"}),
+        scope_roots=("SD",),
+    )
+    results = await wave_results(
+        viewer,
+        wave,
+        settings=settings,
+        language="nl",
+        view="team_results",
+        department_code="SD",
+        with_themes=True,
+        with_scores=True,
+    )
+    rates = await rates_of(results)
+    assert "GEM/SD/JEUGD" not in rates
+    assert rates["GEM/SD/WMO"] == (None, None)
+    assert rates["GEM/SD"] == (12, 12)
+    assert "GEM/SD/JEUGD" not in {group.path for group in results.theme_groups}
+    assert {group.path: group.suppressed for group in results.theme_groups} == {
+        "GEM/SD": False,
+        "GEM/SD/WMO": True,
+    }
+    scores = {record["group"]: record for record in results.score_records()}
+    assert set(scores) == {"GEM/SD", "GEM/SD/WMO"}
+    assert scores["GEM/SD/WMO"]["suppressed"] is True
+    assert scores["GEM/SD"]["suppressed"] is False
+    everything = await wave_results(
+        HR, wave, settings=settings, language="nl", view="rates", with_scores=True
+    )
+    assert (await rates_of(everything))["GEM/SD/WMO"] == (6, 6)

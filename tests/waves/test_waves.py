@@ -29,7 +29,7 @@ async def test_a_reorganisation_does_not_move_past_response_rates() -> None:
     )
     await apply_org_plan(parse_org_csv(moved), dt.date(2026, 11, 20))
 
-    rows, _tree = await participation(opened.wave)
+    rows = await participation(opened.wave)
     counts = {row.path: (row.invited, row.responded) for row in rows}
     assert counts["GEM/SD/JEUGD"] == (6, 1)
     assert counts["GEM/SD"] == (9, 1)
