@@ -26,6 +26,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     KLANKBORD_VAR_DIR=/var/lib/klankbord \
+    KLANKBORD_TRUSTED_PROXIES="" \
     WORKERS=2
 RUN groupadd --system klankbord && useradd --system --gid klankbord --home /app klankbord \
     && mkdir -p /var/lib/klankbord && chown klankbord:klankbord /var/lib/klankbord
@@ -48,4 +49,6 @@ EXPOSE 8000
 VOLUME ["/var/lib/klankbord"]
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
     CMD ["python", "-c", "import sys, urllib.request; sys.exit(urllib.request.urlopen('http://127.0.0.1:8000/health', timeout=4).status != 200)"]
+# Behind a reverse proxy: run with -e KLANKBORD_TRUSTED_PROXIES=<its address or network>, or
+# every visitor counts as the proxy in the rate limits.
 CMD ["sh", "-c", "survey-app db upgrade && exec survey-app serve --host 0.0.0.0 --port 8000 --workers ${WORKERS}"]

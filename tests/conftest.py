@@ -145,7 +145,8 @@ def free_port() -> int:
 class LiveServer:
     """The real application served by uvicorn in its own process(es) on 127.0.0.1."""
 
-    def __init__(self, workers: int = 1) -> None:
+    def __init__(self, workers: int = 1, env: dict[str, str] | None = None) -> None:
+        self.extra_env = env or {}
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = _TMP / f"server-{self.port}.log"
@@ -153,7 +154,7 @@ class LiveServer:
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
-        env = {**os.environ, "KLANKBORD_BASE_URL": self.url}
+        env = {**os.environ, "KLANKBORD_BASE_URL": self.url, **self.extra_env}
         self._log = self.log_path.open("ab")
         self.process = subprocess.Popen(
             [

@@ -11,7 +11,7 @@ from survey_app.core.cli import command, fail, group, option, run_async
 from survey_app.core.clock import local_now
 from survey_app.core.errors import N_
 from survey_app.core.i18n import _
-from survey_app.core.settings import Settings
+from survey_app.core.settings import Settings, trusted_proxies_from_env
 
 
 @command(name="serve", help=N_("Serve the web application with uvicorn."))
@@ -23,6 +23,7 @@ def serve(host: str, port: int, workers: int) -> None:
 
     from survey_app.core.log_config import uvicorn_log_config
 
+    proxies = trusted_proxies_from_env()
     uvicorn.run(
         "survey_app.asgi:app",
         host=host,
@@ -30,7 +31,10 @@ def serve(host: str, port: int, workers: int) -> None:
         workers=workers,
         log_config=uvicorn_log_config(),
         server_header=False,
-        proxy_headers=False,
+        # Only the configured reverse proxies may say who the visitor is: rate limits count
+        # per visitor, and a header from anyone else could be forged.
+        proxy_headers=bool(proxies),
+        forwarded_allow_ips=list(proxies) or None,
     )
 
 

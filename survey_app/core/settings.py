@@ -65,6 +65,28 @@ def _positive(variable: str, default: int) -> int:
     return int(value)
 
 
+def trusted_proxies_from_env() -> tuple[str, ...]:
+    """``KLANKBORD_TRUSTED_PROXIES``: addresses or networks (``10.0.0.5``, ``10.0.0.0/24``)
+    of reverse proxies whose ``X-Forwarded-For`` names the visitor. None by default: then
+    every visitor is the address that connected, and the header is ignored (anyone could
+    send it)."""
+    import ipaddress
+
+    entries = tuple(
+        entry.strip()
+        for entry in os.environ.get("KLANKBORD_TRUSTED_PROXIES", "").split(",")
+        if entry.strip()
+    )
+    for entry in entries:
+        try:
+            ipaddress.ip_network(entry, strict=False)
+        except ValueError as error:
+            raise ValueError(
+                f"KLANKBORD_TRUSTED_PROXIES: {entry!r} is not an IP address or network"
+            ) from error
+    return entries
+
+
 def var_dir_from_env() -> Path:
     return Path(os.environ.get("KLANKBORD_VAR_DIR", PROJECT_ROOT / "var")).resolve()
 

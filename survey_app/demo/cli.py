@@ -75,4 +75,6 @@ def run_demo(host: str, port: int, serve: bool) -> None:
             port=port,
             log_config=uvicorn_log_config(),
             server_header=False,
+            # No reverse proxy in front of the demo: nobody may name another address.
+            proxy_headers=False,
         )
