@@ -74,6 +74,9 @@ EXPECTED_RULES: dict[tuple[str, str], Rule] = {
     ("POST", "/admin/users/{account_id:int}/password"): Rule.ADMIN,
     ("POST", "/admin/users/{account_id:int}/unlock"): Rule.ADMIN,
     ("POST", "/admin/users/{account_id:int}/sign-out"): Rule.ADMIN,
+    ("GET", "/admin/approvals"): Rule.ADMIN,
+    ("POST", "/admin/approvals/{request_id:int}/approve"): Rule.ADMIN,
+    ("POST", "/admin/approvals/{request_id:int}/reject"): Rule.ADMIN,
     ("GET", "/admin/settings"): Rule.ADMIN,
     ("POST", "/admin/settings"): Rule.ADMIN,
     ("GET", "/admin/audit"): Rule.ADMIN,
@@ -178,6 +181,7 @@ async def concrete_values(personas: Personas) -> dict[str, str]:
         "file_path": "css/app.css",
         "path": "openapi.json",
         "account_id": str(personas.accounts["employee"]),
+        "request_id": "1",
     }
 
 

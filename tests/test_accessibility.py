@@ -30,6 +30,7 @@ from axe_playwright_python.async_playwright import Axe
 from playwright.async_api import Browser, BrowserContext, Page, async_playwright, expect
 from playwright.async_api import Error as PlaywrightError
 
+from survey_app.accounts.approvals import request_change
 from survey_app.accounts.service import adjust_scope
 from survey_app.accounts.sessions import SESSION_COOKIE
 from survey_app.core.clock import utc_now
@@ -301,6 +302,24 @@ def admin_form(action: str, fill: dict[str, str] | None = None) -> Visit:
     return visit
 
 
+def decide(about: str, decision: str) -> Visit:
+    """On the approvals page, approve or reject the change of this run's target account
+    whose description mentions ``about``."""
+
+    async def visit(page: Page, scenario: Scenario) -> int:
+        await goto(page, f"{scenario.url}/admin/approvals")
+        target = f"target-{scenario.run}@testdorp.example"
+        item = page.locator("ul.approvals > li").filter(has_text=target).filter(has_text=about)
+        async with page.expect_navigation() as navigation:
+            await item.locator(f"form[action$='/{decision}'] button[type=submit]").click()
+        response = await navigation.value
+        assert response is not None
+        assert urlsplit(page.url).path == "/admin/approvals", page.url
+        return response.status
+
+    return visit
+
+
 def send_form(path: str, form: str, ends_on: str) -> Visit:
     async def visit(page: Page, scenario: Scenario) -> int:
         await goto_page(page, scenario.url + path)
@@ -485,6 +504,30 @@ PAGES = [
         200,
     ),
     PageCase(
+        "admin: an account after asking for a department",
+        (("POST", ACCOUNT + "/scope"),),
+        as_role("admin", admin_form("scope", {"input[name=department]": MANAGED})),
+        200,
+    ),
+    PageCase(
+        "admin: approvals",
+        (("GET", "/admin/approvals"),),
+        as_role("admin", at("/admin/approvals")),
+        200,
+    ),
+    PageCase(
+        "admin: a change approved",
+        (("POST", "/admin/approvals/{request_id:int}/approve"),),
+        as_role("admin", decide("HR", "approve")),
+        200,
+    ),
+    PageCase(
+        "admin: own request withdrawn",
+        (("POST", "/admin/approvals/{request_id:int}/reject"),),
+        as_role("admin", decide(MANAGED, "reject")),
+        200,
+    ),
+    PageCase(
         "admin: audit trail", (("GET", "/admin/audit"),), as_role("admin", at("/admin/audit")), 200
     ),
     # Signing out, last: the page it ends on is the sign-in page.
@@ -550,6 +593,9 @@ async def run_accounts() -> tuple[dict[str, dict[str, str]], dict[str, int]]:
         await make_account(names["hr"], is_hr=True)
         await make_account(names["admin"], is_admin=True)
         targets[run] = await make_account(names["target"], display_name=f"Collega {run}")
+        # Another administrator asked for the target's HR role: this run's administrator
+        # approves it on the approvals page.
+        await request_change("grant_hr", targets[run], actor=f"ander-{run}@testdorp.example")
         # Locked after failed sign-ins: its page shows that, and the form to unlock it.
         await Account.update(
             {Account.failed_sign_ins: 5, Account.locked_until: utc_now() + dt.timedelta(hours=1)}

@@ -11,6 +11,7 @@ from litestar.params import QueryParameter
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_303_SEE_OTHER
 
+from survey_app.accounts.approvals import can_see_results, pending_changes, request_change
 from survey_app.accounts.cookies import expired_session_cookie
 from survey_app.accounts.directory import (
     account_details,
@@ -143,6 +144,7 @@ async def account_page(
         scope_code=scope_code,
         done=done,
         min_length=MIN_LENGTH,
+        pending=await pending_changes(account_id),
     )
 
 
@@ -205,15 +207,19 @@ class AccountAdminController(Controller):
             form.add("password_required", field="password")
         if form.ok:
             try:
+                # The HR role waits for a second administrator (four eyes): the account is
+                # made without it, and the grant is requested.
                 account_id = await create_account(
                     username=form["username"],
                     display_name=form["display_name"],
                     password=None if form["sso_only"] else form["password"],
                     actor=principal.username,
                     employee_number=form["employee_number"],
-                    is_hr=form["is_hr"],
+                    is_hr=False,
                     is_admin=form["is_admin"],
                 )
+                if form["is_hr"]:
+                    await request_change("grant_hr", account_id, actor=principal.username)
             except AppError as error:
                 form.add_error(
                     error, field="password" if isinstance(error, PasswordProblems) else ""
@@ -222,7 +228,7 @@ class AccountAdminController(Controller):
             return new_account_page(
                 request, status_code=422, values=values, problems=form.messages()
             )
-        return done(request, account_id, "created")
+        return done(request, account_id, "created_pending" if form["is_hr"] else "created")
 
     @get("/{account_id:int}", name="admin:user", responses=ACCOUNT_RESPONSES)
     async def account(
@@ -248,13 +254,24 @@ class AccountAdminController(Controller):
         principal: NamedDependency[Principal],
         account_id: int,
     ) -> Template | Redirect:
-        await account_row(account_id)
+        account = await account_row(account_id)
         form = RolesForm.read(await form_values(request))
+        own = account_id == principal.account_id
+        # Granting HR to someone else waits for a second administrator; the rest applies
+        # now. (One's own HR role is refused by `set_roles`.)
+        grant_hr = bool(form["is_hr"]) and not account["is_hr"] and not own
         if form.ok:
             try:
+                if grant_hr:
+                    await request_change(
+                        "grant_hr",
+                        account_id,
+                        actor=principal.username,
+                        actor_id=principal.account_id,
+                    )
                 await set_roles(
                     account_id,
-                    is_hr=form["is_hr"],
+                    is_hr=False if grant_hr else form["is_hr"],
                     is_admin=form["is_admin"],
                     active=form["active"],
                     actor=principal.username,
@@ -272,7 +289,7 @@ class AccountAdminController(Controller):
                 status_code=422,
                 problems={"roles": messages},
             )
-        return done(request, account_id, "roles")
+        return done(request, account_id, "roles_pending" if grant_hr else "roles")
 
     @post(
         "/{account_id:int}/scope",
@@ -289,15 +306,26 @@ class AccountAdminController(Controller):
     ) -> Template | Redirect:
         await account_row(account_id)
         form: FormData = ScopeForm.read(await form_values(request))
+        granting = form["granted"] == "1"
         if form.ok:
             try:
-                await adjust_scope(
-                    account_id,
-                    form["department"],
-                    granted=form["granted"] == "1",
-                    actor=principal.username,
-                    actor_id=principal.account_id,
-                )
+                if granting:
+                    # A department more to read: waits for a second administrator.
+                    await request_change(
+                        "grant_scope",
+                        account_id,
+                        actor=principal.username,
+                        actor_id=principal.account_id,
+                        department_code=form["department"],
+                    )
+                else:
+                    await adjust_scope(
+                        account_id,
+                        form["department"],
+                        granted=False,
+                        actor=principal.username,
+                        actor_id=principal.account_id,
+                    )
             except AppError as error:
                 form.add_error(error)
         if not form.ok:
@@ -310,7 +338,7 @@ class AccountAdminController(Controller):
                 problems={"scope": [message for _field, message in form.messages()]},
                 scope_code=form.typed["department"][:64].strip(),
             )
-        return done(request, account_id, "scope")
+        return done(request, account_id, "scope_pending" if granting else "scope")
 
     @post(
         "/{account_id:int}/password",
@@ -327,7 +355,17 @@ class AccountAdminController(Controller):
     ) -> Template | Redirect:
         await account_row(account_id)
         form = PasswordForm.read(await form_values(request))
-        if form.ok:
+        pending = form.ok and await can_see_results(account_id)
+        if pending:
+            # A password known to an administrator on an account that reads results: only
+            # with a second administrator's approval.
+            try:
+                await request_change(
+                    "set_password", account_id, actor=principal.username, password=form["password"]
+                )
+            except AppError as error:
+                form.add_error(error)
+        elif form.ok:
             try:
                 await set_password(
                     account_id,
@@ -350,7 +388,7 @@ class AccountAdminController(Controller):
                 status_code=422,
                 problems={"password": [message for _field, message in form.messages()]},
             )
-        return done(request, account_id, "password")
+        return done(request, account_id, "password_pending" if pending else "password")
 
     @post(
         "/{account_id:int}/unlock",

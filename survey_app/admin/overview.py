@@ -6,6 +6,7 @@ from litestar import Controller, Request, get
 from litestar.di import NamedDependency
 from litestar.response import Template
 
+from survey_app.accounts.approvals import pending_changes
 from survey_app.accounts.directory import account_counts
 from survey_app.core.clock import utc_now
 from survey_app.core.settings import Settings
@@ -24,5 +25,6 @@ class AdminOverviewController(Controller):
             request,
             "admin/overview.html",
             counts=await account_counts(utc_now()),
+            pending=len(await pending_changes()),
             thresholds=await thresholds.current(settings),
         )

@@ -47,6 +47,9 @@ def action_labels() -> dict[str, str]:
         "account.sessions_ended": _("Sessions ended by an administrator"),
         "setting.changed": _("Setting changed"),
         "results.viewed": _("Results viewed"),
+        "change.requested": _("Change requested, waiting for a second administrator"),
+        "change.approved": _("Change approved by a second administrator"),
+        "change.rejected": _("Change rejected or withdrawn"),
     }
 
 

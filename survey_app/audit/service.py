@@ -34,6 +34,9 @@ ACTIONS = (
     "account.sessions_ended",
     "setting.changed",
     "results.viewed",
+    "change.requested",
+    "change.approved",
+    "change.rejected",
 )
 
 

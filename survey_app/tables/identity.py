@@ -149,6 +149,26 @@ class AuditEvent(Table):
     details = JSON(default="{}")
 
 
+class ChangeRequest(Table):
+    """A change that would let someone read results, waiting for a second administrator.
+
+    Granting HR, adding a department to a manager's scope, and an administrator setting the
+    password of an account that can see results take effect only when another
+    administrator approves (four eyes); the command line (the operator) applies them
+    directly. A password is kept only as its argon2id hash.
+    """
+
+    kind = Varchar(length=32)  # "grant_hr", "grant_scope" or "set_password"
+    account = ForeignKey(Account, null=False, index=True, on_delete=OnDelete.cascade)
+    department = ForeignKey(Department, null=True, default=None, on_delete=OnDelete.restrict)
+    password_hash = Text(default="")
+    requested_by = Varchar(length=254)
+    requested_at = Timestamptz(default=TimestamptzNow())
+    status = Varchar(length=16, default="pending", index=True)  # approved, rejected, withdrawn
+    decided_by = Varchar(length=254, default="")
+    decided_at = Timestamptz(null=True, default=None)
+
+
 class SettingValue(Table):
     """A setting changed by an administrator; it overrides the environment's value."""
 
@@ -170,4 +190,5 @@ IDENTITY_TABLES: tuple[type[Table], ...] = (
     RateCounter,
     AuditEvent,
     SettingValue,
+    ChangeRequest,
 )

@@ -22,7 +22,7 @@ from survey_app.core.csvfile import csv_cell
 from survey_app.core.i18n import LANGUAGE_COOKIE
 from survey_app.results import thresholds
 from survey_app.tables.anonymous import Answer
-from survey_app.tables.identity import Account, AuditEvent
+from survey_app.tables.identity import Account, AuditEvent, ChangeRequest, ScopeAdjustment
 from tests.helpers import (
     csrf_from,
     full_answers,
@@ -67,6 +67,29 @@ def roles(is_hr: bool = False, is_admin: bool = False, active: bool = False) -> 
     return {name: ["0", "1"] if ticked else "0" for name, ticked in fields.items()}
 
 
+SECOND_ADMIN = "tweede@testdorp.example"
+
+
+@pytest.fixture
+async def second_admin(other_browser: httpx.AsyncClient) -> httpx.AsyncClient:
+    """Another administrator, signed in on the other browser: the second pair of eyes."""
+    await make_account(SECOND_ADMIN, is_admin=True)
+    await sign_in(other_browser, SECOND_ADMIN)
+    return other_browser
+
+
+async def approve_all(browser: httpx.AsyncClient) -> list[int]:
+    """Approve every change the approvals page offers this browser's administrator."""
+    page = await browser.get("/admin/approvals")
+    ids = [
+        int(found) for found in re.findall(r'action="/admin/approvals/(\d+)/approve"', page.text)
+    ]
+    for request_id in ids:
+        done = await browser.post(f"/admin/approvals/{request_id}/approve")
+        assert done.status_code == 303, done.text[:500]
+    return ids
+
+
 async def records(action: str) -> list[audit.AuditRecord]:
     """The records of ``action`` made by the administrator (not by the tests' set-up)."""
     found, _total = await audit.search(action=action, actor=ADMIN)
@@ -77,7 +100,7 @@ async def records(action: str) -> list[audit.AuditRecord]:
 
 
 async def test_the_admin_creates_an_account_through_the_form_and_it_can_sign_in(
-    admin, other_browser
+    admin, second_admin, app
 ) -> None:
     form = await admin.get("/admin/users/new")
     assert form.status_code == 200
@@ -94,16 +117,21 @@ async def test_the_admin_creates_an_account_through_the_form_and_it_can_sign_in(
     )
     assert created.status_code == 303
     new_id = await account_id("nieuw@testdorp.example")
-    assert created.headers["location"] == f"/admin/users/{new_id}?done=created"
+    assert created.headers["location"] == f"/admin/users/{new_id}?done=created_pending"
     detail = await admin.get(created.headers["location"])
-    assert "The account has been created." in detail.text
+    assert "The HR role waits for a second administrator's approval." in detail.text
     row = await Account.select().where(Account.id == new_id).first()
-    assert row["is_hr"] and not row["is_admin"] and row["display_name"] == "Nieuwe Collega"
+    # Four eyes: an account with a password this administrator chose gets no HR role alone.
+    assert not row["is_hr"] and not row["is_admin"] and row["display_name"] == "Nieuwe Collega"
     (record,) = await records("account.created")
     assert record.actor == ADMIN and record.target == "nieuw@testdorp.example"
-    assert record.details["is_hr"] is True and record.details["password"] is True
+    assert record.details["is_hr"] is False and record.details["password"] is True
+    assert len(await approve_all(second_admin)) == 1
+    assert (await Account.select().where(Account.id == new_id).first())["is_hr"]
 
-    signed_in = await sign_in(other_browser, "nieuw@testdorp.example", GOOD_PASSWORD)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as third:
+        signed_in = await sign_in(with_csrf(third), "nieuw@testdorp.example", GOOD_PASSWORD)
     assert signed_in.headers["location"] == "/hr/waves"
 
 
@@ -250,18 +278,33 @@ async def test_the_overview_counts_accounts_and_locked_ones(admin) -> None:
 # --- roles ----------------------------------------------------------------------------------
 
 
-async def test_a_roles_change_is_recorded_with_before_and_after(admin) -> None:
+async def test_a_roles_change_is_recorded_with_before_and_after(admin, second_admin) -> None:
     target = await make_account("hr@testdorp.example")
-    changed = await admin.post(f"/admin/users/{target}/roles", data=roles(is_hr=True, active=True))
+    changed = await admin.post(
+        f"/admin/users/{target}/roles", data=roles(is_hr=True, is_admin=True, active=True)
+    )
     assert changed.status_code == 303
-    assert changed.headers["location"] == f"/admin/users/{target}?done=roles"
+    assert changed.headers["location"] == f"/admin/users/{target}?done=roles_pending"
     row = await Account.select().where(Account.id == target).first()
-    assert row["is_hr"] and not row["is_admin"] and row["active"]
+    assert not row["is_hr"] and row["is_admin"] and row["active"]  # HR waits, the rest is done
     (record,) = await records("account.roles_changed")
     assert record.actor == ADMIN and record.target == "hr@testdorp.example"
     assert record.details == {
         "before": {"hr": False, "admin": False, "active": True},
-        "after": {"hr": True, "admin": False, "active": True},
+        "after": {"hr": False, "admin": True, "active": True},
+    }
+    page = await admin.get(f"/admin/users/{target}")
+    assert "HR role for hr@testdorp.example" in page.text  # waiting, on the account's page
+    await approve_all(second_admin)
+    (granted,) = [
+        r
+        for r in (await audit.search(action="account.roles_changed"))[0]
+        if r.actor == SECOND_ADMIN
+    ]
+    assert granted.details == {
+        "before": {"hr": False},
+        "after": {"hr": True},
+        "requested_by": ADMIN,
     }
     page = await admin.get(f"/admin/users/{target}")
     assert 'id="is_hr" name="is_hr" type="checkbox" value="1" checked' in page.text
@@ -313,7 +356,9 @@ async def test_deactivating_an_account_ends_its_sessions(admin, other_browser) -
 # --- manager scope --------------------------------------------------------------------------
 
 
-async def test_scope_changes_what_manager_scope_returns_and_are_audited(admin) -> None:
+async def test_scope_changes_what_manager_scope_returns_and_are_audited(
+    admin, second_admin
+) -> None:
     await load_small_org()
     target = await make_account("jeugd@testdorp.example", employee_number="1001")
     employee = (await Account.select().where(Account.id == target).first())["employee"]
@@ -325,7 +370,9 @@ async def test_scope_changes_what_manager_scope_returns_and_are_audited(admin) -
         f"/admin/users/{target}/scope", data={"department": "BV", "granted": "1"}
     )
     assert added.status_code == 303
-    assert added.headers["location"] == f"/admin/users/{target}?done=scope"
+    assert added.headers["location"] == f"/admin/users/{target}?done=scope_pending"
+    assert (await manager_scope(target, employee))[1] == ("JEUGD",)  # waits for four eyes
+    await approve_all(second_admin)
     codes, roots = await manager_scope(target, employee)
     assert roots == ("BV", "JEUGD") and "ICT" in codes
 
@@ -338,9 +385,9 @@ async def test_scope_changes_what_manager_scope_returns_and_are_audited(admin) -
     page = await admin.get(f"/admin/users/{target}")
     assert "Added: Bedrijfsvoering (BV)" in page.text and "Removed: Jeugd (JEUGD)" in page.text
 
-    changes = await records("account.scope_changed")
+    changes, _total = await audit.search(action="account.scope_changed")
     assert [(r.actor, r.target, r.details) for r in reversed(changes)] == [
-        (ADMIN, "jeugd@testdorp.example", {"department": "BV", "granted": True}),
+        (SECOND_ADMIN, "jeugd@testdorp.example", {"department": "BV", "granted": True}),
         (ADMIN, "jeugd@testdorp.example", {"department": "JEUGD", "granted": False}),
     ]
 
@@ -684,3 +731,80 @@ async def test_no_audit_record_holds_any_answer(admin, raw_client, caplog) -> No
     for text in (*texts, "koffieautomaat"):
         assert text not in stored and text not in logged
     assert "koffieautomaat" not in (await admin.get("/admin/audit")).text
+
+
+# --- four eyes: access to results needs a second administrator -----------------------------
+
+
+async def test_an_administrator_cannot_approve_their_own_request(admin) -> None:
+    target = await make_account("hr@testdorp.example")
+    await admin.post(f"/admin/users/{target}/roles", data=roles(is_hr=True, active=True))
+    page = await admin.get("/admin/approvals")
+    assert "HR role for hr@testdorp.example" in page.text
+    assert "/approve" not in page.text  # no button for one's own request
+    (request_id,) = [int(i) for i in re.findall(r"/admin/approvals/(\d+)/reject", page.text)]
+    refused = await admin.post(f"/admin/approvals/{request_id}/approve")
+    assert refused.status_code == 403
+    assert "Another administrator must approve a change you asked for." in refused.text
+    assert not (await Account.select().where(Account.id == target).first())["is_hr"]
+    withdrawn = await admin.post(f"/admin/approvals/{request_id}/reject")
+    assert withdrawn.status_code == 303
+    assert "No changes are waiting." in (await admin.get("/admin/approvals")).text
+    (record,) = await records("change.rejected")
+    assert record.details["withdrawn"] is True
+
+
+async def test_a_password_for_an_account_that_sees_results_waits_for_approval(
+    admin, second_admin, app
+) -> None:
+    """The attack: reset an HR person's password and sign in as them. The old password
+    keeps working until a second administrator approves the new one."""
+    target = await make_account("hr@testdorp.example", is_hr=True)
+    asked = await admin.post(f"/admin/users/{target}/password", data={"password": GOOD_PASSWORD})
+    assert asked.headers["location"] == f"/admin/users/{target}?done=password_pending"
+    stored = await ChangeRequest.select().first()
+    assert GOOD_PASSWORD not in str(stored) and stored["password_hash"].startswith("$argon2id$")
+
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as third:
+        third = with_csrf(third)
+        refused = await third.post(
+            "/sign-in", data={"username": "hr@testdorp.example", "password": GOOD_PASSWORD}
+        )
+        assert refused.status_code == 401  # not yet
+        await approve_all(second_admin)
+        await sign_in(third, "hr@testdorp.example", GOOD_PASSWORD)
+    assert (await ChangeRequest.select().first())["password_hash"] == ""  # not kept
+
+
+async def test_a_password_for_an_ordinary_account_is_set_at_once(admin) -> None:
+    target = await make_account("medewerker@testdorp.example")
+    done = await admin.post(f"/admin/users/{target}/password", data={"password": GOOD_PASSWORD})
+    assert done.headers["location"] == f"/admin/users/{target}?done=password"
+    assert await ChangeRequest.count() == 0
+
+
+async def test_a_change_to_the_approvers_own_account_is_refused(admin, second_admin) -> None:
+    """Two administrators cannot hand each other results: the one who gains cannot approve."""
+    second = await account_id(SECOND_ADMIN)
+    await load_small_org()
+    asked = await admin.post(
+        f"/admin/users/{second}/scope", data={"department": "BV", "granted": "1"}
+    )
+    assert asked.status_code == 303
+    page = await second_admin.get("/admin/approvals")
+    (request_id,) = [int(i) for i in re.findall(r"/admin/approvals/(\d+)/approve", page.text)]
+    refused = await second_admin.post(f"/admin/approvals/{request_id}/approve")
+    assert refused.status_code == 403
+    assert "Another administrator must approve a change to your own account." in refused.text
+    assert await ScopeAdjustment.count() == 0
+
+
+async def test_a_decided_request_cannot_be_decided_again(admin, second_admin) -> None:
+    target = await make_account("hr@testdorp.example")
+    await admin.post(f"/admin/users/{target}/roles", data=roles(is_hr=True, active=True))
+    (request_id,) = await approve_all(second_admin)
+    again = await second_admin.post(f"/admin/approvals/{request_id}/reject")
+    assert again.status_code == 409
+    assert "This request has already been decided." in again.text
+    assert (await second_admin.post("/admin/approvals/99999/approve")).status_code == 404
