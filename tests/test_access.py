@@ -372,3 +372,43 @@ async def test_views_of_results_are_in_the_audit_trail_and_refused_views_are_not
         ("hr@testdorp.example", f"wave {wave}", "themes"),
         ("jeugd@testdorp.example", f"wave {wave} department {DEPARTMENT_A}", "team_results"),
     ]
+
+
+DEPARTMENT_NAMES = {
+    "GEM": "Gemeente Testdorp",
+    "SD": "Sociaal Domein",
+    "JEUGD": "Jeugd",
+    "WMO": "Wmo",
+    "BV": "Bedrijfsvoering",
+    "ICT": "ICT",
+}
+
+
+async def test_a_team_page_shows_no_department_outside_the_viewers_scope(app) -> None:
+    """What a page shows, not only whether it opens: a manager of Jeugd sees Jeugd, and no
+    other department in the rates, the theme groups or any total."""
+    await load_small_org({"JEUGD": 8, "WMO": 7, "ICT": 9})
+    personas = Personas(app)
+    await personas.create()
+    opened = await open_wave()
+    template = load_template("pulse")
+    for token in opened.tokens.values():
+        form = {key: [value] for key, value in full_answers().items()}
+        answers, _errors = validate_answers(template, form)
+        await submit_response(hash_token(token), answers, now=utc_now(), timezone=TIMEZONE)
+    await close_wave(opened.wave, now=utc_now())
+    page = await personas.request(
+        "manager_a", "GET", f"/teams/{DEPARTMENT_A}/waves/{opened.wave.public_id}"
+    )
+    assert page.status_code == 200
+    main = page.text.split('<main id="main"', 1)[1]
+    assert DEPARTMENT_NAMES[DEPARTMENT_A] in main
+    shown = {code for code, name in DEPARTMENT_NAMES.items() if f">{name}<" in main}
+    assert shown == {DEPARTMENT_A}, f"departments outside the scope on the page: {shown}"
+    # HR's page of the same wave does show the others (the check above can see them).
+    hr_page = await personas.request("hr", "GET", f"/hr/waves/{opened.wave.public_id}")
+    assert {code for code, name in DEPARTMENT_NAMES.items() if f">{name}<" in hr_page.text} >= {
+        "SD",
+        "WMO",
+        "ICT",
+    }

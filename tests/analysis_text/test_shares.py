@@ -58,3 +58,12 @@ def test_comments_without_a_group_cannot_be_worked_out_from_the_organisation_tot
     visible = [path for path, data in result["by_group"].items() if not data.get("suppressed")]
     assert len(visible) <= 1, visible
     assert set(result["by_group"]) == {"A", "B"}
+
+
+@pytest.mark.parametrize(("size", "shown"), [(4, False), (5, True)])
+def test_the_comment_minimum_edge_for_a_group(size: int, shown: bool) -> None:
+    """A group of 4 comments (minimum 5) is hidden; one of 5 is shown."""
+    groups = ["GEM/A"] * size + ["GEM/B"] * 6 + ["GEM/C"] * 7
+    assignments = ["werk"] * len(groups)
+    result = theme_shares_by_group(assignments, groups, ["werk"], comment_minimum=5)
+    assert ("suppressed" not in result["by_group"]["GEM/A"]) is shown

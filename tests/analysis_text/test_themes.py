@@ -260,3 +260,15 @@ def test_an_alderman_named_by_many_reaches_no_theme() -> None:
     assert "groot" not in everything
     quotes = [quote for theme in result.themes for quote in theme.quotes]
     assert any("Wethouder [naam]" in quote for quote in quotes)
+
+
+@pytest.mark.parametrize(("members", "quoted"), [(4, False), (5, True)])
+def test_quotes_appear_at_the_comment_minimum_and_not_one_below(members: int, quoted: bool) -> None:
+    """The edge of the comment minimum (5): a theme of 4 comments shows no quote, one of 5
+    does."""
+    workload = [f"De werkdruk is te hoog in week {n}, veel te veel werk." for n in range(members)]
+    other = [f"Het salaris is te laag, de beloning moet omhoog ({n})." for n in range(10)]
+    analysis = analyze_themes(workload + other, comment_minimum=5)
+    theme = next(t for t in analysis.themes if t.id == "workload")
+    assert theme.size == members
+    assert bool(theme.quotes) is quoted

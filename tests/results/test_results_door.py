@@ -325,3 +325,28 @@ async def test_a_team_out_of_scope_is_not_shown_and_cannot_be_subtracted(setting
         HR, wave, settings=settings, language="nl", view="rates", with_scores=True
     )
     assert (await rates_of(everything))["GEM/SD/WMO"] == (6, 6)
+
+
+@pytest.mark.parametrize(("size", "shown"), [(4, False), (5, True)])
+async def test_the_group_minimum_edge_for_scores(settings, size: int, shown: bool) -> None:
+    """A department of 4 respondents (k = 5) has no scores; one of 5 has them."""
+    await load_small_org({"JEUGD": size, "WMO": 10, "ICT": 7})
+    opened = await open_wave()
+    template = load_template("pulse")
+    answers, _errors = validate_answers(
+        template, {key: [value] for key, value in full_answers().items()}
+    )
+    for token in opened.tokens.values():
+        await submit_response(hash_token(token), answers, now=utc_now(), timezone=TIMEZONE)
+    await close_wave(opened.wave, now=utc_now())
+    results = await wave_results(
+        HR,
+        str(opened.wave.public_id),
+        settings=settings,
+        language="nl",
+        view="scores",
+        with_scores=True,
+    )
+    jeugd = next(r for r in results.score_records() if r["group"] == "GEM/SD/JEUGD")
+    assert (not jeugd["suppressed"]) is shown
+    assert bool(jeugd["items"]) is shown
