@@ -28,7 +28,7 @@ from tests.helpers import PROJECT_ROOT, TIMEZONE, full_answers, load_small_org, 
 SIZES = {"JEUGD": 6, "WMO": 3, "ICT": 7}
 
 
-def manager(*codes: str) -> Principal:
+def manager(*codes: str, roots: tuple[str, ...] | None = None) -> Principal:
     return Principal(
         account_id=7,
         username="manager@testdorp.example",
@@ -39,7 +39,7 @@ def manager(*codes: str) -> Principal:
         session_id=1,
         method="password",
         scope_codes=frozenset(codes),
-        scope_roots=codes,
+        scope_roots=codes if roots is None else roots,
     )
 
 
@@ -286,18 +286,7 @@ async def test_a_team_out_of_scope_is_not_shown_and_cannot_be_subtracted(setting
         await submit_response(hash_token(token), answers, now=utc_now(), timezone=TIMEZONE)
     await close_wave(opened.wave, now=utc_now())
     wave = str(opened.wave.public_id)
-    viewer = Principal(
-        account_id=9,
-        username="sd@testdorp.example",
-        display_name="SD",
-        employee_id=None,
-        is_hr=False,
-        is_admin=False,
-        session_id=3,
-        method="password",
-        scope_codes=frozenset({"SD", "WMO"}),
-        scope_roots=("SD",),
-    )
+    viewer = manager("SD", "WMO", roots=("SD",))
     results = await wave_results(
         viewer,
         wave,
