@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 from urllib.parse import parse_qsl
@@ -244,7 +244,3 @@ class Form:
             typed={name: items[0] if items else "" for name, items in shown.items()},
             problems=problems,
         )
-
-    @classmethod
-    def codes(cls) -> Iterable[str]:
-        return cls.all_messages()
