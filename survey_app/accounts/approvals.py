@@ -206,17 +206,18 @@ async def approve(request_id: int, *, actor: str) -> None:
                 }
             ).where(Account.id == request["account"])
             await AuthSession.delete().where(AuthSession.account == request["account"])
+        department_code = ""
+        if request["kind"] == "grant_scope" and request["department"] is not None:
+            # In the same transaction as the claim: approved means applied.
+            departments = await Department.select(Department.code).where(
+                Department.id == request["department"]
+            )
+            department_code = departments[0]["code"]
+            await adjust_scope(request["account"], department_code, granted=True, actor=actor)
         await ChangeRequest.update({ChangeRequest.password_hash: ""}).where(
             ChangeRequest.id == request_id
         )
-    department_code = ""
-    if request["kind"] == "grant_scope" and request["department"] is not None:
-        departments = await Department.select(Department.code).where(
-            Department.id == request["department"]
-        )
-        department_code = departments[0]["code"]
-        await adjust_scope(request["account"], department_code, granted=True, actor=actor)
-    elif request["kind"] == "grant_hr":
+    if request["kind"] == "grant_hr":
         await audit.record(
             "account.roles_changed",
             actor=actor,
@@ -225,7 +226,7 @@ async def approve(request_id: int, *, actor: str) -> None:
             after={"hr": True},
             requested_by=request["requested_by"],
         )
-    else:
+    elif request["kind"] == "set_password":
         await audit.record(
             "account.password_reset",
             actor=actor,

@@ -148,8 +148,26 @@ async def account_page(
     )
 
 
-def unique(messages: list[str]) -> list[str]:
-    return list(dict.fromkeys(messages))
+async def refused(
+    request: Request,
+    settings: Settings,
+    principal: Principal,
+    account_id: int,
+    section: str,
+    form: FormData,
+    **extra: str,
+) -> Template:
+    """The account page again (422) with the form's problems at its section, each once."""
+    messages = list(dict.fromkeys(message for _field, message in form.messages()))
+    return await account_page(
+        request,
+        settings,
+        principal,
+        account_id,
+        status_code=422,
+        problems={section: messages},
+        **extra,
+    )
 
 
 def done(request: Request, account_id: int, what: str) -> Redirect:
@@ -280,15 +298,7 @@ class AccountAdminController(Controller):
             except AppError as error:
                 form.add_error(error)
         if not form.ok:
-            messages = unique([message for _field, message in form.messages()])
-            return await account_page(
-                request,
-                settings,
-                principal,
-                account_id,
-                status_code=422,
-                problems={"roles": messages},
-            )
+            return await refused(request, settings, principal, account_id, "roles", form)
         return done(request, account_id, "roles_pending" if grant_hr else "roles")
 
     @post(
@@ -329,13 +339,13 @@ class AccountAdminController(Controller):
             except AppError as error:
                 form.add_error(error)
         if not form.ok:
-            return await account_page(
+            return await refused(
                 request,
                 settings,
                 principal,
                 account_id,
-                status_code=422,
-                problems={"scope": [message for _field, message in form.messages()]},
+                "scope",
+                form,
                 scope_code=form.typed["department"][:64].strip(),
             )
         return done(request, account_id, "scope_pending" if granting else "scope")
@@ -380,14 +390,7 @@ class AccountAdminController(Controller):
             except AppError as error:
                 form.add_error(error)
         if not form.ok:
-            return await account_page(
-                request,
-                settings,
-                principal,
-                account_id,
-                status_code=422,
-                problems={"password": [message for _field, message in form.messages()]},
-            )
+            return await refused(request, settings, principal, account_id, "password", form)
         return done(request, account_id, "password_pending" if pending else "password")
 
     @post(

@@ -10,12 +10,13 @@ catalogues too (`CLICK_MESSAGES`).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import functools
 import getpass
 import importlib
 import os
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Iterator
 from typing import Any
 
 import click
@@ -96,32 +97,31 @@ def install_click_translations() -> None:
             module.ngettext = _click_ngettext  # type: ignore[attr-defined]
 
 
-def _translated(text: str | None) -> str | None:
-    return gettext(text) if text else text
+@contextlib.contextmanager
+def translated_help(item: click.Option | click.Command) -> Iterator[None]:
+    """``item.help`` (an English msgid marked with `N_`) in the run's language, for a while."""
+    original = item.help
+    item.help = gettext(original) if original else original
+    try:
+        yield
+    finally:
+        item.help = original
 
 
 class Option(click.Option):
     """An option whose ``help`` (marked with `N_`) is translated when shown."""
 
     def get_help_record(self, ctx: click.Context) -> tuple[str, str] | None:
-        original = self.help
-        self.help = _translated(original)
-        try:
+        with translated_help(self):
             return super().get_help_record(ctx)
-        finally:
-            self.help = original
 
 
 class Command(click.Command):
     """A command whose ``help`` (marked with `N_`) is translated when shown."""
 
     def format_help_text(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        original = self.help
-        self.help = _translated(original)
-        try:
+        with translated_help(self):
             super().format_help_text(ctx, formatter)
-        finally:
-            self.help = original
 
     def get_help_option(self, ctx: click.Context) -> click.Option | None:
         """click builds ``--help`` once, in the language of the first run: say it anew."""
@@ -131,12 +131,8 @@ class Command(click.Command):
         return option
 
     def get_short_help_str(self, limit: int = 45) -> str:
-        original = self.help
-        self.help = _translated(original)
-        try:
+        with translated_help(self):
             return super().get_short_help_str(limit)
-        finally:
-            self.help = original
 
 
 class Group(Command, click.Group):

@@ -3,7 +3,6 @@ rendered from the same `WaveResults` as the pages, by the operator as viewer."""
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from pathlib import Path
 
@@ -47,11 +46,10 @@ async def wave_status(settings: Settings, wave_id: str) -> None:
                 "counted in the department above."
             ).format(k=results.thresholds.min_group_size)
         )
-    if results.responded_before is not None:
-        last_day = results.responded_before - dt.timedelta(days=1)
+    if results.counted_through is not None:
         click.echo(
             _("Responses up to and including {day}; updated once a day while open.").format(
-                day=last_day.strftime("%d-%m-%Y")
+                day=results.counted_through.strftime("%d-%m-%Y")
             )
         )
 

@@ -112,6 +112,13 @@ class WaveResults:
     def closed(self) -> bool:
         return self.state is WaveState.CLOSED
 
+    @property
+    def counted_through(self) -> dt.date | None:
+        """The last day whose responses the rates count while the wave is open."""
+        if self.responded_before is None:
+            return None
+        return self.responded_before - dt.timedelta(days=1)
+
     def score_records(self) -> list[dict[str, Any]]:
         """The gated item and scale figures per department within the viewer's subtree."""
         if self.scores is None:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
@@ -79,11 +80,11 @@ class FieldProblem(Exception):
         self.params = params
 
 
-class Field:
+class Field(ABC):
     """A form field: reads its value from the posted values or raises `FieldProblem`."""
 
-    def read(self, name: str, values: Mapping[str, list[str]]) -> Any:
-        raise NotImplementedError
+    @abstractmethod
+    def read(self, name: str, values: Mapping[str, list[str]]) -> Any: ...
 
 
 @dataclass

@@ -28,10 +28,5 @@ def jinja_environment(settings: Settings, template_dir: Path = TEMPLATE_DIR) -> 
         """A date in the organisation's time zone; ``end`` for an exclusive end moment."""
         return local_date(moment, settings.timezone, end=end)
 
-    def dayminusone(day: dt.date) -> str:
-        """The day before ``day`` (counts "up to and including" an exclusive bound)."""
-        return (day - dt.timedelta(days=1)).strftime("%d-%m-%Y")
-
     environment.filters["localdate"] = localdate
-    environment.filters["dayminusone"] = dayminusone
     return environment
