@@ -104,24 +104,44 @@ async def request_change(
     if kind == "set_password":
         check_policy(password, accounts[0]["username"], accounts[0]["display_name"])
         password_hash = await hash_password(password)
-    rows = await ChangeRequest.insert(
-        ChangeRequest(
-            kind=kind,
-            account=account_id,
-            department=department_id,
-            password_hash=password_hash,
-            requested_by=actor,
-        )
-    ).returning(ChangeRequest.id)
+    # The same change asked again (a second click, another administrator) waits once; a
+    # newer password replaces the one waiting.
+    same = (
+        (ChangeRequest.status == "pending")
+        & (ChangeRequest.kind == kind)
+        & (ChangeRequest.account == account_id)
+    )
+    if department_id is not None:
+        same &= ChangeRequest.department == department_id
+    waiting = await ChangeRequest.select(ChangeRequest.id).where(same)
+    if waiting:
+        request_id = waiting[0]["id"]
+        if kind == "set_password":
+            await ChangeRequest.update(
+                {ChangeRequest.password_hash: password_hash, ChangeRequest.requested_by: actor}
+            ).where(ChangeRequest.id == request_id)
+        else:
+            return request_id
+    else:
+        rows = await ChangeRequest.insert(
+            ChangeRequest(
+                kind=kind,
+                account=account_id,
+                department=department_id,
+                password_hash=password_hash,
+                requested_by=actor,
+            )
+        ).returning(ChangeRequest.id)
+        request_id = rows[0]["id"]
     await audit.record(
         "change.requested",
         actor=actor,
         target=accounts[0]["username"],
         change=kind,
         department=department_code or None,
-        request=rows[0]["id"],
+        request=request_id,
     )
-    return rows[0]["id"]
+    return request_id
 
 
 async def pending_changes(account_id: int | None = None) -> list[PendingChange]:

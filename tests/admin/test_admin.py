@@ -808,3 +808,13 @@ async def test_a_decided_request_cannot_be_decided_again(admin, second_admin) ->
     assert again.status_code == 409
     assert "This request has already been decided." in again.text
     assert (await second_admin.post("/admin/approvals/99999/approve")).status_code == 404
+
+
+async def test_the_same_change_asked_twice_waits_once(admin) -> None:
+    await load_small_org()
+    target = await make_account("jeugd@testdorp.example", employee_number="1001")
+    for _click in range(2):
+        await admin.post(f"/admin/users/{target}/scope", data={"department": "BV", "granted": "1"})
+        await admin.post(f"/admin/users/{target}/password", data={"password": GOOD_PASSWORD})
+    kinds = sorted(row["kind"] for row in await ChangeRequest.select(ChangeRequest.kind))
+    assert kinds == ["grant_scope", "set_password"]
