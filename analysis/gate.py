@@ -22,7 +22,7 @@ import numpy as np
 from scipy.optimize import linprog
 
 from analysis.errors import AnalysisError
-from analysis.tree import GroupTree
+from analysis.tree import ROOT, GroupTree
 
 VISIBLE = 0
 TOO_FEW = 1
@@ -599,3 +599,44 @@ def to_json(value: Any) -> Any:
     if isinstance(value, Suppressed):
         return value.to_json()
     return value
+
+
+def response_groups(invited: dict[str, int], k: int = DEFAULT_K) -> dict[str, str]:
+    """The group each department's responses are stored under, so that no stored response
+    narrows its author down to fewer than ``k`` invitees.
+
+    The gate is applied to the *invited* counts: a response is stored under its department
+    when the gate could show that department, else under the nearest ancestor it could.
+    Secondary suppression guarantees that the invitees whose nearest shown group is a given
+    group number 0 or at least ``k`` — the remainder rule — so every stored group stands
+    for at least ``k`` people. Finer is never needed: a group the gate hides for its invited
+    count is hidden for its (smaller) respondent count as well.
+
+    Parameters
+    ----------
+    invited : dict of str to int
+        Invitees per department path (each department's own, not its subtree's).
+    k : int
+        Minimum group size.
+
+    Returns
+    -------
+    dict of str to str
+        For every path in ``invited``: the path its responses are stored under. When even
+        the whole wave has fewer than ``k`` invitees (or a top-level group has no shown
+        ancestor), the top-level group of the path.
+    """
+    if not invited:
+        return {}
+    tree = GroupTree.from_paths(invited)
+    direct = np.zeros(len(tree), dtype=np.int64)
+    for path, count in invited.items():
+        direct[tree.index(path)] = count
+    reasons = suppress_tree(tree, tree.roll_up(direct), k)
+    groups: dict[str, str] = {}
+    for path in invited:
+        node = tree.index(path)
+        while reasons[node] != VISIBLE and tree.parents[node] != ROOT:
+            node = tree.parents[node]
+        groups[path] = tree.paths[node]
+    return groups

@@ -11,15 +11,47 @@ import httpx
 
 from survey_app.accounts.service import create_account
 from survey_app.core.clock import utc_now
+from survey_app.core.hashing import invitation_digests
+from survey_app.core.settings import Settings
 from survey_app.organisation.importing import apply_org_plan
 from survey_app.organisation.parsing import parse_org_csv
-from survey_app.waves.service import WaveInfo, create_wave, invite
+from survey_app.responding.release import release_all
+from survey_app.tables.anonymous import Answer, Response
+from survey_app.tables.identity import Invitation, UsedInvitation
+from survey_app.waves.service import WaveInfo, create_wave, invite, list_waves
 
 HEADER = (
     "record_type,department_code,department_name,parent_code,level,"
     "employee_number,name,email,is_manager"
 )
 TIMEZONE = dt.timezone(dt.timedelta(hours=1))
+
+
+def app_settings(**overrides: object) -> Settings:
+    """The settings the application under test runs with (the tests' time zone)."""
+    return Settings.from_env(**{"timezone": TIMEZONE, **overrides})
+
+
+async def release_everything() -> int:
+    """Release every sealed response into the anonymous tables, as the closing of its wave
+    would, so that a test can read what was stored; how many were released."""
+    secret = app_settings().secret_key
+    return sum([await release_all(wave, secret_key=secret) for wave in await list_waves()])
+
+
+async def stored_state() -> tuple[int, int, int]:
+    """Responses (released or sealed), answers and used invitations, after releasing all."""
+    await release_everything()
+    return await Response.count(), await Answer.count(), await UsedInvitation.count()
+
+
+async def used_token_hashes() -> set[str]:
+    """Token hashes of the invitations that have been used (matched with the secret key,
+    as only the application can)."""
+    rows = await Invitation.select(Invitation.id, Invitation.token_hash)
+    digests = invitation_digests(app_settings().secret_key, [row["id"] for row in rows])
+    used = {row["digest"] for row in await UsedInvitation.select(UsedInvitation.digest)}
+    return {row["token_hash"] for row in rows if digests[row["id"]] in used}
 
 
 def small_org_csv(team_sizes: dict[str, int] | None = None) -> bytes:
@@ -68,7 +100,7 @@ async def open_wave(
         closes_on=closes_on or today + dt.timedelta(days=14),
         timezone=TIMEZONE,
     )
-    invitations = await invite(wave, now=wave.opens_at)
+    invitations = await invite(wave, now=wave.opens_at, settings=app_settings())
     return OpenWave(wave, {item.employee_number: item.token for item in invitations})
 
 

@@ -24,7 +24,7 @@ from survey_app.waves.service import close_wave
 from survey_app.web.access import Rule, is_automatic_options
 from surveys import load_template, validate_answers
 from tests.helpers import (
-    TIMEZONE,
+    app_settings,
     csrf_from,
     full_answers,
     load_small_org,
@@ -272,7 +272,7 @@ async def test_no_page_shows_an_individual_answer_to_anyone(app) -> None:
         form = {key: [value] for key, value in full_answers(open_comment=text).items()}
         answers, errors = validate_answers(template, form)
         assert not errors
-        await submit_response(hash_token(token), answers, now=utc_now(), timezone=TIMEZONE)
+        await submit_response(hash_token(token), answers, now=utc_now(), settings=app_settings())
     await close_wave(opened.wave, now=utc_now())
     values = await concrete_values(personas)
     values["public_id"] = str(opened.wave.public_id)
@@ -395,7 +395,7 @@ async def test_a_team_page_shows_no_department_outside_the_viewers_scope(app) ->
     for token in opened.tokens.values():
         form = {key: [value] for key, value in full_answers().items()}
         answers, _errors = validate_answers(template, form)
-        await submit_response(hash_token(token), answers, now=utc_now(), timezone=TIMEZONE)
+        await submit_response(hash_token(token), answers, now=utc_now(), settings=app_settings())
     await close_wave(opened.wave, now=utc_now())
     page = await personas.request(
         "manager_a", "GET", f"/teams/{DEPARTMENT_A}/waves/{opened.wave.public_id}"

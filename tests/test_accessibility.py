@@ -48,11 +48,13 @@ from tests.helpers import (
     NUMBERS,
     PASSWORD,
     TIMEZONE,
+    app_settings,
     full_answers,
     load_small_org,
     make_account,
     open_survey,
     open_wave,
+    release_everything,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
@@ -613,7 +615,7 @@ async def themed_wave() -> WaveInfo:
                 hash_token(opened.tokens[str(number)]),
                 [AnswerValue("open_comment", None, None, comment)],
                 now=utc_now(),
-                timezone=TIMEZONE,
+                settings=app_settings(),
             )
     await close_wave(opened.wave, now=utc_now())
     return opened.wave
@@ -800,6 +802,7 @@ def planned_answers(questions: list[Question]) -> dict[str, str]:
 
 
 async def stored_answers(wave: WaveInfo) -> list[dict[str, str]]:
+    await release_everything()
     stored = []
     for response in await Response.select(Response.id).where(Response.wave == wave.id):
         rows = await Answer.select(

@@ -12,16 +12,17 @@ import httpx
 import pytest
 
 from survey_app.core.i18n import LANGUAGE_COOKIE
-from survey_app.tables.anonymous import Answer, Response
-from survey_app.tables.identity import Invitation
-from tests.helpers import full_answers, load_small_org, open_wave, sign_in_as_hr
+from survey_app.tables.anonymous import Answer
+from tests.helpers import (
+    full_answers,
+    load_small_org,
+    open_wave,
+    release_everything,
+    sign_in_as_hr,
+    stored_state,
+)
 
 FORM = {"content-type": "application/x-www-form-urlencoded"}
-
-
-async def stored_state() -> tuple[int, int, int]:
-    responded = await Invitation.count().where(Invitation.responded == True)  # noqa: E712
-    return await Response.count(), await Answer.count(), responded
 
 
 async def open_session(client: httpx.AsyncClient) -> None:
@@ -112,6 +113,7 @@ async def test_raw_utf8_bytes_in_a_form_are_read_as_utf8(client) -> None:
     body = urlencode(full_answers(open_comment="")).encode() + "&open_comment=café".encode()
     accepted = await client.post("/survey", content=body, headers=FORM)
     assert accepted.status_code == 303
+    await release_everything()
     stored = await Answer.select(Answer.text).where(Answer.question_key == "open_comment").first()
     assert stored["text"] == "café"
 

@@ -45,14 +45,14 @@ from survey_app.core.clock import utc_now
 from survey_app.core.hashing import hash_token
 from survey_app.core.settings import Settings
 from survey_app.responding.service import submit_response
-from survey_app.tables.anonymous import Response
+from survey_app.tables.anonymous import Response, SealedResponse
 from survey_app.tables.identity import Account
 from survey_app.waves.service import close_wave
 from survey_app.web.access import ACCESS_KEY, Rule, is_automatic_options
 from survey_app.web.csrf import CSRF_COOKIE, CSRF_HEADER
 from surveys import load_template, validate_answers
 from tests.helpers import (
-    TIMEZONE,
+    app_settings,
     csrf_from,
     full_answers,
     load_small_org,
@@ -299,7 +299,10 @@ def path_is_negative(case) -> bool:
 
 def count_responses() -> int:
     # The test body is synchronous (Hypothesis); a short-lived loop is enough for a count.
-    return asyncio.run(Response.count().run())
+    async def count() -> int:
+        return await Response.count() + await SealedResponse.count()
+
+    return asyncio.run(count())
 
 
 @api.parametrize()
@@ -425,7 +428,9 @@ async def staff() -> Staff:
             form = {key: [value] for key, value in full_answers(open_comment=comment).items()}
             answers, errors = validate_answers(load_template("pulse"), form)
             assert not errors
-            await submit_response(hash_token(token), answers, now=utc_now(), timezone=TIMEZONE)
+            await submit_response(
+                hash_token(token), answers, now=utc_now(), settings=app_settings()
+            )
     await close_wave(closed.wave, now=utc_now())
     waves = (str(opened.wave.public_id), str(closed.wave.public_id))
     return Staff(account_id, waves, "SD", employee)

@@ -10,7 +10,7 @@ from survey_app.accounts.approvals import pending_changes
 from survey_app.accounts.directory import account_counts
 from survey_app.core.clock import utc_now
 from survey_app.core.settings import Settings
-from survey_app.results import thresholds
+from survey_app.waves import thresholds
 from survey_app.web.access import Rule, access
 from survey_app.web.pages import NOT_ADMIN_RESPONSE, page
 

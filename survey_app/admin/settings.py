@@ -14,7 +14,7 @@ from survey_app.admin.responses import FORM_RESPONSES
 from survey_app.core.errors import AppError
 from survey_app.core.principal import Principal
 from survey_app.core.settings import Settings
-from survey_app.results import thresholds
+from survey_app.waves import thresholds
 from survey_app.web.access import Rule, access
 from survey_app.web.forms import Form, FormData, WholeNumber, form_values
 from survey_app.web.pages import NOT_ADMIN_RESPONSE, page, see_other

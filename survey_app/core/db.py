@@ -6,19 +6,23 @@ import asyncio
 import contextlib
 import sqlite3
 import weakref
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+from piccolo.table import Table
 
 from survey_app.core.files import PRIVATE_FILE, private_file, tighten
 from survey_app.core.settings import database_url_from_env
 from survey_app.tables import ALL_TABLES
 
 SQLITE_TIMEOUT_SECONDS = 60
+# Rows per INSERT (or ids per IN list): asyncpg allows at most 32,767 parameters in one
+# query, and a row has a handful of columns.
+CHUNK_ROWS = 1000
 
 _engine: Engine | None = None
 
@@ -116,6 +120,12 @@ async def write_transaction() -> AsyncIterator[None]:
     else:
         async with engine.transaction():
             yield
+
+
+async def insert_in_chunks(table: type[Table], rows: Sequence[Table]) -> None:
+    """Insert ``rows`` of ``table`` in statements of at most `CHUNK_ROWS` rows each."""
+    for start in range(0, len(rows), CHUNK_ROWS):
+        await table.insert(*rows[start : start + CHUNK_ROWS])
 
 
 async def _keep_session_state(connection: object) -> None:

@@ -31,3 +31,30 @@ def keyed_hash(secret: str, value: str, length: int = 32) -> str:
 def derived_key(secret: str, purpose: str) -> bytes:
     """A separate 256-bit key per purpose (cookies, CSRF, OIDC state) from the one secret."""
     return hashlib.sha256(f"{purpose}:{secret}".encode()).digest()
+
+
+def used_invitation_digest(secret: str, invitation_id: int) -> str:
+    """The digest recorded when invitation ``invitation_id`` is used (`UsedInvitation`).
+
+    Keyed with the application's secret: without it, no invitation can be matched to its
+    digest, so the database does not say who responded. The invitation's id rather than its
+    token is hashed, so a reissued link stays used once either link was used.
+    """
+    key = derived_key(secret, "used-invitation")
+    return hmac.digest(key, f"invitation:{invitation_id}".encode(), "sha256").hex()
+
+
+def invitation_digests(secret: str, invitation_ids: list[int]) -> dict[int, str]:
+    """`used_invitation_digest` for many invitations (one derived key)."""
+    key = derived_key(secret, "used-invitation")
+    return {
+        id_: hmac.digest(key, f"invitation:{id_}".encode(), "sha256").hex()
+        for id_ in invitation_ids
+    }
+
+
+def group_tag(secret: str, wave_id: int, group_path: str) -> str:
+    """Which sealed responses share a response group, without saying which group."""
+    key = derived_key(secret, "response-group")
+    message = f"{wave_id}:{group_path}".encode("utf-8", "surrogateescape")
+    return hmac.digest(key, message, "sha256").hex()[:32]

@@ -1,4 +1,4 @@
-"""Server logging that never writes survey tokens or client addresses."""
+"""Server logging that never writes survey tokens, client addresses or survey requests."""
 
 from __future__ import annotations
 
@@ -7,6 +7,14 @@ import re
 from typing import Any
 
 TOKEN_IN_PATH = re.compile(r"/s/[^/?#\s\"]+")
+# The respondent's routes: /s/<token>, /survey, /survey/check/…, /survey/thanks.
+SURVEY_PATH = re.compile(r"^/(?:s/|survey(?:[/?#]|$))")
+
+
+def is_survey_path(path: str) -> bool:
+    """A request of someone answering a survey: not logged, and no signed-in session is
+    looked up (or touched) for it."""
+    return SURVEY_PATH.match(path) is not None
 
 
 def redact(text: str) -> str:
@@ -14,10 +22,12 @@ def redact(text: str) -> str:
 
 
 class RedactTokens(logging.Filter):
-    """Replaces invitation tokens in request paths; drops the client address.
+    """Drops survey requests from the access log, the client address from every line, and
+    invitation tokens from any message.
 
-    Access logs with addresses and exact times would let an operator line up who sent
-    answers when; the response itself only carries a day, but logs should not help.
+    A line per survey request, with its time, would give the order in which answers
+    arrived, and an address might name the person; so the access log has no line at all
+    for a survey request (its errors are still logged, without token).
     """
 
     def filter(self, record: logging.LogRecord) -> bool:
@@ -27,6 +37,8 @@ class RedactTokens(logging.Filter):
             and len(record.args) == 5
         ):
             _client, method, path, version, status = record.args
+            if is_survey_path(str(path)):
+                return False
             record.args = ("-", method, redact(str(path)), version, status)
         elif isinstance(record.msg, str):
             record.msg = redact(record.msg)

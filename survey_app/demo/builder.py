@@ -344,12 +344,14 @@ async def create_demo_accounts(people: list[DemoPerson]) -> list[DemoAccount]:
 async def build_demo(var_dir: Path, today: dt.date) -> tuple[list[str], list[DemoAccount]]:
     """Build the demo database; returns a few unused invitation links of the open wave and
     the demo accounts."""
+    from survey_app.core.clock import utc_now
     from survey_app.core.db import migrate
     from survey_app.core.hashing import hash_token
     from survey_app.core.settings import Settings
     from survey_app.organisation.importing import import_org_file
+    from survey_app.responding.release import release_all
     from survey_app.responding.service import submit_response
-    from survey_app.waves.service import create_wave, invite
+    from survey_app.waves.service import WaveState, create_wave, invite
     from surveys import load_template
 
     settings = Settings.from_env()
@@ -386,7 +388,8 @@ async def build_demo(var_dir: Path, today: dt.date) -> tuple[list[str], list[Dem
             timezone=tz,
         )
         answering_period = (min(closes_on, today) - opens_on).days
-        invitations = await invite(wave, now=wave.opens_at)
+        invitations = await invite(wave, now=wave.opens_at, settings=settings)
+        submissions = []
         for invitation in invitations:
             if rng.random() >= response_rate:
                 if closes_on > today:
@@ -398,5 +401,12 @@ async def build_demo(var_dir: Path, today: dt.date) -> tuple[list[str], list[Dem
             answers = synthetic_answers(
                 template, rng, CLIMATE.get(invitation.department_code, 0.0), with_comment=0.35
             )
-            await submit_response(hash_token(invitation.token), answers, now=moment, timezone=tz)
+            submissions.append((moment, invitation.token, answers))
+        # In random order, not in the order of the invitation list (which follows the
+        # people): the order of submission must not say who answered what, not even here.
+        rng.shuffle(submissions)
+        for moment, token, answers in submissions:
+            await submit_response(hash_token(token), answers, now=moment, settings=settings)
+        if wave.state(utc_now()) is WaveState.CLOSED:
+            await release_all(wave, secret_key=settings.secret_key)
     return links, await create_demo_accounts(people)

@@ -269,7 +269,7 @@ class RespondController(Controller):
             return response
         token_hash = hash_token(token)
         try:
-            await open_invitation(token_hash, utc_now())
+            await open_invitation(token_hash, utc_now(), settings.secret_key)
         except TokenRejected as rejected:
             if rejected.state is TokenState.UNKNOWN:
                 await ratelimit.count(client_key, LINK_WINDOW_SECONDS)
@@ -278,18 +278,20 @@ class RespondController(Controller):
         request.set_session({SESSION_KEY: token_hash})
         return see_other(request, "respond:survey")
 
-    async def _invitation(self, request: Request) -> OpenInvitation | TokenState:
+    async def _invitation(
+        self, request: Request, settings: Settings
+    ) -> OpenInvitation | TokenState:
         token_hash = request.session.get(SESSION_KEY) if request.session else None
         if not isinstance(token_hash, str):
             return TokenState.NO_SESSION
         try:
-            return await open_invitation(token_hash, utc_now())
+            return await open_invitation(token_hash, utc_now(), settings.secret_key)
         except TokenRejected as rejected:
             return rejected.state
 
     @get("/survey", name="respond:survey", responses=PROBLEM_RESPONSES)
-    async def survey(self, request: Request) -> Template:
-        invitation = await self._invitation(request)
+    async def survey(self, request: Request, settings: NamedDependency[Settings]) -> Template:
+        invitation = await self._invitation(request, settings)
         if isinstance(invitation, TokenState):
             return problem_page(request, invitation)
         return page(request, "responding/survey.html", **survey_context(invitation, {}, {}))
@@ -309,7 +311,7 @@ class RespondController(Controller):
     async def submit(
         self, request: Request, settings: NamedDependency[Settings]
     ) -> Template | Redirect:
-        invitation = await self._invitation(request)
+        invitation = await self._invitation(request, settings)
         if isinstance(invitation, TokenState):
             return problem_page(request, invitation)
         values = await form_values(request)
@@ -324,9 +326,7 @@ class RespondController(Controller):
                 **survey_context(invitation, values, errors),
             )
         try:
-            await submit_response(
-                invitation.token_hash, answers, now=utc_now(), timezone=settings.timezone
-            )
+            await submit_response(invitation.token_hash, answers, now=utc_now(), settings=settings)
         except TokenRejected as rejected:
             request.clear_session()
             return problem_page(request, rejected.state)
@@ -348,9 +348,10 @@ class RespondController(Controller):
         self,
         request: Request,
         question_key: Annotated[str, PathParameter(max_length=64)],
+        settings: NamedDependency[Settings],
     ) -> Template:
         """Inline validation of one question (htmx), plus the updated progress."""
-        invitation = await self._invitation(request)
+        invitation = await self._invitation(request, settings)
         if isinstance(invitation, TokenState):
             return problem_page(request, invitation)
         question = next((q for q in invitation.template.questions if q.key == question_key), None)

@@ -1,10 +1,13 @@
 """Answering a survey: checking an invitation token and storing a response anonymously.
 
-Where the anonymity rules for storing answers live (docs/architecture.md, "Anonymity by
-design"). Submitting is one write transaction: a conditional update marks the invitation
-responded only if it was not, and only then the response is inserted with a random id, a
-department snapshot and the day (no finer). Nothing stored on the anonymous side refers to
-the employee or invitation.
+Where the anonymity rules for storing answers live (docs/architecture.md, "Anonymous even
+to the database operator"). Submitting is one write transaction on what only the secret key
+can read: it records the keyed digest of the invitation as used (the unique digest makes
+the invitation single use, also against parallel submissions) and stores the answers
+sealed. No identity-side row is written. The sealed answers are released into the
+anonymous tables later, in shuffled batches of at least the group minimum per response
+group (`survey_app.responding.release`), so neither order nor time nor a shared
+transaction ties a released response to the submission that made it.
 """
 
 from __future__ import annotations
@@ -17,8 +20,12 @@ from dataclasses import dataclass
 
 from survey_app.core.clock import local_day
 from survey_app.core.db import write_transaction
-from survey_app.tables.anonymous import Answer, Response
-from survey_app.tables.identity import Invitation
+from survey_app.core.hashing import group_tag, used_invitation_digest
+from survey_app.core.settings import Settings
+from survey_app.responding.release import release_ready, seal_response
+from survey_app.tables.anonymous import SealedResponse
+from survey_app.tables.identity import Invitation, UsedInvitation
+from survey_app.waves import thresholds
 from survey_app.waves.service import WAVE_COLUMNS, WaveInfo, WaveState, wave_template
 from surveys import AnswerValue, Template
 
@@ -49,8 +56,8 @@ class OpenInvitation:
     template: Template
 
 
-def token_state(wave: WaveInfo, responded: bool, now: dt.datetime) -> TokenState:
-    if responded:
+def token_state(wave: WaveInfo, used: bool, now: dt.datetime) -> TokenState:
+    if used:
         return TokenState.USED
     if wave.closed_early_at is not None:
         return TokenState.CLOSED
@@ -67,9 +74,7 @@ async def _invitation(token_hash: str) -> tuple[dict, WaveInfo] | None:
     row = (
         await Invitation.select(
             Invitation.id,
-            Invitation.department,
-            Invitation.department_path,
-            Invitation.responded,
+            Invitation.response_group,
             *(getattr(Invitation.wave, column._meta.name) for column in WAVE_COLUMNS),
         )
         .where(Invitation.token_hash == token_hash)
@@ -83,13 +88,18 @@ async def _invitation(token_hash: str) -> tuple[dict, WaveInfo] | None:
     return row, wave
 
 
-async def open_invitation(token_hash: str, now: dt.datetime) -> OpenInvitation:
+async def _is_used(digest: str) -> bool:
+    return await UsedInvitation.exists().where(UsedInvitation.digest == digest)
+
+
+async def open_invitation(token_hash: str, now: dt.datetime, secret_key: str) -> OpenInvitation:
     """The invitation behind ``token_hash`` if it can be answered now; else TokenRejected."""
     found = await _invitation(token_hash)
     if found is None:
         raise TokenRejected(TokenState.UNKNOWN)
     invitation, wave = found
-    state = token_state(wave, invitation["responded"], now)
+    used = await _is_used(used_invitation_digest(secret_key, invitation["id"]))
+    state = token_state(wave, used, now)
     if state is not TokenState.VALID:
         raise TokenRejected(state)
     return OpenInvitation(token_hash=token_hash, wave=wave, template=await wave_template(wave))
@@ -100,50 +110,49 @@ async def submit_response(
     answers: Sequence[AnswerValue],
     *,
     now: dt.datetime,
-    timezone: dt.tzinfo,
+    settings: Settings,
 ) -> None:
     """Store one response for the invitation behind ``token_hash``, exactly once.
 
     Raises TokenRejected (and stores nothing) when the token is unknown, already used, or
     its wave is not open. Concurrent submissions with one token store one response: the
-    conditional update lets exactly one of them through.
+    unique digest lets exactly one of them through. Once stored (sealed), the response
+    group's waiting responses are released when there are enough of them.
     """
+    secret = settings.secret_key
     async with write_transaction():
         found = await _invitation(token_hash)
         if found is None:
             raise TokenRejected(TokenState.UNKNOWN)
         invitation, wave = found
-        state = token_state(wave, invitation["responded"], now)
+        digest = used_invitation_digest(secret, invitation["id"])
+        state = token_state(wave, await _is_used(digest), now)
         if state is not TokenState.VALID:
             raise TokenRejected(state)
+        # ON CONFLICT: a parallel submission that got in between sees the digest taken and
+        # stores nothing (on PostgreSQL it waits for the other transaction to end first).
         claimed = (
-            await Invitation.update({Invitation.responded: True})
-            .where((Invitation.id == invitation["id"]) & (Invitation.responded == False))  # noqa: E712
-            .returning(Invitation.id)
+            await UsedInvitation.insert(
+                UsedInvitation(
+                    id=uuid.uuid4(),
+                    wave=wave.id,
+                    digest=digest,
+                    used_on=local_day(now, settings.timezone),
+                )
+            )
+            .on_conflict(target=UsedInvitation.digest, action="DO NOTHING")
+            .returning(UsedInvitation.id)
         )
         if not claimed:
             raise TokenRejected(TokenState.USED)
-        response_id = uuid.uuid4()
-        await Response.insert(
-            Response(
-                id=response_id,
+        group = invitation["response_group"]
+        await SealedResponse.insert(
+            SealedResponse(
+                id=uuid.uuid4(),
                 wave=wave.id,
-                department=invitation["department"],
-                department_path=invitation["department_path"],
-                submitted_on=local_day(now, timezone),
+                group_tag=group_tag(secret, wave.id, group),
+                sealed=seal_response(secret, wave, group, answers),
             )
         )
-        if answers:
-            await Answer.insert(
-                *[
-                    Answer(
-                        id=uuid.uuid4(),
-                        response=response_id,
-                        question_key=answer.question_key,
-                        number=answer.number,
-                        choice=answer.choice,
-                        text=answer.text,
-                    )
-                    for answer in answers
-                ]
-            )
+    k = (await thresholds.current(settings)).min_group_size
+    await release_ready(wave, k=k, secret_key=secret)

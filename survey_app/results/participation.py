@@ -1,13 +1,17 @@
-"""Response rates: invited per department from the invitations, responded from the day-stamped
-responses, through the anonymity gate.
+"""Response rates: invited and responded per department from the invitations and the keyed
+digests of used invitations, through the anonymity gate.
 
 Rates are participation, not answers, but a rate still tells who took part when a group is
 small or when it is watched: a manager of three saw within seconds that the other two had
 answered. So the counts of a department are shown only when at least ``k`` people were
 invited there (with the gate's protection against working a small group out by
 subtraction, as for scores: hidden groups count in their parent's total), and while a wave
-is open the responded counts go up to the end of the previous day (responses carry only
-their day), so that watching the page shows nothing finer than a day.
+is open the responded counts go up to the end of the previous day (a used invitation
+carries only its day), so that watching the page shows nothing finer than a day.
+
+The responses themselves are stored under coarser response groups
+(`analysis.gate.response_groups`); rates need the finer departments, and only the
+application can count them, from the invitations, with the secret key.
 """
 
 from __future__ import annotations
@@ -21,33 +25,34 @@ import numpy as np
 from analysis.gate import VISIBLE, suppress_tree
 from analysis.participation import ParticipationRow, roll_up_participation
 from analysis.tree import GroupTree
-from survey_app.tables.anonymous import Response
 from survey_app.tables.identity import Invitation
-from survey_app.waves.service import WaveInfo
+from survey_app.waves.service import WaveInfo, used_invitations
 
 
 async def invited_paths(wave: WaveInfo) -> Counter[str]:
-    """Invitations per department path (the path at the time of the invitation, as the
-    responses have it: a later reorganisation does not move past response rates)."""
+    """Invitations per department path (the path at the time of the invitation)."""
     rows = await Invitation.select(Invitation.department_path).where(Invitation.wave == wave.id)
     return Counter(row["department_path"] for row in rows)
 
 
 async def participation(
-    wave: WaveInfo, *, responded_before: dt.date | None = None
+    wave: WaveInfo, *, secret_key: str, responded_before: dt.date | None = None
 ) -> list[ParticipationRow]:
-    """Invited and responded counts per department, rolled up through the tree.
+    """Invited and responded counts per department (the path at the time of the
+    invitation: a later reorganisation does not move past rates), rolled up through the tree.
 
-    ``responded_before``: count only responses of earlier days (an open wave); None counts
-    every response (a closed wave).
+    ``responded_before``: count only invitations used on earlier days (an open wave); None
+    counts every used invitation (a closed wave).
     """
-    invited = await invited_paths(wave)
-    condition = Response.wave == wave.id
-    if responded_before is not None:
-        condition &= Response.submitted_on < responded_before
+    rows = await Invitation.select(Invitation.id, Invitation.department_path).where(
+        Invitation.wave == wave.id
+    )
+    used = await used_invitations(wave, secret_key, [row["id"] for row in rows])
+    invited = Counter(row["department_path"] for row in rows)
     responded = Counter(
         row["department_path"]
-        for row in await Response.select(Response.department_path).where(condition)
+        for row in rows
+        if row["id"] in used and (responded_before is None or used[row["id"]] < responded_before)
     )
     return roll_up_participation(invited, responded)
 

@@ -21,7 +21,7 @@ from survey_app.core.errors import N_, Forbidden, NotFound
 from survey_app.core.principal import Principal
 from survey_app.core.settings import Settings
 from survey_app.organisation.tree import DepartmentNode, DepartmentTree, load_tree
-from survey_app.results import thresholds
+from survey_app.responding.release import release_all
 from survey_app.results.participation import (
     GatedRate,
     gate_rates,
@@ -30,7 +30,7 @@ from survey_app.results.participation import (
 )
 from survey_app.results.scores import score_report
 from survey_app.results.themes import CommentThemes, comment_themes
-from survey_app.results.thresholds import Thresholds
+from survey_app.waves import thresholds
 from survey_app.waves.service import (
     WaveInfo,
     WaveNotFound,
@@ -39,6 +39,7 @@ from survey_app.waves.service import (
     list_waves,
     wave_template,
 )
+from survey_app.waves.thresholds import Thresholds
 
 
 class ResultsRefused(Forbidden):
@@ -185,7 +186,9 @@ async def wave_results(
     protected = out_of_scope(viewer, tree, root)
     state = wave.state(utc_now())
     responded_before = None if state is WaveState.CLOSED else local_today(settings.timezone)
-    rows = await participation(wave, responded_before=responded_before)
+    rows = await participation(
+        wave, secret_key=settings.secret_key, responded_before=responded_before
+    )
     rates = [
         _rate_row(gated, tree)
         for gated in gate_rates(rows, current.min_group_size, protected)
@@ -196,6 +199,10 @@ async def wave_results(
         # that it exists, nor its organisation-wide figures.
         raise WaveNotFound("unknown_wave", id=wave_id)
     themes, groups, scores = None, [], None
+    if state is WaveState.CLOSED and (with_themes or with_scores):
+        # What still waits sealed is released when the wave has closed (whatever the
+        # size of its group), before anything is computed from the answers.
+        await release_all(wave, secret_key=settings.secret_key)
     if state is WaveState.CLOSED and with_themes:
         themes = await comment_themes(wave, current.min_comment_group_size, language, protected)
         groups = [

@@ -1,33 +1,38 @@
-"""The anonymous side: what was answered, never by whom.
+"""The anonymous side: what was answered, never by whom, in what order or when.
 
-Nothing here may reference an employee or an invitation, carry a shared id, or hold a
-time finer than a day; ``tests/test_schema.py`` inspects the real database schema and fails
-when that rule is broken. Only `survey_app.responding` (writing), `survey_app.results`
-(reading, through the anonymity gate) and `survey_app.demo` (fictional data) import this
-module; ``tests/test_architecture.py`` enforces that.
+Nothing here may reference an employee or an invitation, carry a shared id, or hold a time
+at all; ``tests/test_schema.py`` inspects the real database schema and fails when that rule
+is broken. A submitted questionnaire first waits sealed (encrypted with a key derived from
+the application's secret) in `SealedResponse`; it is released into `Response` and `Answer`
+together with at least the group minimum of others of its response group, in shuffled
+order, in a transaction of its own (`survey_app.responding.release`). On SQLite these two
+tables have no insertion-ordered rowid (migration 0007), on PostgreSQL a batch shares one
+transaction id.
+
+Only `survey_app.responding` (writing), `survey_app.results` (reading, through the anonymity
+gate) and `survey_app.demo` (fictional data) import this module;
+``tests/test_architecture.py`` enforces that.
 """
 
 from __future__ import annotations
 
 import uuid
 
-from piccolo.columns import UUID, Date, ForeignKey, Integer, Text, Varchar
+from piccolo.columns import UUID, Bytea, ForeignKey, Integer, Text, Varchar
 from piccolo.columns.base import OnDelete
 from piccolo.table import Table
 
-from survey_app.tables.identity import Department, Wave
+from survey_app.tables.identity import Wave
 
 # --- anonymous side ------------------------------------------------------------------------
 
 
 class Response(Table):
-    """One submitted questionnaire. Random id, department snapshot, day bucket only."""
+    """One released questionnaire: a random id and the response group's department path."""
 
     id = UUID(primary_key=True, default=uuid.uuid4)
     wave = ForeignKey(Wave, null=False, index=True, on_delete=OnDelete.restrict)
-    department = ForeignKey(Department, null=False, on_delete=OnDelete.restrict)
     department_path = Text()
-    submitted_on = Date()
 
 
 class Answer(Table):
@@ -41,4 +46,18 @@ class Answer(Table):
     text = Text(null=True, default=None)
 
 
-ANONYMOUS_TABLES: tuple[type[Table], ...] = (Response, Answer)
+class SealedResponse(Table):
+    """A submitted questionnaire waiting for release: its group and answers, encrypted.
+
+    ``group_tag`` is a keyed digest of the response group (which sealed rows belong
+    together, not which group); ``sealed`` is AES-GCM ciphertext padded to a whole number of
+    blocks (`survey_app.core.sealing`), so its length hardly varies with the answers.
+    """
+
+    id = UUID(primary_key=True, default=uuid.uuid4)
+    wave = ForeignKey(Wave, null=False, index=True, on_delete=OnDelete.restrict)
+    group_tag = Varchar(length=64, index=True)
+    sealed = Bytea()
+
+
+ANONYMOUS_TABLES: tuple[type[Table], ...] = (Response, Answer, SealedResponse)

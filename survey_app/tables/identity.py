@@ -1,10 +1,14 @@
 """The identity side: who exists, who was invited, who may sign in, and what they did.
 
-It knows *who* was invited and *whether* they responded, never *what* they answered. No
-column here refers to a row of the anonymous side (`survey_app.tables.anonymous`).
+It knows *who* was invited, never *what* they answered, and not in the clear *whether*
+they did: a used invitation is recorded as a keyed digest (`UsedInvitation`) that only the
+holder of the application's secret key can match to an invitation. No column here refers
+to a row of the anonymous side (`survey_app.tables.anonymous`).
 """
 
 from __future__ import annotations
+
+import uuid
 
 from piccolo.columns import (
     JSON,
@@ -73,7 +77,7 @@ class WaveDepartment(Table):
 
 
 class Invitation(Table):
-    """That an employee was invited to a wave, and whether they answered (not what)."""
+    """That an employee was invited to a wave (not whether or what they answered)."""
 
     wave = ForeignKey(Wave, null=False, index=True, on_delete=OnDelete.restrict)
     employee = ForeignKey(Employee, null=False, on_delete=OnDelete.restrict)
@@ -82,7 +86,25 @@ class Invitation(Table):
     # Its path of codes from the root (e.g. GEM/SD/JEUGD), copied to the response.
     department_path = Text(default="")
     token_hash = Varchar(length=64, unique=True, index=True, index_method=IndexMethod.btree)
-    responded = Boolean(default=False)
+    # The department path stored with this person's response: their department or the
+    # nearest ancestor that holds, with the others assigned to it, at least the group
+    # minimum of invitees (`survey_app.waves.groups`). A response names only this group.
+    response_group = Text(default="")
+
+
+class UsedInvitation(Table):
+    """An invitation that has been used, as a keyed digest of its id (single use).
+
+    Without the application's secret key the digest matches no invitation, so the database
+    does not say who responded; the application computes the digest of each invitation to
+    count response rates and to know whom to remind. Only the day is kept, for the rule
+    that an open wave's rates count up to the previous day.
+    """
+
+    id = UUID(primary_key=True, default=uuid.uuid4)
+    wave = ForeignKey(Wave, null=False, index=True, on_delete=OnDelete.restrict)
+    digest = Varchar(length=64, unique=True)
+    used_on = Date()
 
 
 # --- accounts, sessions and the audit trail (identity side too) --------------------------
@@ -184,6 +206,7 @@ IDENTITY_TABLES: tuple[type[Table], ...] = (
     Wave,
     WaveDepartment,
     Invitation,
+    UsedInvitation,
     Account,
     ScopeAdjustment,
     AuthSession,

@@ -127,7 +127,7 @@ async def _invite(settings: Settings, wave_id: str, reissue: bool) -> tuple[str,
 
     try:
         return settings.base_url, await invite(
-            await get_wave(wave_id), now=utc_now(), reissue=reissue
+            await get_wave(wave_id), now=utc_now(), settings=settings, reissue=reissue
         )
     except AppError as error:
         raise fail(error) from error

@@ -1,4 +1,4 @@
-"""Survey waves: creating them, inviting employees and counting who has responded."""
+"""Survey waves: creating them, inviting employees (and fixing their response groups)."""
 
 from __future__ import annotations
 
@@ -6,16 +6,26 @@ import datetime as dt
 import enum
 import json
 import uuid
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import ClassVar
 
+from analysis.gate import response_groups
 from survey_app.core.clock import aware, aware_or_none, day_start
-from survey_app.core.db import write_transaction
+from survey_app.core.db import CHUNK_ROWS, insert_in_chunks, write_transaction
 from survey_app.core.errors import N_, Conflict, Invalid, NotFound
-from survey_app.core.hashing import hash_token, new_token
+from survey_app.core.hashing import hash_token, invitation_digests, new_token
 from survey_app.core.i18n import _
+from survey_app.core.settings import Settings
 from survey_app.organisation.tree import DepartmentTree, load_tree
-from survey_app.tables.identity import Employee, Invitation, Wave, WaveDepartment
+from survey_app.tables.identity import (
+    Employee,
+    Invitation,
+    UsedInvitation,
+    Wave,
+    WaveDepartment,
+)
+from survey_app.waves import thresholds
 from surveys import DefinitionError, Template, load_template
 
 
@@ -205,12 +215,60 @@ async def wave_department_ids(wave: WaveInfo, tree: DepartmentTree) -> set[int]:
     return chosen
 
 
-async def invite(wave: WaveInfo, *, now: dt.datetime, reissue: bool = False) -> list[NewInvitation]:
+async def used_invitations(
+    wave: WaveInfo, secret_key: str, invitation_ids: list[int] | None = None
+) -> dict[int, dt.date]:
+    """The invitations of ``wave`` (or of ``invitation_ids``) that have been used, with the
+    day of use.
+
+    The database holds only keyed digests of used invitations (`UsedInvitation`); matching
+    them to invitations needs the secret key, so only the application can say who responded
+    (to count rates and, later, to remind the others).
+    """
+    used = {
+        row["digest"]: row["used_on"]
+        for row in await UsedInvitation.select(UsedInvitation.digest, UsedInvitation.used_on).where(
+            UsedInvitation.wave == wave.id
+        )
+    }
+    if not used:
+        return {}
+    if invitation_ids is None:
+        rows = await Invitation.select(Invitation.id).where(Invitation.wave == wave.id)
+        invitation_ids = [row["id"] for row in rows]
+    digests = invitation_digests(secret_key, invitation_ids)
+    return {id_: used[digest] for id_, digest in digests.items() if digest in used}
+
+
+async def assign_response_groups(wave: WaveInfo, k: int) -> None:
+    """Give every invitation of ``wave`` the group its response will be stored under
+    (`analysis.gate.response_groups` on the invited counts). Call inside a write
+    transaction, after the wave's invitations changed."""
+    rows = await Invitation.select(
+        Invitation.id, Invitation.department_path, Invitation.response_group
+    ).where(Invitation.wave == wave.id)
+    groups = response_groups(Counter(row["department_path"] for row in rows), k)
+    changed: dict[str, list[int]] = defaultdict(list)
+    for row in rows:
+        group = groups[row["department_path"]]
+        if row["response_group"] != group:
+            changed[group].append(row["id"])
+    for group, ids in changed.items():
+        for start in range(0, len(ids), CHUNK_ROWS):
+            await Invitation.update({Invitation.response_group: group}).where(
+                Invitation.id.is_in(ids[start : start + CHUNK_ROWS])
+            )
+
+
+async def invite(
+    wave: WaveInfo, *, now: dt.datetime, settings: Settings, reissue: bool = False
+) -> list[NewInvitation]:
     """Invite every active employee in the wave's departments who has no invitation yet.
 
     Tokens exist only in the returned list; the database keeps their hashes. With
     ``reissue``, employees who have not responded get a new token (the old one stops
-    working), for lost or expired links.
+    working), for lost or expired links. Every invitation's response group is (re)computed
+    from the wave's invitations with the group minimum in force.
     """
     if wave.state(now) is WaveState.CLOSED:
         raise WaveClosed("closed")
@@ -219,14 +277,18 @@ async def invite(wave: WaveInfo, *, now: dt.datetime, reissue: bool = False) -> 
     employees = await Employee.select(
         Employee.id, Employee.employee_number, Employee.name, Employee.email, Employee.department
     ).where((Employee.active == True) & Employee.department.is_in(list(department_ids)))  # noqa: E712
+    k = (await thresholds.current(settings)).min_group_size
     created: list[NewInvitation] = []
     async with write_transaction():
         existing = {
-            row["employee"]: row
-            for row in await Invitation.select(
-                Invitation.id, Invitation.employee, Invitation.responded
-            ).where(Invitation.wave == wave.id)
+            row["employee"]: row["id"]
+            for row in await Invitation.select(Invitation.id, Invitation.employee).where(
+                Invitation.wave == wave.id
+            )
         }
+        # A reissued link keeps the invitation (and so its used digest): an invitation
+        # used with its old link stays used with the new one.
+        used = await used_invitations(wave, settings.secret_key) if reissue else {}
         new_rows = []
         for employee in sorted(employees, key=lambda row: row["employee_number"]):
             token = new_token()
@@ -241,9 +303,9 @@ async def invite(wave: WaveInfo, *, now: dt.datetime, reissue: bool = False) -> 
                         token_hash=hash_token(token),
                     )
                 )
-            elif reissue and not previous["responded"]:
+            elif reissue and previous not in used:
                 await Invitation.update({Invitation.token_hash: hash_token(token)}).where(
-                    (Invitation.id == previous["id"]) & (Invitation.responded == False)  # noqa: E712
+                    Invitation.id == previous
                 )
             else:
                 continue
@@ -256,8 +318,9 @@ async def invite(wave: WaveInfo, *, now: dt.datetime, reissue: bool = False) -> 
                     token=token,
                 )
             )
+        await insert_in_chunks(Invitation, new_rows)
         if new_rows:
-            await Invitation.insert(*new_rows)
+            await assign_response_groups(wave, k)
     return created
 
 

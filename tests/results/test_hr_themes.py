@@ -7,7 +7,14 @@ from survey_app.core.hashing import hash_token
 from survey_app.responding.service import submit_response
 from survey_app.waves.service import close_wave
 from surveys import AnswerValue
-from tests.helpers import COMMENTS, NUMBERS, TIMEZONE, load_small_org, open_wave, sign_in_as_hr
+from tests.helpers import (
+    COMMENTS,
+    NUMBERS,
+    app_settings,
+    load_small_org,
+    open_wave,
+    sign_in_as_hr,
+)
 
 
 async def test_themes_are_shown_per_department_only_where_the_gate_allows(client) -> None:
@@ -20,7 +27,7 @@ async def test_themes_are_shown_per_department_only_where_the_gate_allows(client
                 hash_token(opened.tokens[str(number)]),
                 [AnswerValue("open_comment", None, None, comment)],
                 now=now,
-                timezone=TIMEZONE,
+                settings=app_settings(),
             )
 
     await close_wave(opened.wave, now=utc_now())
@@ -56,7 +63,7 @@ async def test_an_open_wave_shows_no_themes_yet(client) -> None:
             hash_token(opened.tokens[str(number)]),
             [AnswerValue("open_comment", None, None, "De werkdruk is te hoog.")],
             now=utc_now(),
-            timezone=TIMEZONE,
+            settings=app_settings(),
         )
     await sign_in_as_hr(client)
     page = await client.get(f"/hr/waves/{opened.wave.public_id}/themes?lang=en")

@@ -22,7 +22,14 @@ from survey_app.results.service import (
 )
 from survey_app.waves.service import WaveNotFound, close_wave
 from surveys import load_template, validate_answers
-from tests.helpers import PROJECT_ROOT, TIMEZONE, full_answers, load_small_org, open_wave
+from tests.helpers import (
+    PROJECT_ROOT,
+    TIMEZONE,
+    app_settings,
+    full_answers,
+    load_small_org,
+    open_wave,
+)
 
 # The small organisation: JEUGD 6 and WMO 3 under SD, ICT 7 under BV.
 SIZES = {"JEUGD": 6, "WMO": 3, "ICT": 7}
@@ -64,7 +71,7 @@ async def answered_wave(close: bool = True) -> str:
         form = {key: [value] for key, value in full_answers(enps=str(int(number) % 11)).items()}
         answers, errors = validate_answers(template, form)
         assert not errors
-        await submit_response(hash_token(token), answers, now=utc_now(), timezone=TIMEZONE)
+        await submit_response(hash_token(token), answers, now=utc_now(), settings=app_settings())
     if close:
         await close_wave(opened.wave, now=utc_now())
     return str(opened.wave.public_id)
@@ -147,7 +154,7 @@ async def test_a_small_group_cannot_be_seen_or_worked_out_by_subtraction(setting
 
 async def test_the_thresholds_in_force_apply(settings) -> None:
     """An administrator's higher minimum (8) hides ICT's 7 respondents too."""
-    from survey_app.results import thresholds
+    from survey_app.waves import thresholds
 
     wave = await answered_wave()
     await thresholds.change(settings, "min_group_size", 8, actor="test")
@@ -254,11 +261,11 @@ async def test_while_open_the_rates_count_responses_up_to_yesterday(settings) ->
     yesterday = utc_now() - dt.timedelta(days=1)
     for number in ("1001", "1002"):
         await submit_response(
-            hash_token(opened.tokens[number]), answers, now=yesterday, timezone=TIMEZONE
+            hash_token(opened.tokens[number]), answers, now=yesterday, settings=app_settings()
         )
     for number in ("1003", "1004", "1005"):  # today: not counted until tomorrow
         await submit_response(
-            hash_token(opened.tokens[number]), answers, now=utc_now(), timezone=TIMEZONE
+            hash_token(opened.tokens[number]), answers, now=utc_now(), settings=app_settings()
         )
     wave = str(opened.wave.public_id)
     results = await wave_results(HR, wave, settings=settings, language="nl", view="rates")
@@ -283,7 +290,7 @@ async def test_a_team_out_of_scope_is_not_shown_and_cannot_be_subtracted(setting
         text = f"Over de werkdruk, opmerking {number}"
         form = {key: [value] for key, value in full_answers(open_comment=text).items()}
         answers, _errors = validate_answers(template, form)
-        await submit_response(hash_token(token), answers, now=utc_now(), timezone=TIMEZONE)
+        await submit_response(hash_token(token), answers, now=utc_now(), settings=app_settings())
     await close_wave(opened.wave, now=utc_now())
     wave = str(opened.wave.public_id)
     viewer = manager("SD", "WMO", roots=("SD",))
@@ -326,7 +333,7 @@ async def test_the_group_minimum_edge_for_scores(settings, size: int, shown: boo
         template, {key: [value] for key, value in full_answers().items()}
     )
     for token in opened.tokens.values():
-        await submit_response(hash_token(token), answers, now=utc_now(), timezone=TIMEZONE)
+        await submit_response(hash_token(token), answers, now=utc_now(), settings=app_settings())
     await close_wave(opened.wave, now=utc_now())
     results = await wave_results(
         HR,

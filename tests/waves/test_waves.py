@@ -11,7 +11,7 @@ from survey_app.organisation.parsing import parse_org_csv
 from survey_app.responding.service import submit_response
 from survey_app.results.participation import participation
 from surveys import AnswerValue
-from tests.helpers import TIMEZONE, load_small_org, open_wave, small_org_csv
+from tests.helpers import app_settings, load_small_org, open_wave, small_org_csv
 
 
 async def test_a_reorganisation_does_not_move_past_response_rates() -> None:
@@ -21,7 +21,7 @@ async def test_a_reorganisation_does_not_move_past_response_rates() -> None:
         hash_token(opened.tokens["1001"]),
         [AnswerValue("enps", 8, None, None)],
         now=utc_now(),
-        timezone=TIMEZONE,
+        settings=app_settings(),
     )
     # Jeugd moves from Sociaal Domein to Bedrijfsvoering after the invitations went out.
     moved = small_org_csv().replace(
@@ -29,7 +29,7 @@ async def test_a_reorganisation_does_not_move_past_response_rates() -> None:
     )
     await apply_org_plan(parse_org_csv(moved), dt.date(2026, 11, 20))
 
-    rows = await participation(opened.wave)
+    rows = await participation(opened.wave, secret_key=app_settings().secret_key)
     counts = {row.path: (row.invited, row.responded) for row in rows}
     assert counts["GEM/SD/JEUGD"] == (6, 1)
     assert counts["GEM/SD"] == (9, 1)

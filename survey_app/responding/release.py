@@ -1,0 +1,121 @@
+"""Releasing sealed responses into the anonymous tables, in shuffled batches.
+
+A submitted questionnaire is stored sealed (`survey_app.core.sealing`) together with the
+used digest of its invitation. It becomes a `Response` with its `Answer` rows only here, in
+a transaction of its own, together with every other waiting response of its response
+group, and only when at least ``k`` (the group minimum) are waiting — or when the wave has
+closed. The rows of a batch get new random ids and are inserted in random order, so the
+anonymous tables show which batch a response came in with, never its place in the order
+of submission: not by row order, not by a transaction id shared with the used digest, not
+by a time.
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from collections import Counter
+from collections.abc import Sequence
+
+from piccolo.query.functions.aggregate import Count
+
+from survey_app.core.db import insert_in_chunks, write_transaction
+from survey_app.core.sealing import seal, unseal
+from survey_app.tables.anonymous import Answer, Response, SealedResponse
+from survey_app.waves.service import WaveInfo
+from surveys import AnswerValue
+
+# Shuffling needs no secrecy from the machine, only no relation to the order of arrival.
+_shuffle = random.SystemRandom().shuffle
+
+
+class _TooFew(Exception):
+    """A group lost waiting responses to a parallel release: release nothing now."""
+
+
+def _context(wave: WaveInfo) -> str:
+    return f"wave:{wave.public_id}"
+
+
+def seal_response(
+    secret_key: str, wave: WaveInfo, group: str, answers: Sequence[AnswerValue]
+) -> bytes:
+    """The sealed form of one submitted questionnaire: its response group and answers."""
+    return seal(
+        secret_key,
+        {
+            "group": group,
+            "answers": [[a.question_key, a.number, a.choice, a.text] for a in answers],
+        },
+        context=_context(wave),
+    )
+
+
+async def waiting(wave: WaveInfo) -> Counter[str]:
+    """Sealed responses of ``wave`` per group tag."""
+    rows = (
+        await SealedResponse.select(SealedResponse.group_tag, Count(SealedResponse.id))
+        .where(SealedResponse.wave == wave.id)
+        .group_by(SealedResponse.group_tag)
+    )
+    return Counter({row["group_tag"]: row["count"] for row in rows})
+
+
+async def release_ready(wave: WaveInfo, *, k: int, secret_key: str) -> int:
+    """Release every group of ``wave`` with at least ``k`` responses waiting; how many."""
+    ready = [tag for tag, count in (await waiting(wave)).items() if count >= k]
+    if not ready:
+        return 0
+    try:
+        return await _release(wave, secret_key, ready, k)
+    except _TooFew:
+        return 0
+
+
+async def release_all(wave: WaveInfo, *, secret_key: str) -> int:
+    """Release everything ``wave`` still has waiting (it has closed); how many."""
+    if not await SealedResponse.exists().where(SealedResponse.wave == wave.id):
+        return 0
+    return await _release(wave, secret_key, None, 0)
+
+
+async def _release(wave: WaveInfo, secret_key: str, tags: list[str] | None, k: int) -> int:
+    condition = SealedResponse.wave == wave.id
+    if tags is not None:
+        condition &= SealedResponse.group_tag.is_in(tags)
+    async with write_transaction():
+        # Deleting first claims the rows: a parallel release (another worker) waits for
+        # this transaction and then finds them gone, so nothing is released twice.
+        taken = (
+            await SealedResponse.delete()
+            .where(condition)
+            .returning(SealedResponse.group_tag, SealedResponse.sealed)
+        )
+        if tags is not None and any(
+            count < k for count in Counter(row["group_tag"] for row in taken).values()
+        ):
+            raise _TooFew
+        responses: list[Response] = []
+        answers: list[Answer] = []
+        for row in taken:
+            content = unseal(secret_key, row["sealed"], context=_context(wave))
+            response_id = uuid.uuid4()
+            responses.append(
+                Response(id=response_id, wave=wave.id, department_path=content["group"])
+            )
+            answers.extend(
+                Answer(
+                    id=uuid.uuid4(),
+                    response=response_id,
+                    question_key=key,
+                    number=number,
+                    choice=choice,
+                    text=text,
+                )
+                for key, number, choice, text in content["answers"]
+            )
+        _shuffle(responses)
+        _shuffle(answers)
+        await insert_in_chunks(Response, responses)
+        await insert_in_chunks(Answer, answers)
+    return len(responses)
