@@ -11,7 +11,7 @@ Not a test: a script that prints figures. For every database it
    ``POST /survey`` with a full, randomly varied answer set and the form's CSRF token
    (303), each looping over fresh tokens until ``--total`` submissions or ``--max-seconds``;
 4. checks the database afterwards: stored responses == acknowledged submissions, no
-   invitation responded twice, answers stored == answers sent.
+   invitation used twice, answers stored == answers sent.
 
 Right before each database it runs the same driver against ``bench/bare_app.py`` (the same
 routes without database, sessions or templates) on the same uvicorn with the same worker
@@ -145,7 +145,7 @@ async def prepare_database(url: str, employees: int) -> tuple[str, list[str]]:
             closes_on=today + dt.timedelta(days=14),
             timezone=TIMEZONE,
         )
-        invitations = await invite(wave, now=utc_now())
+        invitations = await invite(wave, now=utc_now(), settings=bench_settings(url))
     finally:
         await close_pool()
     tokens = [item.token for item in invitations]
@@ -153,18 +153,25 @@ async def prepare_database(url: str, employees: int) -> tuple[str, list[str]]:
     return str(wave.public_id), tokens
 
 
+def bench_settings(url: str):
+    """The settings the benchmark's server runs with (its secret key: used digests)."""
+    from survey_app.core.settings import Settings
+
+    return Settings.from_env(database_url=url, secret_key=SECRET_KEY, timezone=TIMEZONE)
+
+
 async def count_stored(url: str, wave_public_id: str) -> dict[str, int]:
-    """Identity-side and anonymous-side counts for the wave, read after the server stopped."""
+    """Identity-side and anonymous-side counts for the wave, read after the server stopped
+    (answers still waiting sealed are released first, as the wave's closing would)."""
+    from survey_app.responding.release import release_all
     from survey_app.tables.anonymous import Answer, Response
-    from survey_app.tables.identity import Invitation
-    from survey_app.waves.service import get_wave
+    from survey_app.waves.service import get_wave, used_invitations
 
     use_database(url)
     wave = await get_wave(wave_public_id)
+    await release_all(wave, secret_key=SECRET_KEY)
     responses = await Response.count().where(Response.wave == wave.id)
-    responded = await Invitation.count().where(
-        (Invitation.wave == wave.id) & (Invitation.responded == True)  # noqa: E712
-    )
+    responded = len(await used_invitations(wave, SECRET_KEY))
     answers = await Answer.count().where(Answer.response.wave == wave.id)
     return {"responses": responses, "responded_invitations": responded, "answers": answers}
 

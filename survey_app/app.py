@@ -17,6 +17,7 @@ from survey_app.admin import controllers as admin
 from survey_app.audit import controllers as audit
 from survey_app.core.db import close_pool, engine_from_url, start_pool, use_engine
 from survey_app.core.hashing import derived_key
+from survey_app.core.secretkey import confirm_secret_key
 from survey_app.core.settings import SITE_DIR, Settings
 from survey_app.responding import controllers as responding
 from survey_app.results import controllers as results
@@ -75,7 +76,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ),
         plugins=[HTMXPlugin()],
         openapi_config=openapi_config(),
-        on_startup=[start_pool],
+        on_startup=[start_pool, lambda: confirm_secret_key(settings.secret_key)],
         on_shutdown=[close_pool],
         exception_handlers=EXCEPTION_HANDLERS,
         request_max_body_size=settings.max_request_body,

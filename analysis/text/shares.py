@@ -49,6 +49,7 @@ def theme_shares_by_group(
     theme_ids: Sequence[str],
     comment_minimum: int = DEFAULT_K_COMMENTS,
     protected: Collection[str] = (),
+    all_groups: Collection[str] = (),
 ) -> dict[str, Any]:
     """Theme shares per group (``/``-separated paths roll up) through the anonymity gate.
 
@@ -64,6 +65,9 @@ def theme_shares_by_group(
         The gate's comment minimum (``GateConfig.k_comments``).
     protected : collection of str
         Group paths the viewer may not see whatever their size (``suppress_tree``).
+    all_groups : collection of str
+        Groups to report even without comments of their own (e.g. every department a wave
+        invited): they appear, suppressed, instead of being left out.
 
     Returns
     -------
@@ -85,7 +89,7 @@ def theme_shares_by_group(
         "organisation": organisation if organisation["n"] >= k else Suppressed().to_json(),
         "by_group": {},
     }
-    known = sorted({path for path in paths if path})
+    known = sorted({path for path in paths if path} | {path for path in all_groups if path})
     if not known:
         return result
     tree = GroupTree.from_paths(known)

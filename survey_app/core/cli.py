@@ -206,6 +206,16 @@ def run_async(function: Callable[..., Coroutine[Any, Any, Any]]) -> Callable[...
     return wrapper
 
 
+async def require_secret_key(settings: Settings) -> None:
+    """Stop a command that reads used invitations or sealed answers under another key."""
+    from survey_app.core.secretkey import SecretKeyChanged, confirm_secret_key
+
+    try:
+        await confirm_secret_key(settings.secret_key)
+    except SecretKeyChanged as error:
+        raise click.ClickException(str(error)) from error
+
+
 def command_line_actor() -> str:
     """Who ran a command, for the audit trail: the operating-system user."""
     try:

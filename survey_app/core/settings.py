@@ -151,7 +151,8 @@ class Settings:
             raise ValueError(f"KLANKBORD_LANGUAGE must be one of {SUPPORTED_LANGUAGES}")
         values: dict[str, object] = {
             "database_url": database_url,
-            "secret_key": _secret_key(var_dir),
+            # An overridden key (tests, benchmarks) leaves var/secret_key alone.
+            "secret_key": overrides.get("secret_key") or _secret_key(var_dir),
             "var_dir": var_dir,
             "base_url": os.environ.get("KLANKBORD_BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
             "default_language": language,

@@ -8,7 +8,14 @@ from pathlib import Path
 
 import click
 
-from survey_app.core.cli import command, command_line_actor, fail, option, run_async
+from survey_app.core.cli import (
+    command,
+    command_line_actor,
+    fail,
+    option,
+    require_secret_key,
+    run_async,
+)
 from survey_app.core.errors import N_, AppError
 from survey_app.core.i18n import _, current_language
 from survey_app.core.settings import Settings
@@ -20,6 +27,7 @@ from survey_app.waves.service import state_label
 @click.argument("wave_id")
 @run_async
 async def wave_status(settings: Settings, wave_id: str) -> None:
+    await require_secret_key(settings)
     try:
         results = await wave_results(
             operator(command_line_actor()),
@@ -74,6 +82,7 @@ def wave_report(wave_id: str, output: Path | None) -> None:
 
 @run_async
 async def _report_json(settings: Settings, wave_id: str) -> str:
+    await require_secret_key(settings)
     try:
         results = await wave_results(
             operator(command_line_actor()),

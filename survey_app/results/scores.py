@@ -22,8 +22,13 @@ async def score_report(
     k: int,
     language: str,
     protected: frozenset[str] = frozenset(),
+    departments: frozenset[str] = frozenset(),
 ) -> GatedReport | None:
-    """The gated report of the wave's numeric answers; None when nobody answered."""
+    """The gated report of the wave's numeric answers; None when nobody answered.
+
+    ``departments`` (the wave's invited department paths) are all in the report: those
+    finer than their response group have no responses of their own and show as hidden.
+    """
     questions = [question for question in template.questions if question.is_numeric]
     rows = await (
         Answer.select(
@@ -37,7 +42,9 @@ async def score_report(
     )
     if not rows or not questions:
         return None
-    return await asyncio.to_thread(_report, rows, template, questions, k, language, protected)
+    return await asyncio.to_thread(
+        _report, rows, template, questions, k, language, protected, departments
+    )
 
 
 def _report(
@@ -47,6 +54,7 @@ def _report(
     k: int,
     language: str,
     protected: frozenset[str],
+    departments: frozenset[str],
 ) -> GatedReport:
     column = {question.key: index for index, question in enumerate(questions)}
     respondent: dict[object, int] = {}
@@ -60,7 +68,7 @@ def _report(
         index = column.get(row["question_key"])
         if index is not None:
             answers[respondent[row["response"]], index] = row["number"]
-    tree = GroupTree.from_paths(paths)
+    tree = GroupTree.from_paths([*paths, *departments])
     asked = set(column)
     return gated_report(
         tree,

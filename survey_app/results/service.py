@@ -203,8 +203,13 @@ async def wave_results(
         # What still waits sealed is released when the wave has closed (whatever the
         # size of its group), before anything is computed from the answers.
         await release_all(wave, secret_key=settings.secret_key)
+    # Every department the wave invited is listed (hidden where too small), also those
+    # whose answers are stored under a larger response group.
+    departments = frozenset(row.path for row in rows)
     if state is WaveState.CLOSED and with_themes:
-        themes = await comment_themes(wave, current.min_comment_group_size, language, protected)
+        themes = await comment_themes(
+            wave, current.min_comment_group_size, language, protected, departments
+        )
         groups = [
             group
             for group in theme_groups(themes, tree, within=root)
@@ -212,7 +217,12 @@ async def wave_results(
         ]
     if state is WaveState.CLOSED and with_scores:
         scores = await score_report(
-            wave, await wave_template(wave), current.min_group_size, language, protected
+            wave,
+            await wave_template(wave),
+            current.min_group_size,
+            language,
+            protected,
+            departments,
         )
     await audit.record(
         "results.viewed",

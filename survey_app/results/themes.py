@@ -56,9 +56,11 @@ async def comment_themes(
     comment_minimum: int,
     language: str,
     protected: frozenset[str] = frozenset(),
+    departments: frozenset[str] = frozenset(),
 ) -> CommentThemes:
     """Themes of the wave's comments and their shares per department (gated), with the
-    ``protected`` departments (out of the viewer's scope) never shown or derivable.
+    ``protected`` departments (out of the viewer's scope) never shown or derivable, and every
+    one of ``departments`` (the wave's) listed, hidden where it has too few comments.
 
     The analysis is deterministic, so it is kept per wave, comment count and minimum; a new
     comment in an open wave gives a new one. The gate runs for each viewer.
@@ -80,16 +82,25 @@ async def comment_themes(
         if len(_CACHE) >= _CACHE_KEPT:
             _CACHE.pop(next(iter(_CACHE)))
         _CACHE[key] = found
-    return _gated(found, comment_minimum, language, protected)
+    return _gated(found, comment_minimum, language, protected, departments)
 
 
 def _gated(
-    found: _Analysis, comment_minimum: int, language: str, protected: frozenset[str]
+    found: _Analysis,
+    comment_minimum: int,
+    language: str,
+    protected: frozenset[str],
+    departments: frozenset[str],
 ) -> CommentThemes:
     analysis = found.themes
     theme_ids = [theme.id for theme in analysis.themes]
     shares = theme_shares_by_group(
-        analysis.assignments, found.paths, theme_ids, comment_minimum, protected=protected
+        analysis.assignments,
+        found.paths,
+        theme_ids,
+        comment_minimum,
+        protected=protected,
+        all_groups=departments,
     )
     organisation = shares["organisation"]
     taxonomy = {theme.id: theme for theme in load_taxonomy().themes}

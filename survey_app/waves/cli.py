@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from survey_app.core.cli import fail, group, option, parse_date, run_async
+from survey_app.core.cli import fail, group, option, parse_date, require_secret_key, run_async
 from survey_app.core.clock import utc_now
 from survey_app.core.errors import N_, AppError
 from survey_app.core.files import SymlinkRefused, open_private_for_writing
@@ -125,6 +125,7 @@ def wave_invite(wave_id: str, output: Path, reissue: bool) -> None:
 async def _invite(settings: Settings, wave_id: str, reissue: bool) -> tuple[str, list]:
     from survey_app.waves.service import get_wave, invite
 
+    await require_secret_key(settings)
     try:
         return settings.base_url, await invite(
             await get_wave(wave_id), now=utc_now(), settings=settings, reissue=reissue

@@ -1,0 +1,44 @@
+"""A database used with one secret key refuses another.
+
+Under another key every used invitation would look unused (its link would work a second
+time), response rates would drop to zero and answers waiting sealed could not be released.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+
+import pytest
+
+from survey_app.core.secretkey import SecretKeyChanged, confirm_secret_key, fingerprint
+from tests.helpers import load_small_org, open_wave
+
+
+async def test_the_first_key_is_kept_and_another_is_refused() -> None:
+    await confirm_secret_key("first-key")
+    await confirm_secret_key("first-key")  # the same key, again: fine
+    with pytest.raises(SecretKeyChanged, match="SECRET_KEY"):
+        await confirm_secret_key("another-key")
+    # The fingerprint says nothing of the key: a keyed hash of a constant.
+    assert "first-key" not in fingerprint("first-key")
+
+
+async def test_the_command_line_refuses_another_key_with_an_explanation() -> None:
+    await load_small_org()
+    opened = await open_wave()
+    await confirm_secret_key(os.environ["SECRET_KEY"])
+    env = {**os.environ, "SECRET_KEY": "not-the-key-of-this-database", "KLANKBORD_LANGUAGE": "en"}
+    done = await asyncio.to_thread(
+        subprocess.run,
+        [sys.executable, "-m", "survey_app", "wave", "status", str(opened.wave.public_id)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert done.returncode != 0
+    assert "not the key this database was used with" in done.stderr
+    assert "Traceback" not in done.stderr
