@@ -199,9 +199,9 @@ async def wave_results(
         # that it exists, nor its organisation-wide figures.
         raise WaveNotFound("unknown_wave", id=wave_id)
     themes, groups, scores = None, [], None
-    if state is WaveState.CLOSED and (with_themes or with_scores):
-        # What still waits sealed is released when the wave has closed (whatever the
-        # size of its group), before anything is computed from the answers.
+    if state is WaveState.CLOSED:
+        # What still waits sealed is released once the wave has closed (whatever the size
+        # of its group), at the first look at its results, before anything is computed.
         await release_all(wave, secret_key=settings.secret_key)
     # Every department the wave invited is listed (hidden where too small), also those
     # whose answers are stored under a larger response group.

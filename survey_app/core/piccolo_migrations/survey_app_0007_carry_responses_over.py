@@ -24,6 +24,7 @@ from piccolo.engine import engine_finder
 
 from analysis.gate import response_groups
 from survey_app.core.hashing import used_invitation_digest
+from survey_app.core.secretkey import FINGERPRINT_SETTING, fingerprint
 from survey_app.core.settings import Settings
 
 ID = "2026-12-03T12:06:29:000000"
@@ -89,6 +90,23 @@ async def _group_minimum(settings: Settings) -> int:
     return int(stored) if stored.isascii() and stored.isdigit() else settings.min_group_size
 
 
+async def _keep_key_fingerprint(secret: str) -> None:
+    """The digests written here are under this key: a server started later with another
+    key must refuse to run (`survey_app.core.secretkey`), not take every link as unused."""
+    engine = engine_finder()
+    rows = await engine.run_ddl(
+        f"SELECT value FROM setting_value WHERE key = {_literal(FINGERPRINT_SETTING)}"  # noqa: S608
+    )
+    if rows and rows[0]["value"] != fingerprint(secret):
+        raise RuntimeError("SECRET_KEY is not the key this database was used with")
+    if not rows:
+        await engine.run_ddl(
+            "INSERT INTO setting_value (key, value, changed_at, changed_by) VALUES ("  # noqa: S608
+            f"{_literal(FINGERPRINT_SETTING)}, {_literal(fingerprint(secret))}, "
+            "CURRENT_TIMESTAMP, '')"
+        )
+
+
 def _day(value: object, timezone: dt.tzinfo) -> str:
     moment = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
     if moment.tzinfo is None:
@@ -100,6 +118,7 @@ async def carry_over() -> None:
     engine = engine_finder()
     sqlite = engine.engine_type == "sqlite"
     settings = Settings.from_env()
+    await _keep_key_fingerprint(settings.secret_key)
     k = await _group_minimum(settings)
     timezone = ZoneInfo(str(settings.timezone))
     shuffle = random.SystemRandom().shuffle
