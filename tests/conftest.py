@@ -174,7 +174,8 @@ class LiveServer:
             stdout=self._log,
             stderr=subprocess.STDOUT,
         )
-        deadline = time.monotonic() + 30
+        # Generous: on a loaded 2-core machine two workers take 10-20 s to start.
+        deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"server exited: {self.log_path.read_text()}")
@@ -184,6 +185,7 @@ class LiveServer:
             except httpx.HTTPError:
                 pass
             time.sleep(0.1)
+        self.stop()  # no server left running behind a failed start
         raise RuntimeError(f"server did not start: {self.log_path.read_text()}")
 
     def stop(self) -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import logging
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -28,6 +29,8 @@ from survey_app.tables.identity import Invitation, UsedInvitation
 from survey_app.waves import thresholds
 from survey_app.waves.service import WAVE_COLUMNS, WaveInfo, WaveState, wave_template
 from surveys import AnswerValue, Template
+
+logger = logging.getLogger(__name__)
 
 
 class TokenState(enum.Enum):
@@ -154,5 +157,10 @@ async def submit_response(
                 sealed=seal_response(secret, wave, group, answers),
             )
         )
-    k = (await thresholds.current(settings)).min_group_size
-    await release_ready(wave, k=k, secret_key=secret)
+    try:
+        k = (await thresholds.current(settings)).min_group_size
+        await release_ready(wave, k=k, secret_key=secret)
+    except Exception:
+        # The answers are stored (sealed) and acknowledged either way; they are released
+        # with the next submission of their group or when the wave closes.
+        logger.exception("Releasing sealed answers failed; they stay sealed for now")

@@ -130,7 +130,7 @@ async def test_existing_waves_are_carried_over_without_losing_a_response(tmp_pat
         await migrate()
 
         invitations = await engine.run_ddl("SELECT * FROM invitation ORDER BY id")
-        assert "responded" not in invitations[0]
+        assert "responded" not in dict(invitations[0])
         groups = {row["department_path"]: row["response_group"] for row in invitations}
         # Wmo (7) stands alone; Jeugd (6) would give the team of one away (Sociaal Domein
         # 14 − 7 − 6 = 1), so it joins the team of one under Sociaal Domein.
@@ -140,7 +140,7 @@ async def test_existing_waves_are_carried_over_without_losing_a_response(tmp_pat
             "GEM/SD/KLEIN": "GEM/SD",
         }
         responses = await engine.run_ddl("SELECT * FROM response")
-        assert sorted(set(responses[0])) == ["department_path", "id", "wave"]
+        assert sorted(dict(responses[0])) == ["department_path", "id", "wave"]
         assert len(responses) == 4
         assert not {str(row["id"]) for row in responses} & set(old_ids)  # new ids
         answers = await engine.run_ddl("SELECT response, text FROM answer")
