@@ -61,9 +61,18 @@ async def waiting(wave: WaveInfo) -> Counter[str]:
     return Counter({row["group_tag"]: row["count"] for row in rows})
 
 
-async def release_ready(wave: WaveInfo, *, k: int, secret_key: str) -> int:
-    """Release every group of ``wave`` with at least ``k`` responses waiting; how many."""
-    ready = [tag for tag, count in (await waiting(wave)).items() if count >= k]
+async def release_ready(
+    wave: WaveInfo, *, k: int, secret_key: str, group_tag: str | None = None
+) -> int:
+    """Release every group of ``wave`` (or only the group ``group_tag``, the one a
+    submission just added to: one indexed count) with at least ``k`` waiting; how many."""
+    if group_tag is None:
+        ready = [tag for tag, count in (await waiting(wave)).items() if count >= k]
+    else:
+        count = await SealedResponse.count().where(
+            (SealedResponse.wave == wave.id) & (SealedResponse.group_tag == group_tag)
+        )
+        ready = [group_tag] if count >= k else []
     if not ready:
         return 0
     try:

@@ -149,17 +149,18 @@ async def submit_response(
         if not claimed:
             raise TokenRejected(TokenState.USED)
         group = invitation["response_group"]
+        tag = group_tag(secret, wave.id, group)
         await SealedResponse.insert(
             SealedResponse(
                 id=uuid.uuid4(),
                 wave=wave.id,
-                group_tag=group_tag(secret, wave.id, group),
+                group_tag=tag,
                 sealed=seal_response(secret, wave, group, answers),
             )
         )
     try:
         k = (await thresholds.current(settings)).min_group_size
-        await release_ready(wave, k=k, secret_key=secret)
+        await release_ready(wave, k=k, secret_key=secret, group_tag=tag)
     except Exception:
         # The answers are stored (sealed) and acknowledged either way; they are released
         # with the next submission of their group or when the wave closes.
