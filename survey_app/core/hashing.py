@@ -40,12 +40,11 @@ def used_invitation_digest(secret: str, invitation_id: int) -> str:
     digest, so the database does not say who responded. The invitation's id rather than its
     token is hashed, so a reissued link stays used once either link was used.
     """
-    key = derived_key(secret, "used-invitation")
-    return hmac.digest(key, f"invitation:{invitation_id}".encode(), "sha256").hex()
+    return invitation_digests(secret, [invitation_id])[invitation_id]
 
 
 def invitation_digests(secret: str, invitation_ids: list[int]) -> dict[int, str]:
-    """`used_invitation_digest` for many invitations (one derived key)."""
+    """`used_invitation_digest` of many invitations (the key derived once)."""
     key = derived_key(secret, "used-invitation")
     return {
         id_: hmac.digest(key, f"invitation:{id_}".encode(), "sha256").hex()

@@ -344,14 +344,12 @@ async def create_demo_accounts(people: list[DemoPerson]) -> list[DemoAccount]:
 async def build_demo(var_dir: Path, today: dt.date) -> tuple[list[str], list[DemoAccount]]:
     """Build the demo database; returns a few unused invitation links of the open wave and
     the demo accounts."""
-    from survey_app.core.clock import utc_now
     from survey_app.core.db import migrate
     from survey_app.core.hashing import hash_token
     from survey_app.core.settings import Settings
     from survey_app.organisation.importing import import_org_file
-    from survey_app.responding.release import release_all
     from survey_app.responding.service import submit_response
-    from survey_app.waves.service import WaveState, create_wave, invite
+    from survey_app.waves.service import create_wave, invite
     from surveys import load_template
 
     settings = Settings.from_env()
@@ -407,6 +405,4 @@ async def build_demo(var_dir: Path, today: dt.date) -> tuple[list[str], list[Dem
         rng.shuffle(submissions)
         for moment, token, answers in submissions:
             await submit_response(hash_token(token), answers, now=moment, settings=settings)
-        if wave.state(utc_now()) is WaveState.CLOSED:
-            await release_all(wave, secret_key=settings.secret_key)
     return links, await create_demo_accounts(people)

@@ -14,10 +14,7 @@ from __future__ import annotations
 
 import random
 import uuid
-from collections import Counter
 from collections.abc import Sequence
-
-from piccolo.query.functions.aggregate import Count
 
 from survey_app.core.db import insert_in_chunks, write_transaction
 from survey_app.core.sealing import seal, unseal
@@ -51,32 +48,16 @@ def seal_response(
     )
 
 
-async def waiting(wave: WaveInfo) -> Counter[str]:
-    """Sealed responses of ``wave`` per group tag."""
-    rows = (
-        await SealedResponse.select(SealedResponse.group_tag, Count(SealedResponse.id))
-        .where(SealedResponse.wave == wave.id)
-        .group_by(SealedResponse.group_tag)
+async def release_ready(wave: WaveInfo, *, k: int, secret_key: str, group_tag: str) -> int:
+    """Release the group ``group_tag`` of ``wave`` (the one a submission just added to) if
+    at least ``k`` of its responses wait; how many were released."""
+    waiting = await SealedResponse.count().where(
+        (SealedResponse.wave == wave.id) & (SealedResponse.group_tag == group_tag)
     )
-    return Counter({row["group_tag"]: row["count"] for row in rows})
-
-
-async def release_ready(
-    wave: WaveInfo, *, k: int, secret_key: str, group_tag: str | None = None
-) -> int:
-    """Release every group of ``wave`` (or only the group ``group_tag``, the one a
-    submission just added to: one indexed count) with at least ``k`` waiting; how many."""
-    if group_tag is None:
-        ready = [tag for tag, count in (await waiting(wave)).items() if count >= k]
-    else:
-        count = await SealedResponse.count().where(
-            (SealedResponse.wave == wave.id) & (SealedResponse.group_tag == group_tag)
-        )
-        ready = [group_tag] if count >= k else []
-    if not ready:
+    if waiting < k:
         return 0
     try:
-        return await _release(wave, secret_key, ready, k)
+        return await _release(wave, secret_key, group_tag, k)
     except _TooFew:
         return 0
 
@@ -88,21 +69,16 @@ async def release_all(wave: WaveInfo, *, secret_key: str) -> int:
     return await _release(wave, secret_key, None, 0)
 
 
-async def _release(wave: WaveInfo, secret_key: str, tags: list[str] | None, k: int) -> int:
+async def _release(wave: WaveInfo, secret_key: str, group_tag: str | None, k: int) -> int:
+    """Release what waits of one group (at least ``k`` of it) or, without a group, all."""
     condition = SealedResponse.wave == wave.id
-    if tags is not None:
-        condition &= SealedResponse.group_tag.is_in(tags)
+    if group_tag is not None:
+        condition &= SealedResponse.group_tag == group_tag
     async with write_transaction():
         # Deleting first claims the rows: a parallel release (another worker) waits for
         # this transaction and then finds them gone, so nothing is released twice.
-        taken = (
-            await SealedResponse.delete()
-            .where(condition)
-            .returning(SealedResponse.group_tag, SealedResponse.sealed)
-        )
-        if tags is not None and any(
-            count < k for count in Counter(row["group_tag"] for row in taken).values()
-        ):
+        taken = await SealedResponse.delete().where(condition).returning(SealedResponse.sealed)
+        if len(taken) < k:
             raise _TooFew
         responses: list[Response] = []
         answers: list[Answer] = []

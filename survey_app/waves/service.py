@@ -288,7 +288,11 @@ async def invite(
         }
         # A reissued link keeps the invitation (and so its used digest): an invitation
         # used with its old link stays used with the new one.
-        used = await used_invitations(wave, settings.secret_key) if reissue else {}
+        used = (
+            await used_invitations(wave, settings.secret_key, list(existing.values()))
+            if reissue
+            else {}
+        )
         new_rows = []
         for employee in sorted(employees, key=lambda row: row["employee_number"]):
             token = new_token()

@@ -17,7 +17,6 @@ import datetime as dt
 import random
 import uuid
 from collections import Counter, defaultdict
-from zoneinfo import ZoneInfo
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 from piccolo.engine import engine_finder
@@ -120,7 +119,6 @@ async def carry_over() -> None:
     settings = Settings.from_env()
     await _keep_key_fingerprint(settings.secret_key)
     k = await _group_minimum(settings)
-    timezone = ZoneInfo(str(settings.timezone))
     shuffle = random.SystemRandom().shuffle
 
     waves = {row["id"]: row for row in await engine.run_ddl("SELECT id, opens_at FROM wave")}
@@ -159,7 +157,7 @@ async def carry_over() -> None:
             str(uuid.uuid4()),
             row["wave"],
             used_invitation_digest(settings.secret_key, row["id"]),
-            _day(waves[row["wave"]]["opens_at"], timezone),
+            _day(waves[row["wave"]]["opens_at"], settings.timezone),
         )
         for row in invitations
         if row["responded"]
