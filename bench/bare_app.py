@@ -60,7 +60,7 @@ app = Litestar(route_handlers=[health, start, survey, submit])
 
 
 def main() -> None:
-    """Serve with the same uvicorn settings as ``survey-app serve``."""
+    """Serve with the same server, socket and settings as ``survey-app serve``."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8001)
@@ -69,19 +69,14 @@ def main() -> None:
 
     project_root = Path(__file__).resolve().parent.parent
     sys.path.insert(0, str(project_root))
-    import uvicorn
+    from survey_app.core.serving import serve
 
-    from survey_app.core.log_config import uvicorn_log_config
-
-    uvicorn.run(
+    serve(
         "bare_app:app",
         app_dir=str(Path(__file__).resolve().parent),
         host=args.host,
         port=args.port,
         workers=args.workers,
-        log_config=uvicorn_log_config(),
-        server_header=False,
-        proxy_headers=False,
     )
 
 

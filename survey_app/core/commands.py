@@ -19,22 +19,15 @@ from survey_app.core.settings import Settings, trusted_proxies_from_env
 @option("--port", default=8000, show_default=True, type=int, help=N_("Port to listen on."))
 @option("--workers", default=1, show_default=True, type=int, help=N_("Number of worker processes."))
 def serve(host: str, port: int, workers: int) -> None:
-    import uvicorn
+    from survey_app.core.serving import exec_serve
 
-    from survey_app.core.log_config import uvicorn_log_config
-
-    proxies = trusted_proxies_from_env()
-    uvicorn.run(
+    # The server replaces this process: its supervisor holds none of the command line.
+    exec_serve(
         "survey_app.asgi:app",
         host=host,
         port=port,
         workers=workers,
-        log_config=uvicorn_log_config(),
-        server_header=False,
-        # Only the configured reverse proxies may say who the visitor is: rate limits count
-        # per visitor, and a header from anyone else could be forged.
-        proxy_headers=bool(proxies),
-        forwarded_allow_ips=list(proxies) or None,
+        trusted_proxies=trusted_proxies_from_env(),
     )
 
 

@@ -63,18 +63,9 @@ def run_demo(host: str, port: int, serve: bool) -> None:
             f"  ({account.name}; {account.what})"
         )
     if serve:
-        import uvicorn
-
-        from survey_app.core.log_config import uvicorn_log_config
+        from survey_app.core.serving import exec_serve
 
         click.echo(_("Serving on {url} (Ctrl+C to stop)").format(url=f"http://{host}:{port}"))
-        # The application of the environment just set (DATABASE_URL is the demo's).
-        uvicorn.run(
-            "survey_app.asgi:app",
-            host=host,
-            port=port,
-            log_config=uvicorn_log_config(),
-            server_header=False,
-            # No reverse proxy in front of the demo: nobody may name another address.
-            proxy_headers=False,
-        )
+        # The application of the environment just set (DATABASE_URL is the demo's). No
+        # reverse proxy in front of the demo: nobody may name another address.
+        exec_serve("survey_app.asgi:app", host=host, port=port, workers=1)
