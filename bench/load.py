@@ -393,6 +393,16 @@ class Drive:
         return token
 
 
+def survey_questions() -> list[tuple[str, list[str]]]:
+    """The pulse survey's questions: (key, option keys)."""
+    from surveys import load_template
+
+    return [
+        (question.key, [option.key for option in question.options])
+        for question in load_template("pulse").questions
+    ]
+
+
 def answer_form(questions: list[tuple[str, list[str]]], rng: random.Random) -> dict[str, str]:
     """A complete, valid pulse form with random values (cf. tests/helpers.full_answers)."""
     form = {}
@@ -475,12 +485,7 @@ async def run_phase(
     server: Server,
 ) -> dict[str, Any]:
     """Warm up (one flow per respondent, not measured), then drive and measure."""
-    from surveys import load_template
-
-    questions = [
-        (question.key, [option.key for option in question.options])
-        for question in load_template("pulse").questions
-    ]
+    questions = survey_questions()
     token_iter = iter(tokens)
     rng = random.Random(args.seed)
     limits = httpx.Limits(max_connections=4, max_keepalive_connections=4)

@@ -48,6 +48,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
         samesite="lax",
         secure=settings.https,
     )
+
+    async def refuse_another_secret_key() -> None:
+        await confirm_secret_key(settings.secret_key)
+
     app = Litestar(
         route_handlers=[
             *site.ROUTES,
@@ -76,7 +80,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ),
         plugins=[HTMXPlugin()],
         openapi_config=openapi_config(),
-        on_startup=[start_pool, lambda: confirm_secret_key(settings.secret_key)],
+        on_startup=[start_pool, refuse_another_secret_key],
         on_shutdown=[close_pool],
         exception_handlers=EXCEPTION_HANDLERS,
         request_max_body_size=settings.max_request_body,

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Annotated, Any
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotFoundException
@@ -36,7 +36,7 @@ from survey_app.responding.service import (
 )
 from survey_app.web.access import Rule, access
 from survey_app.web.forms import FormValues, displayable, form_values
-from survey_app.web.pages import html_response, page, redirect_response, see_other
+from survey_app.web.pages import html_response, page, redirect_response, see_other, shared_page
 from surveys import AnswerError, load_templates, validate_answer, validate_answers
 from surveys import Template as SurveyTemplate
 
@@ -290,11 +290,19 @@ class RespondController(Controller):
             return rejected.state
 
     @get("/survey", name="respond:survey", responses=PROBLEM_RESPONSES)
-    async def survey(self, request: Request, settings: NamedDependency[Settings]) -> Template:
+    async def survey(
+        self, request: Request, settings: NamedDependency[Settings]
+    ) -> Template | Response:
         invitation = await self._invitation(request, settings)
         if isinstance(invitation, TokenState):
             return problem_page(request, invitation)
-        return page(request, "responding/survey.html", **survey_context(invitation, {}, {}))
+        # The empty form is the same for everyone invited to the wave.
+        return shared_page(
+            request,
+            invitation.wave,
+            "responding/survey.html",
+            **survey_context(invitation, {}, {}),
+        )
 
     @post(
         "/survey",
@@ -326,7 +334,13 @@ class RespondController(Controller):
                 **survey_context(invitation, values, errors),
             )
         try:
-            await submit_response(invitation.token_hash, answers, now=utc_now(), settings=settings)
+            await submit_response(
+                invitation.token_hash,
+                answers,
+                now=utc_now(),
+                settings=settings,
+                opened=invitation,
+            )
         except TokenRejected as rejected:
             request.clear_session()
             return problem_page(request, rejected.state)
@@ -363,10 +377,10 @@ class RespondController(Controller):
         return page(request, "responding/_check.html", question=question, **context)
 
     @get("/survey/thanks", name="respond:thanks")
-    async def thanks(self, request: Request) -> Template:
+    async def thanks(self, request: Request) -> Response:
         # Whatever this browser still holds of a survey ends here (a shared computer).
         request.clear_session()
-        return page(request, "responding/thanks.html")
+        return shared_page(request, "thanks", "responding/thanks.html")
 
 
 ROUTES = [RespondController]

@@ -18,7 +18,9 @@ from collections.abc import Sequence
 
 from survey_app.core.db import insert_in_chunks, write_transaction
 from survey_app.core.sealing import seal, unseal
+from survey_app.core.settings import Settings
 from survey_app.tables.anonymous import Answer, Response, SealedResponse
+from survey_app.waves import thresholds
 from survey_app.waves.service import WaveInfo
 from surveys import AnswerValue
 
@@ -48,16 +50,20 @@ def seal_response(
     )
 
 
-async def release_ready(wave: WaveInfo, *, k: int, secret_key: str, group_tag: str) -> int:
+async def release_ready(wave: WaveInfo, *, settings: Settings, group_tag: str) -> int:
     """Release the group ``group_tag`` of ``wave`` (the one a submission just added to) if
-    at least ``k`` of its responses wait; how many were released."""
+    at least the group minimum of its responses wait; how many were released."""
     waiting = await SealedResponse.count().where(
         (SealedResponse.wave == wave.id) & (SealedResponse.group_tag == group_tag)
     )
+    # No group minimum can be lower: most submissions need not read the current one.
+    if waiting < thresholds.MINIMUM:
+        return 0
+    k = (await thresholds.current(settings)).min_group_size
     if waiting < k:
         return 0
     try:
-        return await _release(wave, secret_key, group_tag, k)
+        return await _release(wave, settings.secret_key, group_tag, k)
     except _TooFew:
         return 0
 

@@ -26,7 +26,6 @@ from survey_app.core.settings import Settings
 from survey_app.responding.release import release_ready, seal_response
 from survey_app.tables.anonymous import SealedResponse
 from survey_app.tables.identity import Invitation, UsedInvitation
-from survey_app.waves import thresholds
 from survey_app.waves.service import WAVE_COLUMNS, WaveInfo, WaveState, wave_template
 from surveys import AnswerValue, Template
 
@@ -52,11 +51,14 @@ class TokenRejected(Exception):
 
 @dataclass(frozen=True)
 class OpenInvitation:
-    """A token that may be used now, with what is needed to show the survey."""
+    """A token that may be used now, with what is needed to show the survey and store the
+    answers."""
 
     token_hash: str
     wave: WaveInfo
     template: Template
+    invitation_id: int
+    response_group: str
 
 
 def token_state(wave: WaveInfo, used: bool, now: dt.datetime) -> TokenState:
@@ -72,27 +74,32 @@ def token_state(wave: WaveInfo, used: bool, now: dt.datetime) -> TokenState:
     return TokenState.VALID
 
 
-async def _invitation(token_hash: str) -> tuple[dict, WaveInfo] | None:
-    """The invitation behind a token hash and its wave, in one query."""
-    row = (
-        await Invitation.select(
-            Invitation.id,
-            Invitation.response_group,
-            *(getattr(Invitation.wave, column._meta.name) for column in WAVE_COLUMNS),
-        )
-        .where(Invitation.token_hash == token_hash)
-        .first()
-    )
-    if row is None:
+# Every respondent request runs these two. Written out once: Piccolo builds the joined
+# select in about 1 ms of CPU per request, more than the database needs to answer it
+# (bench/README.md, "CPU per respondent"). Only column names of the tables go into the text;
+# the token hash and the digest are parameters.
+_WAVE_SELECT = ", ".join(
+    f'wave.{column._meta.db_column_name} AS "{column._meta.name}"' for column in WAVE_COLUMNS
+)
+_INVITATION_SQL = (
+    f"SELECT invitation.id AS invitation_id, invitation.response_group, {_WAVE_SELECT} "  # noqa: S608
+    "FROM invitation JOIN wave ON wave.id = invitation.wave "
+    "WHERE invitation.token_hash = {} LIMIT 1"
+)
+_USED_SQL = "SELECT 1 AS used FROM used_invitation WHERE digest = {} LIMIT 1"
+
+
+async def _invitation(token_hash: str) -> tuple[int, str, WaveInfo] | None:
+    """The invitation behind a token hash (id, response group) and its wave, in one query."""
+    rows = await Invitation.raw(_INVITATION_SQL, token_hash)
+    if not rows:
         return None
-    wave = WaveInfo.from_row(
-        {column._meta.name: row[f"wave.{column._meta.name}"] for column in WAVE_COLUMNS}
-    )
-    return row, wave
+    row = rows[0]
+    return row["invitation_id"], row["response_group"], WaveInfo.from_row(row)
 
 
 async def _is_used(digest: str) -> bool:
-    return await UsedInvitation.exists().where(UsedInvitation.digest == digest)
+    return bool(await UsedInvitation.raw(_USED_SQL, digest))
 
 
 async def open_invitation(token_hash: str, now: dt.datetime, secret_key: str) -> OpenInvitation:
@@ -100,12 +107,18 @@ async def open_invitation(token_hash: str, now: dt.datetime, secret_key: str) ->
     found = await _invitation(token_hash)
     if found is None:
         raise TokenRejected(TokenState.UNKNOWN)
-    invitation, wave = found
-    used = await _is_used(used_invitation_digest(secret_key, invitation["id"]))
+    invitation_id, group, wave = found
+    used = await _is_used(used_invitation_digest(secret_key, invitation_id))
     state = token_state(wave, used, now)
     if state is not TokenState.VALID:
         raise TokenRejected(state)
-    return OpenInvitation(token_hash=token_hash, wave=wave, template=await wave_template(wave))
+    return OpenInvitation(
+        token_hash=token_hash,
+        wave=wave,
+        template=await wave_template(wave),
+        invitation_id=invitation_id,
+        response_group=group,
+    )
 
 
 async def submit_response(
@@ -114,6 +127,7 @@ async def submit_response(
     *,
     now: dt.datetime,
     settings: Settings,
+    opened: OpenInvitation | None = None,
 ) -> None:
     """Store one response for the invitation behind ``token_hash``, exactly once.
 
@@ -121,15 +135,24 @@ async def submit_response(
     its wave is not open. Concurrent submissions with one token store one response: the
     unique digest lets exactly one of them through. Once stored (sealed), the response
     group's waiting responses are released when there are enough of them.
+
+    ``opened``: the invitation as the caller has just opened it (`open_invitation`), so it
+    is not read again; single use still rests on the unique digest alone.
     """
     secret = settings.secret_key
     async with write_transaction():
-        found = await _invitation(token_hash)
-        if found is None:
-            raise TokenRejected(TokenState.UNKNOWN)
-        invitation, wave = found
-        digest = used_invitation_digest(secret, invitation["id"])
-        state = token_state(wave, await _is_used(digest), now)
+        if opened is None:
+            found = await _invitation(token_hash)
+            if found is None:
+                raise TokenRejected(TokenState.UNKNOWN)
+            invitation_id, group, wave = found
+            digest = used_invitation_digest(secret, invitation_id)
+            used = await _is_used(digest)
+        else:
+            invitation_id, group, wave = opened.invitation_id, opened.response_group, opened.wave
+            digest = used_invitation_digest(secret, invitation_id)
+            used = False
+        state = token_state(wave, used, now)
         if state is not TokenState.VALID:
             raise TokenRejected(state)
         # ON CONFLICT: a parallel submission that got in between sees the digest taken and
@@ -148,7 +171,6 @@ async def submit_response(
         )
         if not claimed:
             raise TokenRejected(TokenState.USED)
-        group = invitation["response_group"]
         tag = group_tag(secret, wave.id, group)
         await SealedResponse.insert(
             SealedResponse(
@@ -159,8 +181,7 @@ async def submit_response(
             )
         )
     try:
-        k = (await thresholds.current(settings)).min_group_size
-        await release_ready(wave, k=k, secret_key=secret, group_tag=tag)
+        await release_ready(wave, settings=settings, group_tag=tag)
     except Exception:
         # The answers are stored (sealed) and acknowledged either way; they are released
         # with the next submission of their group or when the wave closes.

@@ -3,10 +3,11 @@ name, and the OpenAPI description of HTML answers."""
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from typing import Any
 from urllib.parse import urlencode
 
-from litestar import MediaType, Request
+from litestar import MediaType, Request, Response
 from litestar.datastructures import Cookie
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.response import Redirect, Template
@@ -15,24 +16,54 @@ from litestar.status_codes import HTTP_303_SEE_OTHER
 from survey_app.core.i18n import LANGUAGE_NAMES, current_language
 
 
+def page_context(request: Request, language: str, **context: Any) -> dict[str, Any]:
+    """What every page's template gets, plus ``context``."""
+    return {
+        "lang": language,
+        "other_languages": {
+            code: name for code, name in LANGUAGE_NAMES.items() if code != language
+        },
+        "current_path": request.url.path,
+        "csrf_token": request.scope.get("klankbord.csrf_token", ""),
+        "csrf_field": "_csrf",
+        "principal": request.scope.get("user"),
+        **context,
+    }
+
+
 def page(request: Request, template_name: str, status_code: int = 200, **context: Any) -> Template:
     """A full page (or an htmx partial) rendered in the request's language."""
-    language = current_language.get()
     return Template(
         template_name=template_name,
         status_code=status_code,
-        context={
-            "lang": language,
-            "other_languages": {
-                code: name for code, name in LANGUAGE_NAMES.items() if code != language
-            },
-            "current_path": request.url.path,
-            "csrf_token": request.scope.get("klankbord.csrf_token", ""),
-            "csrf_field": "_csrf",
-            "principal": request.scope.get("user"),
-            **context,
-        },
+        context=page_context(request, current_language.get(), **context),
     )
+
+
+# Pages that are the same for every visitor but for the CSRF token (a survey's empty form):
+# rendered once per key, path and language with this stand-in, which each response replaces
+# with the visitor's token. The survey page is most of a respondent's rendering.
+_TOKEN_STAND_IN = "csrf-token-stand-in-0c5e2b7a"  # noqa: S105 (not a secret)
+_SHARED_PAGES: dict[tuple[Hashable, str, str, str], str] = {}
+_SHARED_PAGES_KEPT = 256
+
+
+def shared_page(request: Request, key: Hashable, template_name: str, **context: Any) -> Response:
+    """``page`` for a visitor who is not signed in, rendered once per ``key`` (which must
+    change whenever ``context`` does) and language."""
+    language = current_language.get()
+    cache_key = (key, template_name, request.url.path, language)
+    html = _SHARED_PAGES.get(cache_key)
+    if html is None:
+        context = page_context(request, language, **context)
+        context.update(csrf_token=_TOKEN_STAND_IN, principal=None, request=request)
+        template = request.app.template_engine.get_template(template_name)
+        html = template.render(**context)
+        if len(_SHARED_PAGES) >= _SHARED_PAGES_KEPT:
+            _SHARED_PAGES.pop(next(iter(_SHARED_PAGES)))
+        _SHARED_PAGES[cache_key] = html
+    token = request.scope.get("klankbord.csrf_token", "")
+    return Response(html.replace(_TOKEN_STAND_IN, token), media_type=MediaType.HTML)
 
 
 def url(

@@ -42,3 +42,16 @@ async def test_the_command_line_refuses_another_key_with_an_explanation() -> Non
     assert done.returncode != 0
     assert "not the key this database was used with" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+async def test_the_server_refuses_to_start_with_another_key(settings) -> None:
+    from dataclasses import replace
+
+    from survey_app.app import create_app
+
+    await confirm_secret_key(settings.secret_key)
+    app = create_app(replace(settings, secret_key="not-the-key-of-this-database"))
+    with pytest.raises(ExceptionGroup) as refused:
+        async with app.lifespan():
+            pass
+    assert refused.group_contains(SecretKeyChanged)
