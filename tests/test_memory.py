@@ -2,9 +2,9 @@
 
 numpy, scipy, scikit-learn, nltk and the text analysis take some 150 MB in every process
 that imports them. `survey_app.asgi` (what each uvicorn worker imports) and the command
-line (`survey-app serve` runs the first worker in its own process) leave them out; they are
-loaded where results are computed. Each check runs in a fresh interpreter, as a worker is,
-and names the import that brought a heavy module in when one is found.
+line leave them out; they are loaded where results are computed. Each check runs in a fresh
+interpreter, as a worker does, and names the import that brought a heavy module in when one
+is found.
 """
 
 from __future__ import annotations

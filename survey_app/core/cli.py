@@ -145,8 +145,8 @@ class Group(Command, click.Group):
 class LazyGroup(Group):
     """A group whose subcommands are imported when one of them runs or is listed (the
     group's help), not when the command line starts: ``survey-app analyze`` brings the
-    analysis stack, which ``survey-app serve`` (a web worker) and the other commands do not
-    need. ``lazy_commands`` maps each name to ``"module:attribute"``."""
+    analysis stack, which ``survey-app serve`` and the other commands do not need.
+    ``lazy_commands`` maps each name to ``"module:attribute"``."""
 
     def __init__(self, *args: Any, lazy_commands: dict[str, str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
