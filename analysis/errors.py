@@ -2,7 +2,7 @@
 
 ``analysis`` knows no languages: an `AnalysisError` carries a stable ``code`` and its
 ``params`` for the application to translate, and an English ``str()`` for library users.
-Every code and its English text is in `MESSAGES`; `survey_app.analyze.cli` has a
+Every code and its English text is in `MESSAGES`; `survey_app.analyze.messages` has a
 translated message for each (a test checks that none is missing).
 """
 

@@ -142,6 +142,26 @@ class Group(Command, click.Group):
     group_class = type  # subgroups are of this same class
 
 
+class LazyGroup(Group):
+    """A group whose subcommands are imported when one of them runs or is listed (the
+    group's help), not when the command line starts: ``survey-app analyze`` brings the
+    analysis stack, which ``survey-app serve`` and the other commands do not need.
+    ``lazy_commands`` maps each name to ``"module:attribute"``."""
+
+    def __init__(self, *args: Any, lazy_commands: dict[str, str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.lazy_commands = lazy_commands
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.lazy_commands})
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in self.lazy_commands and name not in self.commands:
+            module, attribute = self.lazy_commands[name].split(":")
+            self.add_command(getattr(importlib.import_module(module), attribute), name)
+        return super().get_command(ctx, name)
+
+
 def option(*names: str, **attrs: Any) -> Callable[[Any], Any]:
     """``click.option`` with a translated ``help=N_("...")``."""
     return click.option(*names, cls=Option, **attrs)

@@ -12,6 +12,9 @@ carries only its day), so that watching the page shows nothing finer than a day.
 The responses themselves are stored under coarser response groups
 (`analysis.gate.response_groups`); rates need the finer departments, and only the
 application can count them, from the invitations, with the secret key.
+
+The gate (numpy, scipy) is imported by `gate_rates`, which the door runs in a thread: the
+application does not load it until results are computed (see `results.service`).
 """
 
 from __future__ import annotations
@@ -20,11 +23,7 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
 
-import numpy as np
-
-from analysis.gate import VISIBLE, suppress_tree
 from analysis.participation import ParticipationRow, roll_up_participation
-from analysis.tree import GroupTree
 from survey_app.tables.identity import Invitation
 from survey_app.waves.service import WaveInfo, used_invitations
 
@@ -72,6 +71,11 @@ def gate_rates(
     worked out by subtraction (`analysis.gate.suppress_tree` on the invited counts).
     ``protected`` paths are hidden whatever their size and never left alone as the hidden
     remainder of a shown parent (departments taken out of a manager's scope)."""
+    import numpy as np
+
+    from analysis.gate import VISIBLE, suppress_tree
+    from analysis.tree import GroupTree
+
     if not rows:
         return []
     tree = GroupTree.from_paths([row.path for row in rows])

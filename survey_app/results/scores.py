@@ -1,19 +1,21 @@
 """Scores of a wave: every numeric item and scale of its template, per department and level,
-through the anonymity gate (`analysis.report.gated_report`)."""
+through the anonymity gate (`analysis.report.gated_report`).
+
+The analysis (numpy, scipy) is imported where the report is computed, in a thread: the
+application does not load it until results are computed (see `results.service`).
+"""
 
 from __future__ import annotations
 
 import asyncio
+from typing import TYPE_CHECKING
 
-import numpy as np
-
-from analysis.report import GatedReport, gated_report
-from analysis.scales import scale_spec_from_survey
-from analysis.scores import item_spec_from_question
-from analysis.tree import GroupTree
 from survey_app.tables.anonymous import Answer
 from survey_app.waves.service import WaveInfo
 from surveys import Template
+
+if TYPE_CHECKING:
+    from analysis.report import GatedReport
 
 
 async def score_report(
@@ -56,6 +58,13 @@ def _report(
     protected: frozenset[str],
     departments: frozenset[str],
 ) -> GatedReport:
+    import numpy as np
+
+    from analysis.report import gated_report
+    from analysis.scales import scale_spec_from_survey
+    from analysis.scores import item_spec_from_question
+    from analysis.tree import GroupTree
+
     column = {question.key: index for index, question in enumerate(questions)}
     respondent: dict[object, int] = {}
     paths: list[str] = []

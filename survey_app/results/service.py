@@ -6,15 +6,20 @@ viewer may see that department, applies the current anonymity thresholds, gather
 response rates, the comment themes and the score report (each already gated by
 `analysis`), keeps only the viewer's part of the tree, writes the audit record and returns
 one `WaveResults`. Pages, partials, exports and the command line only render that object.
+
+The analysis stack (numpy, scipy, scikit-learn, nltk: about 150 MB per process) is
+imported by the functions that compute, in threads, not by this module or the ones it
+imports at the top: a web worker that serves surveys, sign-in and other pages never loads
+it, and one that computes results loads it off the event loop (`tests/test_memory.py`).
 """
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from analysis.report import GatedReport
 from survey_app import audit
 from survey_app.core.clock import local_today, utc_now
 from survey_app.core.errors import N_, Forbidden, NotFound
@@ -40,6 +45,9 @@ from survey_app.waves.service import (
     wave_template,
 )
 from survey_app.waves.thresholds import Thresholds
+
+if TYPE_CHECKING:
+    from analysis.report import GatedReport
 
 
 class ResultsRefused(Forbidden):
@@ -189,9 +197,10 @@ async def wave_results(
     rows = await participation(
         wave, secret_key=settings.secret_key, responded_before=responded_before
     )
+    gated_rates = await asyncio.to_thread(gate_rates, rows, current.min_group_size, protected)
     rates = [
         _rate_row(gated, tree)
-        for gated in gate_rates(rows, current.min_group_size, protected)
+        for gated in gated_rates
         if (root is None or in_subtree(gated.row.path, root)) and gated.row.path not in protected
     ]
     if root is not None and not rates:

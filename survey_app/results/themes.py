@@ -1,7 +1,9 @@
 """Results of a wave as HR reads them: comment themes per department, through the gate.
 
 Rows become plain lists here and go to ``analysis`` (redaction, themes, the anonymity
-gate); nothing leaves this module that the gate has not passed.
+gate); nothing leaves this module that the gate has not passed. The text analysis (numpy,
+scipy, scikit-learn, nltk) is imported where the themes are computed, in a thread: the
+application does not load it until results are computed (see `results.service`).
 """
 
 from __future__ import annotations
@@ -9,16 +11,15 @@ from __future__ import annotations
 import asyncio
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from analysis.text.redact import Directory
-from analysis.text.shares import theme_shares_by_group
-from analysis.text.taxonomy import load_taxonomy
-from analysis.text.themes import ThemeAnalysis, analyze_themes
 from survey_app.core.i18n import _
 from survey_app.tables.anonymous import Answer
 from survey_app.tables.identity import Employee
 from survey_app.waves.service import WaveInfo
+
+if TYPE_CHECKING:
+    from analysis.text.themes import ThemeAnalysis
 
 
 @dataclass(frozen=True)
@@ -75,14 +76,19 @@ async def comment_themes(
     if found is None:
         names = [row["name"] for row in await Employee.select(Employee.name)]
         texts = [row["text"] for row in rows]
-        analysis = await asyncio.to_thread(
-            analyze_themes, texts, directory=Directory(names), comment_minimum=comment_minimum
-        )
+        analysis = await asyncio.to_thread(_analyze, texts, names, comment_minimum)
         found = _Analysis(analysis, [row["response.department_path"] for row in rows])
         if len(_CACHE) >= _CACHE_KEPT:
             _CACHE.pop(next(iter(_CACHE)))
         _CACHE[key] = found
     return _gated(found, comment_minimum, language, protected, departments)
+
+
+def _analyze(texts: list[str], names: list[str], comment_minimum: int) -> ThemeAnalysis:
+    from analysis.text.redact import Directory
+    from analysis.text.themes import analyze_themes
+
+    return analyze_themes(texts, directory=Directory(names), comment_minimum=comment_minimum)
 
 
 def _gated(
@@ -92,6 +98,9 @@ def _gated(
     protected: frozenset[str],
     departments: frozenset[str],
 ) -> CommentThemes:
+    from analysis.text.shares import theme_shares_by_group
+    from analysis.text.taxonomy import load_taxonomy
+
     analysis = found.themes
     theme_ids = [theme.id for theme in analysis.themes]
     shares = theme_shares_by_group(

@@ -10,7 +10,6 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import ClassVar
 
-from analysis.gate import response_groups
 from survey_app.core.clock import aware, aware_or_none, day_start
 from survey_app.core.db import CHUNK_ROWS, insert_in_chunks, write_transaction
 from survey_app.core.errors import N_, Conflict, Invalid, NotFound
@@ -244,6 +243,10 @@ async def assign_response_groups(wave: WaveInfo, k: int) -> None:
     """Give every invitation of ``wave`` the group its response will be stored under
     (`analysis.gate.response_groups` on the invited counts). Call inside a write
     transaction, after the wave's invitations changed."""
+    # The gate brings numpy and scipy; imported here, where invitations are made, so that a
+    # web worker that only serves surveys (which use this module) never loads them.
+    from analysis.gate import response_groups
+
     rows = await Invitation.select(
         Invitation.id, Invitation.department_path, Invitation.response_group
     ).where(Invitation.wave == wave.id)

@@ -8,7 +8,7 @@ import pytest
 
 from analysis.csvdata import CsvDataError
 from analysis.errors import ERROR_CODES, MESSAGES, AnalysisError
-from survey_app.analyze.cli import analysis_error_message
+from survey_app.analyze.messages import analysis_error_message
 from survey_app.core.i18n import current_language
 
 

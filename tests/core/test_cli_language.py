@@ -17,7 +17,10 @@ from survey_app.core.i18n import translations
 
 def commands(group: click.Group = main, path: tuple[str, ...] = ()) -> Iterator[tuple]:
     yield path, group
-    for name, command in sorted(group.commands.items()):
+    context = click.Context(group)
+    # Through list_commands and get_command, as click does: lazy groups load theirs there.
+    for name in sorted(group.list_commands(context)):
+        command = group.get_command(context, name)
         if isinstance(command, click.Group):
             yield from commands(command, (*path, name))
         else:
