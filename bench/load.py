@@ -248,6 +248,37 @@ def cpu_seconds(pids: list[int]) -> dict[int, float]:
     return found
 
 
+def resident_mb(pid: int) -> float | None:
+    """Resident memory (VmRSS) of ``pid`` in MB; None when it is gone."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return None
+
+
+def memory_of(server: Server) -> dict[str, Any]:
+    """Resident memory of the supervisor, of each worker and of multiprocessing's resource
+    tracker (a helper process of the supervisor), in MB."""
+    pids = server.pids()
+    if not pids:
+        return {}
+    found: dict[str, Any] = {"supervisor_mb": resident_mb(pids[0]), "workers_mb": []}
+    for pid in pids[1:]:
+        try:
+            command = Path(f"/proc/{pid}/cmdline").read_bytes()
+        except OSError:
+            continue
+        rss = resident_mb(pid)
+        if b"resource_tracker" in command:
+            found["resource_tracker_mb"] = rss
+        elif rss is not None:
+            found["workers_mb"].append(rss)
+    return found
+
+
 class Server:
     """A server process on 127.0.0.1 (its own process group), stopped by its id."""
 
@@ -520,6 +551,7 @@ async def run_phase(
         by_pid = {pid: cpu_after[pid] - cpu_before.get(pid, 0.0) for pid in cpu_after}
         server_cpu = sum(by_pid.values())
         profiler.stop()
+        memory = memory_of(server)
     finally:
         await asyncio.gather(*(client.aclose() for client in clients))
     measured = len(drive.latencies["submit"])
@@ -545,6 +577,7 @@ async def run_phase(
         "busiest_worker_share": max(by_pid.values()) / server_cpu if server_cpu else None,
         "server_cpu_by_pid": {str(pid): cpu for pid, cpu in sorted(by_pid.items())},
         "client_cpu_cores": client_cpu / elapsed if elapsed else 0.0,
+        "memory": memory,
     }
 
 
@@ -628,6 +661,8 @@ def table_line(result: dict[str, Any], bare: dict[str, Any] | None) -> str:
         parts.append(f"ratio_vs_bare={result['ratio_vs_bare']:.2f}")
         ratio = result["p99_ratio_vs_bare"]
         parts.append(f"p99_x_bare={'-' if ratio is None else f'{ratio:.1f}'}")
+        ours, theirs = result["server_cpu_ms_per_flow"], bare["server_cpu_ms_per_flow"]
+        result["cpu_ratio_vs_bare"] = ours / theirs if ours and theirs else None
     if "stored" in result:
         stored, check = result["stored"], result["check"]
         sign = "=" if check["stored_equals_acked"] else "!="
@@ -638,6 +673,12 @@ def table_line(result: dict[str, Any], bare: dict[str, Any] | None) -> str:
     parts.append(f"errors={errors}")
     parts.append(f"cpu srv={result['server_cpu_cores']:.2f} cli={result['client_cpu_cores']:.2f}")
     parts.append(f"srv_ms/flow={fmt(result['server_cpu_ms_per_flow'])}")
+    if result.get("cpu_ratio_vs_bare"):
+        parts.append(f"cpu_x_bare={result['cpu_ratio_vs_bare']:.1f}")
+    memory = result.get("memory") or {}
+    if memory.get("workers_mb"):
+        workers = "/".join(f"{mb:.0f}" for mb in memory["workers_mb"])
+        parts.append(f"rss worker={workers}MB supervisor={fmt(memory['supervisor_mb'])}MB")
     share = result["busiest_worker_share"]
     parts.append(f"busiest_worker={'-' if share is None else f'{share:.0%}'}")
     return "  ".join(parts)

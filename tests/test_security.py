@@ -293,6 +293,15 @@ async def test_passwords_are_stored_as_argon2id() -> None:
     assert stored.startswith("$argon2id$") and PASSWORD not in stored
 
 
+def test_the_unknown_user_dummy_hash_is_checked_like_a_real_one() -> None:
+    """The written-out hash for unknown user names has today's parameters: verifying it costs
+    what verifying a real password costs, so the answer time does not tell them apart."""
+    from survey_app.accounts import passwords
+
+    assert passwords._HASHER.verify(passwords._DUMMY_HASH, passwords.DUMMY_PASSWORD)
+    assert not passwords._HASHER.check_needs_rehash(passwords._DUMMY_HASH)
+
+
 async def test_a_weak_new_password_is_refused_with_each_reason(client) -> None:
     await make_account("henk@testdorp.example", is_hr=True, display_name="Henk Ravensberg")
     await sign_in(client, "henk@testdorp.example")

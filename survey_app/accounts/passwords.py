@@ -20,8 +20,13 @@ MAX_LENGTH = 256
 # argon2-cffi's defaults are argon2id with RFC 9106's second recommended parameter set
 # (t=3, 64 MiB, p=4).
 _HASHER = PasswordHasher()
-# Verified when a user name is unknown, so that a sign-in takes as long either way.
-_DUMMY_HASH = _HASHER.hash("klankbord dummy password for unknown accounts")
+# Verified when a user name is unknown, so that a sign-in takes as long either way. Written
+# out (a hash of DUMMY_PASSWORD under _HASHER's parameters; a test keeps the two in step)
+# rather than computed at import: that took 64 MiB and a few hundred ms in every process.
+DUMMY_PASSWORD = "klankbord dummy password for unknown accounts"  # noqa: S105 (no account has it)
+_DUMMY_HASH = (
+    "$argon2id$v=19$m=65536,t=3,p=4$JIvtwQgbUGuKfNoDIOaM8w$x/PhybpnNhENh+LWcndfeCMW77eCKye7poiQb+luiWQ"
+)
 
 COMMON_PASSWORDS = frozenset(
     {

@@ -23,9 +23,15 @@ def _window(window_seconds: int, now: float | None) -> int:
 
 
 async def hits(key: str, window_seconds: int, now: float | None = None) -> int:
-    """How often ``key`` was counted in the current window."""
-    rows = await RateCounter.select(RateCounter.hits).where(
-        (RateCounter.key == key) & (RateCounter.window_start == _window(window_seconds, now))
+    """How often ``key`` was counted in the current window.
+
+    Read on every survey link a respondent opens: written out, like `count`, because
+    Piccolo's query building costs more CPU than the database's answer.
+    """
+    rows = await RateCounter.raw(
+        "SELECT hits FROM rate_counter WHERE key = {} AND window_start = {}",
+        key,
+        _window(window_seconds, now),
     )
     return rows[0]["hits"] if rows else 0
 

@@ -16,7 +16,7 @@ from litestar.status_codes import HTTP_303_SEE_OTHER
 from survey_app.core.i18n import LANGUAGE_NAMES, current_language
 
 
-def page_context(request: Request, language: str, **context: Any) -> dict[str, Any]:
+def page_context(request: Request, language: str, /, **context: Any) -> dict[str, Any]:
     """What every page's template gets, plus ``context``."""
     return {
         "lang": language,
@@ -48,7 +48,7 @@ _SHARED_PAGES: dict[tuple[Hashable, str, str, str], str] = {}
 _SHARED_PAGES_KEPT = 256
 
 
-def shared_page(request: Request, key: Hashable, template_name: str, **context: Any) -> Response:
+def shared_page(request: Request, key: Hashable, template_name: str, /, **context: Any) -> Response:
     """``page`` for a visitor who is not signed in, rendered once per ``key`` (which must
     change whenever ``context`` does) and language."""
     language = current_language.get()
