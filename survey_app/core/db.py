@@ -155,9 +155,10 @@ async def insert_rows(
     No statement holds more than one row's values, so the drivers' limits on bound
     parameters (asyncpg: 32,767 a statement) never apply: PostgreSQL takes all rows with one
     COPY, SQLite runs one prepared INSERT per row. Both skip Piccolo's objects and query
-    building, which cost most of the time: 280,000 answers took 29 s as Piccolo objects in
-    INSERTs of 1,000 rows, 3.4 s as COPY (8 s as prepared INSERTs) on PostgreSQL, 27 s and
-    7 s on SQLite (`bench/README.md`). Columns left out get their database default.
+    building, which cost most of the time: releasing 20,000 responses (280,000 answers) in
+    one go took 40 s on PostgreSQL and 48 s on SQLite as Piccolo objects in INSERTs of 1,000
+    rows, and takes 9 s and 21 s now; COPY is 2.4 times as fast as prepared INSERTs there
+    (`bench/README.md`, `bulk.py`). Columns left out get their database default.
     """
     if not rows:
         return
