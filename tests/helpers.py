@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import os
 import re
+import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,26 +58,54 @@ async def used_token_hashes() -> set[str]:
     return {row["token_hash"] for row in rows if digests[row["id"]] in used}
 
 
-def small_org_csv(team_sizes: dict[str, int] | None = None) -> bytes:
-    """Organisation → two domains → departments/teams; sizes per leaf code."""
-    sizes = team_sizes or {"JEUGD": 6, "WMO": 3, "ICT": 7}
-    rows = [
-        HEADER,
-        "department,GEM,Gemeente Testdorp,,organisation,,,,",
-        "department,SD,Sociaal Domein,GEM,domain,,,,",
-        "department,JEUGD,Jeugd,SD,department,,,,",
-        "department,WMO,Wmo,SD,department,,,,",
-        "department,BV,Bedrijfsvoering,GEM,domain,,,,",
-        "department,ICT,ICT,BV,team,,,,",
-    ]
+def org_csv(department_rows: list[str], team_sizes: dict[str, int]) -> bytes:
+    """An organisation file: the department rows, then ``team_sizes[code]`` employees of
+    each department (numbered from 1001, the first one its manager)."""
+    rows = [HEADER, *department_rows]
     number = 1000
-    for code, size in sizes.items():
+    for code, size in team_sizes.items():
         for index in range(size):
             number += 1
             manager = "ja" if index == 0 else "nee"
             email = f"m{number}@testdorp.example"
             rows.append(f"employee,{code},,,,{number},Medewerker {number},{email},{manager}")
     return ("\n".join(rows) + "\n").encode()
+
+
+def small_org_csv(team_sizes: dict[str, int] | None = None) -> bytes:
+    """Organisation → two domains → departments/teams; sizes per leaf code."""
+    return org_csv(
+        [
+            "department,GEM,Gemeente Testdorp,,organisation,,,,",
+            "department,SD,Sociaal Domein,GEM,domain,,,,",
+            "department,JEUGD,Jeugd,SD,department,,,,",
+            "department,WMO,Wmo,SD,department,,,,",
+            "department,BV,Bedrijfsvoering,GEM,domain,,,,",
+            "department,ICT,ICT,BV,team,,,,",
+        ],
+        team_sizes or {"JEUGD": 6, "WMO": 3, "ICT": 7},
+    )
+
+
+def large_org_csv(employees: int) -> bytes:
+    """A large organisation: GEM → 4 domains → 5 departments each, with a team of 1 to 4
+    people under every department (below the group minimum, so grouped with their
+    department); one department, ``BIG``, holds a fifth of everyone."""
+    departments = ["department,GEM,Gemeente Testdorp,,organisation,,,,"]
+    sizes = {"BIG": employees // 5}
+    for domain in range(1, 5):
+        departments.append(f"department,D{domain},Domein {domain},GEM,domain,,,,")
+        for number in range(1, 6):
+            code = "BIG" if (domain, number) == (1, 1) else f"D{domain}A{number}"
+            departments.append(f"department,{code},Afdeling {code},D{domain},department,,,,")
+            departments.append(f"department,{code}-T,Team {code},{code},team,,,,")
+            sizes[f"{code}-T"] = 1 + number % 4
+            sizes.setdefault(code, 0)
+    rest = employees - sum(sizes.values())
+    spread = [code for code in sizes if code != "BIG" and not code.endswith("-T")]
+    for index, code in enumerate(spread):
+        sizes[code] = rest // len(spread) + (index < rest % len(spread))
+    return org_csv(departments, sizes)
 
 
 async def load_small_org(team_sizes: dict[str, int] | None = None) -> None:
@@ -86,13 +118,14 @@ class OpenWave:
     tokens: dict[str, str]  # employee number → token
 
 
-async def open_wave(
+async def new_wave(
     departments: tuple[str, ...] = ("GEM",),
     opens_on: dt.date | None = None,
     closes_on: dt.date | None = None,
-) -> OpenWave:
+) -> WaveInfo:
+    """A pulse wave, by default open from yesterday for two weeks; nobody invited yet."""
     today = utc_now().astimezone(TIMEZONE).date()
-    wave = await create_wave(
+    return await create_wave(
         title="Pulsmeting test",
         template_key="pulse",
         department_codes=list(departments),
@@ -100,6 +133,14 @@ async def open_wave(
         closes_on=closes_on or today + dt.timedelta(days=14),
         timezone=TIMEZONE,
     )
+
+
+async def open_wave(
+    departments: tuple[str, ...] = ("GEM",),
+    opens_on: dt.date | None = None,
+    closes_on: dt.date | None = None,
+) -> OpenWave:
+    wave = await new_wave(departments, opens_on, closes_on)
     invitations = await invite(wave, now=wave.opens_at, settings=app_settings())
     return OpenWave(wave, {item.employee_number: item.token for item in invitations})
 
@@ -127,6 +168,21 @@ def full_answers(**overrides: str) -> dict[str, str]:
 
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+async def survey_app(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """``survey-app *args`` as a process of its own, on the test database (``env`` added to
+    the environment)."""
+    return await asyncio.to_thread(
+        subprocess.run,
+        [sys.executable, "-m", "survey_app", *args],
+        cwd=PROJECT_ROOT,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
 
 # Debian's Chromium, never a downloaded browser. Without the background-networking flags
 # it keeps trying to reach Google's hosts, which this closed network refuses.

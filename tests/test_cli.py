@@ -2,26 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 import csv
-import subprocess
-import sys
 from pathlib import Path
 
 from survey_app.core.hashing import hash_token
 from survey_app.tables.identity import Department, Employee, Invitation, Wave
-from tests.helpers import PROJECT_ROOT, small_org_csv
-
-
-async def survey_app(*args: str) -> subprocess.CompletedProcess[str]:
-    return await asyncio.to_thread(
-        subprocess.run,
-        [sys.executable, "-m", "survey_app", *args],
-        cwd=PROJECT_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+from tests.helpers import small_org_csv, survey_app
 
 
 async def test_org_import_wave_create_invite_and_status(tmp_path: Path) -> None:

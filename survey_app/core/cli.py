@@ -205,25 +205,55 @@ class Root(Group):
 
 
 def run_async(function: Callable[..., Coroutine[Any, Any, Any]]) -> Callable[..., Any]:
-    """Run an async command body on a configured database; it gets the settings first."""
+    """Run an async command body on a configured database; it gets the settings first.
+
+    An error of the database ends the command with one line in the run's language (the
+    database's own reason at the end), never a traceback; the transaction it broke has been
+    rolled back, so an import or an invitation run changed nothing.
+    """
 
     @functools.wraps(function)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from survey_app.core.db import close_pool, engine_from_url, start_pool, use_engine
+        from survey_app.core.db import (
+            DATABASE_ERRORS,
+            close_pool,
+            engine_from_url,
+            start_pool,
+            use_engine,
+        )
 
         settings = Settings.from_env()
         use_engine(engine_from_url(settings.database_url))
 
         async def main() -> Any:
-            await start_pool()
+            try:
+                await start_pool()
+            except (OSError, TimeoutError, *DATABASE_ERRORS) as error:
+                raise click.ClickException(
+                    gettext("The database cannot be reached: {reason}").format(
+                        reason=_one_line(error)
+                    )
+                ) from error
             try:
                 return await function(settings, *args, **kwargs)
             finally:
                 await close_pool()
 
-        return asyncio.run(main())
+        try:
+            return asyncio.run(main())
+        except DATABASE_ERRORS as error:
+            raise click.ClickException(
+                gettext(
+                    "The database stopped the command; the change in progress was rolled "
+                    "back: {reason}"
+                ).format(reason=_one_line(error))
+            ) from error
 
     return wrapper
+
+
+def _one_line(error: Exception) -> str:
+    return " ".join(str(error).split()) or type(error).__name__
 
 
 async def require_secret_key(settings: Settings) -> None:

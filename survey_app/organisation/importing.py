@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import datetime
-from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from survey_app.core.db import write_transaction
+from survey_app.core.db import insert_rows, update_rows, write_transaction
 from survey_app.organisation.csvformat import (
     DepartmentRecord,
     EmployeeRecord,
@@ -23,10 +22,6 @@ from survey_app.organisation.csvformat import (
 )
 from survey_app.organisation.parsing import parse_org_csv
 from survey_app.tables.identity import Department, Employee
-
-# Rows per INSERT or IN (...) list; keeps every statement far below SQLite's and
-# PostgreSQL's limits on bound parameters.
-BATCH_SIZE = 500
 
 
 @dataclass(frozen=True)
@@ -43,11 +38,6 @@ class ImportSummary:
     employees_returned: int = 0
 
 
-def _batches(items: Sequence, size: int = BATCH_SIZE) -> Iterator[Sequence]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
 async def apply_org_plan(plan: OrgPlan, today: datetime.date) -> ImportSummary:
     """Make the database match the plan, in one write transaction."""
     async with write_transaction():
@@ -56,15 +46,20 @@ async def apply_org_plan(plan: OrgPlan, today: datetime.date) -> ImportSummary:
     return ImportSummary(**department_counts, **employee_counts)
 
 
+# Written whole for every changed row, so that all changed rows share one prepared UPDATE.
+DEPARTMENT_DETAILS = (Department.name, Department.parent, Department.level, Department.active)
+EMPLOYEE_DETAILS = (
+    Employee.department,
+    Employee.name,
+    Employee.email,
+    Employee.is_manager,
+    Employee.active,
+    Employee.left_on,
+)
+
+
 async def _departments_by_code() -> dict[str, dict]:
-    rows = await Department.select(
-        Department.id,
-        Department.code,
-        Department.name,
-        Department.parent,
-        Department.level,
-        Department.active,
-    )
+    rows = await Department.select(Department.id, Department.code, *DEPARTMENT_DETAILS)
     return {row["code"]: row for row in rows}
 
 
@@ -72,39 +67,30 @@ async def _apply_departments(records: list[DepartmentRecord]) -> dict[str, int]:
     existing = await _departments_by_code()
     new = [record for record in records if record.code not in existing]
     # Parents are linked in a second pass, once every department has an id.
-    for batch in _batches(new):
-        await Department.insert(
-            *(
-                Department(code=record.code, name=record.name, level=record.level, parent=None)
-                for record in batch
-            )
-        )
+    await insert_rows(
+        Department,
+        (Department.code, *DEPARTMENT_DETAILS),
+        [(record.code, record.name, None, record.level, True) for record in new],
+    )
     ids = {code: row["id"] for code, row in (await _departments_by_code()).items()}
 
+    changed = []
     updated = 0
     for record in records:
         parent_id = ids[record.parent_code] if record.parent_code else None
+        wanted = (record.name, parent_id, record.level, True)
         row = existing.get(record.code)
         if row is None:
             if parent_id is not None:
-                await Department.update({Department.parent: parent_id}).where(
-                    Department.id == ids[record.code]
-                )
-            continue
-        wanted = {"name": record.name, "parent": parent_id, "level": record.level, "active": True}
-        changes = {
-            Department._meta.get_column_by_name(column): value
-            for column, value in wanted.items()
-            if row[column] != value
-        }
-        if changes:
+                changed.append((*wanted, ids[record.code]))
+        elif wanted != tuple(row[column._meta.name] for column in DEPARTMENT_DETAILS):
             updated += 1
-            await Department.update(changes).where(Department.id == row["id"])
+            changed.append((*wanted, row["id"]))
+    await update_rows(Department, DEPARTMENT_DETAILS, changed)
 
     in_file = {record.code for record in records}
     gone = [row["id"] for code, row in existing.items() if code not in in_file and row["active"]]
-    for batch in _batches(gone):
-        await Department.update({Department.active: False}).where(Department.id.is_in(batch))
+    await update_rows(Department, (Department.active,), [(False, id_) for id_ in gone])
     return {
         "departments_added": len(new),
         "departments_updated": updated,
@@ -116,60 +102,39 @@ async def _apply_employees(records: list[EmployeeRecord], today: datetime.date) 
     department_ids = {
         row["code"]: row["id"] for row in await Department.select(Department.id, Department.code)
     }
-    rows = await Employee.select(
-        Employee.id,
-        Employee.employee_number,
-        Employee.name,
-        Employee.email,
-        Employee.department,
-        Employee.is_manager,
-        Employee.active,
-    )
+    rows = await Employee.select(Employee.id, Employee.employee_number, *EMPLOYEE_DETAILS)
     existing = {row["employee_number"]: row for row in rows}
     counts = {"employees_updated": 0, "employees_moved": 0, "employees_returned": 0}
-    new: list[Employee] = []
+    new = []
+    changed = []
     for record in records:
         department_id = department_ids[record.department_code]
+        wanted = (department_id, record.name, record.email, record.is_manager, True, None)
         row = existing.get(record.employee_number)
         if row is None:
-            new.append(
-                Employee(
-                    employee_number=record.employee_number,
-                    name=record.name,
-                    email=record.email,
-                    department=department_id,
-                    is_manager=record.is_manager,
-                )
-            )
+            new.append((record.employee_number, *wanted))
             continue
-        changes: dict = {}
-        if row["department"] != department_id:
-            changes[Employee.department] = department_id
-            counts["employees_moved"] += 1
-        details = {
-            Employee.name: record.name,
-            Employee.email: record.email,
-            Employee.is_manager: record.is_manager,
-        }
-        if any(row[column._meta.name] != value for column, value in details.items()):
-            changes.update(details)
-            counts["employees_updated"] += 1
-        if not row["active"]:
-            changes.update({Employee.active: True, Employee.left_on: None})
-            counts["employees_returned"] += 1
-        if changes:
-            await Employee.update(changes).where(Employee.id == row["id"])
-    for batch in _batches(new):
-        await Employee.insert(*batch)
+        moved = row["department"] != department_id
+        details_changed = (row["name"], row["email"], row["is_manager"]) != (
+            record.name,
+            record.email,
+            record.is_manager,
+        )
+        counts["employees_moved"] += moved
+        counts["employees_updated"] += details_changed
+        counts["employees_returned"] += not row["active"]
+        if moved or details_changed or not row["active"]:
+            changed.append((*wanted, row["id"]))
+    await insert_rows(Employee, (Employee.employee_number, *EMPLOYEE_DETAILS), new)
+    await update_rows(Employee, EMPLOYEE_DETAILS, changed)
 
     in_file = {record.employee_number for record in records}
     leavers = [
         row["id"] for number, row in existing.items() if number not in in_file and row["active"]
     ]
-    for batch in _batches(leavers):
-        await Employee.update({Employee.active: False, Employee.left_on: today}).where(
-            Employee.id.is_in(batch)
-        )
+    await update_rows(
+        Employee, (Employee.active, Employee.left_on), [(False, today, id_) for id_ in leavers]
+    )
     return {**counts, "employees_added": len(new), "employees_left": len(leavers)}
 
 

@@ -16,13 +16,23 @@ import random
 import uuid
 from collections.abc import Sequence
 
-from survey_app.core.db import insert_in_chunks, write_transaction
+from survey_app.core.db import insert_rows, write_transaction
 from survey_app.core.sealing import seal, unseal
 from survey_app.core.settings import Settings
 from survey_app.tables.anonymous import Answer, Response, SealedResponse
 from survey_app.waves import thresholds
 from survey_app.waves.service import WaveInfo
 from surveys import AnswerValue
+
+RESPONSE_COLUMNS = (Response.id, Response.wave, Response.department_path)
+ANSWER_COLUMNS = (
+    Answer.id,
+    Answer.response,
+    Answer.question_key,
+    Answer.number,
+    Answer.choice,
+    Answer.text,
+)
 
 # Shuffling needs no secrecy from the machine, only no relation to the order of arrival.
 _shuffle = random.SystemRandom().shuffle
@@ -86,27 +96,18 @@ async def _release(wave: WaveInfo, secret_key: str, group_tag: str | None, k: in
         taken = await SealedResponse.delete().where(condition).returning(SealedResponse.sealed)
         if len(taken) < k:
             raise _TooFew
-        responses: list[Response] = []
-        answers: list[Answer] = []
+        responses: list[tuple] = []
+        answers: list[tuple] = []
         for row in taken:
             content = unseal(secret_key, row["sealed"], context=_context(wave))
             response_id = uuid.uuid4()
-            responses.append(
-                Response(id=response_id, wave=wave.id, department_path=content["group"])
-            )
+            responses.append((response_id, wave.id, content["group"]))
             answers.extend(
-                Answer(
-                    id=uuid.uuid4(),
-                    response=response_id,
-                    question_key=key,
-                    number=number,
-                    choice=choice,
-                    text=text,
-                )
+                (uuid.uuid4(), response_id, key, number, choice, text)
                 for key, number, choice, text in content["answers"]
             )
         _shuffle(responses)
         _shuffle(answers)
-        await insert_in_chunks(Response, responses)
-        await insert_in_chunks(Answer, answers)
+        await insert_rows(Response, RESPONSE_COLUMNS, responses)
+        await insert_rows(Answer, ANSWER_COLUMNS, answers)
     return len(responses)

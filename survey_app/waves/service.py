@@ -6,12 +6,12 @@ import datetime as dt
 import enum
 import json
 import uuid
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass
 from typing import ClassVar
 
 from survey_app.core.clock import aware, aware_or_none, day_start
-from survey_app.core.db import CHUNK_ROWS, insert_in_chunks, write_transaction
+from survey_app.core.db import insert_rows, update_rows, write_transaction
 from survey_app.core.errors import N_, Conflict, Invalid, NotFound
 from survey_app.core.hashing import hash_token, invitation_digests, new_token
 from survey_app.core.i18n import _
@@ -112,6 +112,16 @@ WAVE_COLUMNS = (
     Wave.opens_at,
     Wave.closes_at,
     Wave.closed_early_at,
+)
+
+
+INVITATION_COLUMNS = (
+    Invitation.wave,
+    Invitation.employee,
+    Invitation.department,
+    Invitation.department_path,
+    Invitation.token_hash,
+    Invitation.response_group,
 )
 
 
@@ -239,28 +249,24 @@ async def used_invitations(
     return {id_: used[digest] for id_, digest in digests.items() if digest in used}
 
 
-async def assign_response_groups(wave: WaveInfo, k: int) -> None:
-    """Give every invitation of ``wave`` the group its response will be stored under
-    (`analysis.gate.response_groups` on the invited counts). Call inside a write
-    transaction, after the wave's invitations changed."""
+async def _regroup(invited: list[dict], new_paths: list[str], k: int) -> dict[str, str]:
+    """The group each department path's responses will be stored under, from the invited
+    counts of a wave's invitations and those about to be added to it
+    (`analysis.gate.response_groups`); the invitations already made whose group changes
+    are updated. Inside the write transaction that adds the new ones."""
     # The gate brings numpy and scipy; imported here, where invitations are made, so that a
     # web worker that only serves surveys (which use this module) never loads them.
     from analysis.gate import response_groups
 
-    rows = await Invitation.select(
-        Invitation.id, Invitation.department_path, Invitation.response_group
-    ).where(Invitation.wave == wave.id)
-    groups = response_groups(Counter(row["department_path"] for row in rows), k)
-    changed: dict[str, list[int]] = defaultdict(list)
-    for row in rows:
-        group = groups[row["department_path"]]
-        if row["response_group"] != group:
-            changed[group].append(row["id"])
-    for group, ids in changed.items():
-        for start in range(0, len(ids), CHUNK_ROWS):
-            await Invitation.update({Invitation.response_group: group}).where(
-                Invitation.id.is_in(ids[start : start + CHUNK_ROWS])
-            )
+    paths = [row["department_path"] for row in invited] + new_paths
+    groups = response_groups(Counter(paths), k)
+    changed = [
+        (groups[row["department_path"]], row["id"])
+        for row in invited
+        if row["response_group"] != groups[row["department_path"]]
+    ]
+    await update_rows(Invitation, (Invitation.response_group,), changed)
+    return groups
 
 
 async def invite(
@@ -277,18 +283,28 @@ async def invite(
         raise WaveClosed("closed")
     tree = await load_tree()
     department_ids = await wave_department_ids(wave, tree)
-    employees = await Employee.select(
-        Employee.id, Employee.employee_number, Employee.name, Employee.email, Employee.department
-    ).where((Employee.active == True) & Employee.department.is_in(list(department_ids)))  # noqa: E712
+    # Filtered here rather than with an IN list of departments, which has no bound.
+    employees = [
+        row
+        for row in await Employee.select(
+            Employee.id,
+            Employee.employee_number,
+            Employee.name,
+            Employee.email,
+            Employee.department,
+        ).where(Employee.active == True)  # noqa: E712
+        if row["department"] in department_ids
+    ]
     k = (await thresholds.current(settings)).min_group_size
     created: list[NewInvitation] = []
     async with write_transaction():
-        existing = {
-            row["employee"]: row["id"]
-            for row in await Invitation.select(Invitation.id, Invitation.employee).where(
-                Invitation.wave == wave.id
-            )
-        }
+        invited = await Invitation.select(
+            Invitation.id,
+            Invitation.employee,
+            Invitation.department_path,
+            Invitation.response_group,
+        ).where(Invitation.wave == wave.id)
+        existing = {row["employee"]: row["id"] for row in invited}
         # A reissued link keeps the invitation (and so its used digest): an invitation
         # used with its old link stays used with the new one.
         used = (
@@ -296,24 +312,15 @@ async def invite(
             if reissue
             else {}
         )
-        new_rows = []
+        new: list[tuple[dict, str]] = []  # employee, token hash
+        reissued = []
         for employee in sorted(employees, key=lambda row: row["employee_number"]):
             token = new_token()
             previous = existing.get(employee["id"])
             if previous is None:
-                new_rows.append(
-                    Invitation(
-                        wave=wave.id,
-                        employee=employee["id"],
-                        department=employee["department"],
-                        department_path=tree.path(employee["department"]),
-                        token_hash=hash_token(token),
-                    )
-                )
+                new.append((employee, hash_token(token)))
             elif reissue and previous not in used:
-                await Invitation.update({Invitation.token_hash: hash_token(token)}).where(
-                    Invitation.id == previous
-                )
+                reissued.append((hash_token(token), previous))
             else:
                 continue
             created.append(
@@ -325,9 +332,18 @@ async def invite(
                     token=token,
                 )
             )
-        await insert_in_chunks(Invitation, new_rows)
-        if new_rows:
-            await assign_response_groups(wave, k)
+        if new:
+            paths = [tree.path(employee["department"]) for employee, _hash in new]
+            groups = await _regroup(invited, paths, k)
+            await insert_rows(
+                Invitation,
+                INVITATION_COLUMNS,
+                [
+                    (wave.id, employee["id"], employee["department"], path, hashed, groups[path])
+                    for (employee, hashed), path in zip(new, paths, strict=True)
+                ],
+            )
+        await update_rows(Invitation, (Invitation.token_hash,), reissued)
     return created
 
 
