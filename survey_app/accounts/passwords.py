@@ -24,7 +24,10 @@ _HASHER = PasswordHasher()
 # out (a hash of DUMMY_PASSWORD under _HASHER's parameters; a test keeps the two in step)
 # rather than computed at import: that took 64 MiB and a few hundred ms in every process.
 DUMMY_PASSWORD = "klankbord dummy password for unknown accounts"  # noqa: S105 (no account has it)
-_DUMMY_HASH = "$argon2id$v=19$m=65536,t=3,p=4$JIvtwQgbUGuKfNoDIOaM8w$x/PhybpnNhENh+LWcndfeCMW77eCKye7poiQb+luiWQ"
+_DUMMY_HASH = (
+    "$argon2id$v=19$m=65536,t=3,p=4$JIvtwQgbUGuKfNoDIOaM8w$"
+    "x/PhybpnNhENh+LWcndfeCMW77eCKye7poiQb+luiWQ"
+)
 
 COMMON_PASSWORDS = frozenset(
     {
