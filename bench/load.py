@@ -131,6 +131,8 @@ async def prepare_database(url: str, employees: int) -> tuple[str, list[str]]:
     from survey_app.organisation.importing import apply_org_plan, parse_org_csv
     from survey_app.waves.service import create_wave, invite
 
+    # The migrations record the fingerprint of the key the server will run with.
+    os.environ["SECRET_KEY"] = SECRET_KEY
     use_database(url)
     await migrate()
     await start_pool()
