@@ -70,7 +70,7 @@ def test_serve_and_the_demo_trust_only_the_configured_proxies(monkeypatch, tmp_p
     calls: list[list[str]] = []
 
     def record(executable: str, command: list[str]) -> None:
-        assert command[1:4] == ["-m", "survey_app.core.serving", "survey_app.asgi:app"]
+        assert command[1:5] == ["-P", "-m", "survey_app.core.serving", "survey_app.asgi:app"]
         calls.append([value for option, value in pairwise(command) if option == "--trusted-proxy"])
 
     monkeypatch.setattr(os, "execv", record)

@@ -17,10 +17,22 @@ from survey_app.core.settings import Settings, trusted_proxies_from_env
 @command(name="serve", help=N_("Serve the web application with uvicorn."))
 @option("--host", default="127.0.0.1", show_default=True, help=N_("Address to listen on."))
 @option("--port", default=8000, show_default=True, type=int, help=N_("Port to listen on."))
-@option("--workers", default=1, show_default=True, type=int, help=N_("Number of worker processes."))
+@option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help=N_("Number of worker processes."),
+)
 def serve(host: str, port: int, workers: int) -> None:
     from survey_app.core.serving import exec_serve
 
+    # A setting that would stop every worker is reported here, in one line, before the
+    # server starts (a worker that fails to import the application would be restarted).
+    try:
+        Settings.from_env()
+    except ValueError as error:
+        raise fail(error) from error
     # The server replaces this process: its supervisor holds none of the command line.
     exec_serve(
         "survey_app.asgi:app",

@@ -28,11 +28,22 @@ BACKLOG = 2048
 
 
 def listening_socket(host: str, port: int) -> socket.socket:
-    """A TCP socket bound to ``host:port``, inheritable by the worker processes."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    """A TCP socket bound to ``host:port``, inheritable by the worker processes.
+
+    A name is resolved as uvicorn's multi-worker socket did (IPv4 where the name has an
+    IPv4 address); an IPv6 socket takes IPv6 only, as asyncio's servers do.
+    """
+    found = socket.getaddrinfo(
+        host, port, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP, flags=socket.AI_PASSIVE
+    )
+    family, kind, proto, _name, address = next(
+        (entry for entry in found if entry[0] == socket.AF_INET), found[0]
+    )
+    sock = socket.socket(family, kind, proto or socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
+    if family == socket.AF_INET6:
+        sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+    sock.bind(address)
     sock.listen(BACKLOG)
     sock.set_inheritable(True)
     return sock
@@ -71,7 +82,12 @@ def serve(
     trusted_proxies: Sequence[str] = (),
     app_dir: str | None = None,
 ) -> None:
-    """Serve the ASGI application ``app`` ("module:attribute") until stopped."""
+    """Serve the ASGI application ``app`` ("module:attribute") until stopped.
+
+    Exits with uvicorn's STARTUP_FAILURE (3) when the application cannot start (for example
+    another SECRET_KEY than the database's), also with several workers.
+    """
+    from uvicorn.server import STARTUP_FAILURE
     from uvicorn.supervisors import Multiprocess
 
     if app_dir:
@@ -84,16 +100,20 @@ def serve(
         sock = listening_socket(host, port)
     except OSError as error:
         log.error("%s:%d: %s", host, port, error)
-        sys.exit(3)
-    log.info("Listening on http://%s:%d with %d worker(s)", host, port, workers)
+        sys.exit(STARTUP_FAILURE)
+    shown = f"[{host}]" if ":" in host else host
+    log.info("Listening on http://%s:%d with %d worker(s)", shown, port, workers)
     try:
         if workers > 1:
-            Multiprocess(config, sockets=[sock]).run()
+            supervisor = Multiprocess(config, sockets=[sock])
+            supervisor.run()
+            if any(each.exitcode == STARTUP_FAILURE for each in supervisor.processes):
+                sys.exit(STARTUP_FAILURE)
         else:
             server = uvicorn.Server(config)
             server.run(sockets=[sock])
             if not server.started:
-                sys.exit(3)
+                sys.exit(STARTUP_FAILURE)
     except KeyboardInterrupt:
         pass
 
@@ -102,7 +122,9 @@ def exec_serve(
     app: str, *, host: str, port: int, workers: int, trusted_proxies: Sequence[str] = ()
 ) -> None:
     """Replace this process with the small server program (same process id)."""
-    command = [sys.executable, "-m", "survey_app.core.serving", app, "--host", host]
+    # -P: the current directory does not come first on the module path (as it would with
+    # -m), so no file in it can stand in for a module.
+    command = [sys.executable, "-P", "-m", "survey_app.core.serving", app, "--host", host]
     command += ["--port", str(port), "--workers", str(workers)]
     for proxy in trusted_proxies:
         command += ["--trusted-proxy", proxy]
@@ -118,7 +140,6 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--port", type=int, default=8000)
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--trusted-proxy", action="append", default=[])
-    parser.add_argument("--app-dir", default=None)
     args = parser.parse_args(argv)
     serve(
         args.app,
@@ -126,7 +147,6 @@ def main(argv: Sequence[str] | None = None) -> None:
         port=args.port,
         workers=args.workers,
         trusted_proxies=args.trusted_proxy,
-        app_dir=args.app_dir,
     )
 
 

@@ -339,7 +339,7 @@ class RespondController(Controller):
                 answers,
                 now=utc_now(),
                 settings=settings,
-                opened=invitation,
+                checked_unused=True,
             )
         except TokenRejected as rejected:
             request.clear_session()

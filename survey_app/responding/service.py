@@ -51,14 +51,11 @@ class TokenRejected(Exception):
 
 @dataclass(frozen=True)
 class OpenInvitation:
-    """A token that may be used now, with what is needed to show the survey and store the
-    answers."""
+    """A token that may be used now, with what is needed to show the survey."""
 
     token_hash: str
     wave: WaveInfo
     template: Template
-    invitation_id: int
-    response_group: str
 
 
 def token_state(wave: WaveInfo, used: bool, now: dt.datetime) -> TokenState:
@@ -89,9 +86,20 @@ _INVITATION_SQL = (
 _USED_SQL = "SELECT 1 AS used FROM used_invitation WHERE digest = {} LIMIT 1"
 
 
-async def _invitation(token_hash: str) -> tuple[int, str, WaveInfo] | None:
-    """The invitation behind a token hash (id, response group) and its wave, in one query."""
-    rows = await Invitation.raw(_INVITATION_SQL, token_hash)
+async def _invitation(
+    token_hash: str, *, to_submit: bool = False
+) -> tuple[int, str, WaveInfo] | None:
+    """The invitation behind a token hash (id, response group) and its wave, in one query.
+
+    ``to_submit``: inside the submission's write transaction. On PostgreSQL the wave's row
+    is then share-locked until the commit, so HR closing the wave early either waits for
+    the submission or the submission sees the wave closed (on SQLite the IMMEDIATE
+    transaction does the same). No answer can arrive after a close that results have seen.
+    """
+    sql = _INVITATION_SQL
+    if to_submit and Invitation._meta.db.engine_type == "postgres":
+        sql += " FOR SHARE OF wave"
+    rows = await Invitation.raw(sql, token_hash)
     if not rows:
         return None
     row = rows[0]
@@ -107,18 +115,12 @@ async def open_invitation(token_hash: str, now: dt.datetime, secret_key: str) ->
     found = await _invitation(token_hash)
     if found is None:
         raise TokenRejected(TokenState.UNKNOWN)
-    invitation_id, group, wave = found
+    invitation_id, _group, wave = found
     used = await _is_used(used_invitation_digest(secret_key, invitation_id))
     state = token_state(wave, used, now)
     if state is not TokenState.VALID:
         raise TokenRejected(state)
-    return OpenInvitation(
-        token_hash=token_hash,
-        wave=wave,
-        template=await wave_template(wave),
-        invitation_id=invitation_id,
-        response_group=group,
-    )
+    return OpenInvitation(token_hash=token_hash, wave=wave, template=await wave_template(wave))
 
 
 async def submit_response(
@@ -127,7 +129,7 @@ async def submit_response(
     *,
     now: dt.datetime,
     settings: Settings,
-    opened: OpenInvitation | None = None,
+    checked_unused: bool = False,
 ) -> None:
     """Store one response for the invitation behind ``token_hash``, exactly once.
 
@@ -136,22 +138,18 @@ async def submit_response(
     unique digest lets exactly one of them through. Once stored (sealed), the response
     group's waiting responses are released when there are enough of them.
 
-    ``opened``: the invitation as the caller has just opened it (`open_invitation`), so it
-    is not read again; single use still rests on the unique digest alone.
+    ``checked_unused``: the caller has just opened the invitation (`open_invitation`), so
+    its used digest is not looked up again; single use rests on the unique digest anyway,
+    and the invitation and its wave are read again here, in the transaction.
     """
     secret = settings.secret_key
     async with write_transaction():
-        if opened is None:
-            found = await _invitation(token_hash)
-            if found is None:
-                raise TokenRejected(TokenState.UNKNOWN)
-            invitation_id, group, wave = found
-            digest = used_invitation_digest(secret, invitation_id)
-            used = await _is_used(digest)
-        else:
-            invitation_id, group, wave = opened.invitation_id, opened.response_group, opened.wave
-            digest = used_invitation_digest(secret, invitation_id)
-            used = False
+        found = await _invitation(token_hash, to_submit=True)
+        if found is None:
+            raise TokenRejected(TokenState.UNKNOWN)
+        invitation_id, group, wave = found
+        digest = used_invitation_digest(secret, invitation_id)
+        used = False if checked_unused else await _is_used(digest)
         state = token_state(wave, used, now)
         if state is not TokenState.VALID:
             raise TokenRejected(state)

@@ -55,3 +55,27 @@ async def test_the_server_refuses_to_start_with_another_key(settings) -> None:
         async with app.lifespan():
             pass
     assert refused.group_contains(SecretKeyChanged)
+
+
+@pytest.mark.server
+async def test_a_server_of_two_workers_with_another_key_stops_with_an_error(settings) -> None:
+    import socket
+
+    await confirm_secret_key(settings.secret_key)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, "SECRET_KEY": "not-the-key-of-this-database"}
+    command = [sys.executable, "-m", "survey_app", "serve", "--port", str(port)]
+    done = await asyncio.to_thread(
+        subprocess.run,
+        [*command, "--workers", "2"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    # Not a clean stop (exit 0) that a process manager would leave alone, nor a loop of
+    # restarted workers: uvicorn's start-up failure, with the reason in the log.
+    assert done.returncode == 3
+    assert "SecretKeyChanged: SECRET_KEY" in done.stderr, done.stderr[-4000:]

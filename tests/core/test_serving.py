@@ -28,21 +28,21 @@ def _timed_get(connection: http.client.HTTPConnection, path: str) -> float:
 
 
 def keep_alive_and_fresh_ms(host: str, port: int, path: str) -> tuple[list[float], list[float]]:
-    """Times of REQUESTS requests on one connection, and of REQUESTS on new connections."""
-    connection = http.client.HTTPConnection(host, port, timeout=10)
-    _timed_get(connection, path)  # opens the connection
-    local_port = connection.sock.getsockname()[1]
-    kept = []
+    """Times of REQUESTS requests on one connection and of REQUESTS on new connections,
+    taken in turns, so that a burst of load on the machine falls on both alike."""
+    kept_connection = http.client.HTTPConnection(host, port, timeout=10)
+    _timed_get(kept_connection, path)  # opens the connection
+    local_port = kept_connection.sock.getsockname()[1]
+    kept, fresh = [], []
     for _ in range(REQUESTS):
-        kept.append(_timed_get(connection, path))
+        kept.append(_timed_get(kept_connection, path))
         # Still the same connection: the server kept it alive.
-        assert connection.sock is not None and connection.sock.getsockname()[1] == local_port
-    connection.close()
-    fresh = []
-    for _ in range(REQUESTS):
-        connection = http.client.HTTPConnection(host, port, timeout=10)
-        fresh.append(_timed_get(connection, path))
-        connection.close()
+        assert kept_connection.sock is not None
+        assert kept_connection.sock.getsockname()[1] == local_port
+        new_connection = http.client.HTTPConnection(host, port, timeout=10)
+        fresh.append(_timed_get(new_connection, path))
+        new_connection.close()
+    kept_connection.close()
     return kept, fresh
 
 
