@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Annotated, Any
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, MediaType, Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotFoundException
@@ -289,7 +289,12 @@ class RespondController(Controller):
         except TokenRejected as rejected:
             return rejected.state
 
-    @get("/survey", name="respond:survey", responses=PROBLEM_RESPONSES)
+    @get(
+        "/survey",
+        name="respond:survey",
+        media_type=MediaType.HTML,
+        responses=PROBLEM_RESPONSES,
+    )
     async def survey(
         self, request: Request, settings: NamedDependency[Settings]
     ) -> Template | Response:
@@ -376,7 +381,7 @@ class RespondController(Controller):
         context = survey_context(invitation, values, {question_key: error} if error else {})
         return page(request, "responding/_check.html", question=question, **context)
 
-    @get("/survey/thanks", name="respond:thanks")
+    @get("/survey/thanks", name="respond:thanks", media_type=MediaType.HTML)
     async def thanks(self, request: Request) -> Response:
         # Whatever this browser still holds of a survey ends here (a shared computer).
         request.clear_session()
