@@ -49,7 +49,7 @@ if str(PROJECT_ROOT) not in sys.path:
     sys.path.insert(0, str(PROJECT_ROOT))
 
 # The load benchmark's way to reach PostgreSQL (this folder is on the path of a script).
-from load import DEFAULT_PG_URL, pg_admin, require_loopback  # noqa: E402
+from load import DEFAULT_PG_URL, fresh_database, require_loopback  # noqa: E402
 
 SECRET_KEY = "bench-secret-key-" + "0" * 32
 AIM_SECONDS = 60.0
@@ -291,15 +291,8 @@ async def release_sealed(url: str, responses: int) -> tuple[float, dict[str, int
 
 
 async def bench_database(args: argparse.Namespace, db: str, tmp: Path) -> Run:
-    pg_name = f"klankbord_bulk_{os.getpid()}"
-    if db == "sqlite":
-        url = f"sqlite:///{tmp / 'bulk.sqlite3'}"
-    else:
-        url = args.pg_url.rsplit("/", 1)[0] + f"/{pg_name}"
-        await pg_admin(args.pg_url, f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)')
-        await pg_admin(args.pg_url, f'CREATE DATABASE "{pg_name}"')
-    run = Run(db, url, tmp)
-    try:
+    async with fresh_database(db, tmp, args.pg_url, "klankbord_bulk") as url:
+        run = Run(db, url, tmp)
         await asyncio.to_thread(run_steps, run, args)
         if args.responses:
             seconds, stored = await release_sealed(url, args.responses)
@@ -309,12 +302,6 @@ async def bench_database(args: argparse.Namespace, db: str, tmp: Path) -> Run:
             run.expect("responses", stored["responses"], stored["sealed"])
             run.expect("answers", stored["answers"], stored["answers_expected"])
             run.expect("sealed left", stored["sealed_left"], 0)
-    finally:
-        if db == "postgres":
-            from survey_app.core.db import close_pool
-
-            await close_pool()
-            await pg_admin(args.pg_url, f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)')
     return run
 
 

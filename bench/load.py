@@ -46,7 +46,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -186,6 +186,25 @@ async def pg_admin(admin_url: str, statement: str) -> None:
         await connection.execute(statement)
     finally:
         await connection.close()
+
+
+@contextlib.asynccontextmanager
+async def fresh_database(db: str, tmp: Path, pg_url: str, prefix: str) -> AsyncIterator[str]:
+    """The URL of a new, empty database for one run: ``<prefix>.sqlite3`` in ``tmp``, or the
+    PostgreSQL database ``<prefix>_<pid>``, dropped afterwards (its pool closed first)."""
+    if db == "sqlite":
+        yield f"sqlite:///{tmp / f'{prefix}.sqlite3'}"
+        return
+    name = f"{prefix}_{os.getpid()}"
+    await pg_admin(pg_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    await pg_admin(pg_url, f'CREATE DATABASE "{name}"')
+    try:
+        yield pg_url.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        from survey_app.core.db import close_pool
+
+        await close_pool()
+        await pg_admin(pg_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def require_loopback(url: str) -> None:
@@ -595,14 +614,7 @@ async def bare_phase(args: argparse.Namespace, server: Server, label: str) -> di
 
 async def survey_phase(args: argparse.Namespace, tmp: Path, db: str) -> dict[str, Any]:
     employees = args.total + args.respondents * 2
-    pg_name = f"klankbord_bench_{os.getpid()}"
-    if db == "sqlite":
-        url = f"sqlite:///{tmp / 'bench.sqlite3'}"
-    else:
-        url = args.pg_url.rsplit("/", 1)[0] + f"/{pg_name}"
-        await pg_admin(args.pg_url, f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)')
-        await pg_admin(args.pg_url, f'CREATE DATABASE "{pg_name}"')
-    try:
+    async with fresh_database(db, tmp, args.pg_url, "klankbord_bench") as url:
         prepared = time.perf_counter()
         wave_id, tokens = await prepare_database(url, employees)
         prepare_seconds = time.perf_counter() - prepared
@@ -615,9 +627,6 @@ async def survey_phase(args: argparse.Namespace, tmp: Path, db: str) -> dict[str
         finally:
             server.stop()
         stored = await count_stored(url, wave_id)
-    finally:
-        if db == "postgres":
-            await pg_admin(args.pg_url, f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)')
     acked, unknown = result["acked_total"], result["unknown_total"]
     result.update(
         db=db,

@@ -41,7 +41,7 @@ from load import (  # noqa: E402
     SECRET_KEY,
     answer_form,
     bench_settings,
-    pg_admin,
+    fresh_database,
     prepare_database,
     survey_questions,
 )
@@ -84,19 +84,13 @@ async def drive(app, tokens: list[str], questions, flows: int, bare: bool) -> di
 async def run(args: argparse.Namespace) -> None:
     logging.getLogger("httpx").setLevel(logging.WARNING)
     with tempfile.TemporaryDirectory(prefix="klankbord-profile-") as tmp:
-        if args.db == "sqlite":
-            url = f"sqlite:///{tmp}/profile.sqlite3"
-        else:
-            name = f"klankbord_profile_{os.getpid()}"
-            await pg_admin(args.pg_url, f"CREATE DATABASE {name}")
-            url = args.pg_url.rsplit("/", 1)[0] + f"/{name}"
-        os.environ.update(
-            DATABASE_URL=url,
-            SECRET_KEY=SECRET_KEY,
-            KLANKBORD_VAR_DIR=f"{tmp}/var",
-            KLANKBORD_BASE_URL="http://127.0.0.1",
-        )
-        try:
+        async with fresh_database(args.db, Path(tmp), args.pg_url, "klankbord_profile") as url:
+            os.environ.update(
+                DATABASE_URL=url,
+                SECRET_KEY=SECRET_KEY,
+                KLANKBORD_VAR_DIR=f"{tmp}/var",
+                KLANKBORD_BASE_URL="http://127.0.0.1",
+            )
             _wave, tokens = await prepare_database(url, args.flows + args.warmup)
             from bare_app import app as bare
 
@@ -114,12 +108,6 @@ async def run(args: argparse.Namespace) -> None:
                 app_cpu = await drive(app, tokens[args.warmup :], questions, args.flows, True)
                 if profiler:
                     profiler.disable()
-        finally:
-            if args.db == "postgres":
-                from survey_app.core.db import close_pool
-
-                await close_pool()
-                await pg_admin(args.pg_url, f"DROP DATABASE IF EXISTS {name}")
     print(f"{args.db}: CPU ms per request over {args.flows} respondents (in process, no server)")
     print(f"{'step':8} {'klankbord':>10} {'bare':>8} {'ratio':>7}")
     for step in STEPS:
