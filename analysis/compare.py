@@ -207,3 +207,64 @@ def compare_with_previous_wave(
     if (~np.isnan(current)).sum() < k or (~np.isnan(previous)).sum() < k:
         return Suppressed("too_few_respondents")
     return compare(current, previous, method, label)
+
+
+def welch_from_summaries(
+    n1: np.ndarray,
+    mean1: np.ndarray,
+    sd1: np.ndarray,
+    n2: np.ndarray,
+    mean2: np.ndarray,
+    sd2: np.ndarray,
+) -> np.ndarray:
+    """Two-sided p-values of Welch's t for many pairs of groups given as n, mean and SD.
+
+    The figures of the gated report are all a comparison needs, so a whole heatmap is
+    tested in one vectorised call. Pairs with NaN figures or fewer than two on a side get
+    NaN; two constant sides with equal means get 1 (as `compare`).
+
+    Parameters
+    ----------
+    n1, mean1, sd1, n2, mean2, sd2 : ndarray
+        Broadcastable arrays of the two sides' counts, means and SDs (``ddof=1``).
+
+    Returns
+    -------
+    ndarray
+        p-values, NaN where the pair cannot be compared.
+    """
+    arrays = np.broadcast_arrays(
+        *(np.asarray(a, dtype=float) for a in (n1, mean1, sd1, n2, mean2, sd2))
+    )
+    n1, mean1, sd1, n2, mean2, sd2 = arrays
+    ok = ~np.isnan(np.stack(arrays)).any(axis=0) & (n1 >= 2) & (n2 >= 2)
+    p = np.full(n1.shape, np.nan)
+    if not ok.any():
+        return p
+    with np.errstate(invalid="ignore", divide="ignore"):
+        result = stats.ttest_ind_from_stats(
+            mean1[ok], sd1[ok], n1[ok], mean2[ok], sd2[ok], n2[ok], equal_var=False
+        )
+    p[ok] = np.where(np.isnan(result.pvalue), 1.0, result.pvalue)
+    return p
+
+
+def flag_summaries(
+    difference: np.ndarray,
+    p_values: np.ndarray,
+    alpha: float = DEFAULT_ALPHA,
+    min_difference: float = DEFAULT_MIN_DIFFERENCE,
+) -> np.ndarray:
+    """`flag_differences` for arrays: Holm over the last axis (one family per row, NaN
+    p-values left out), significant and at least ``min_difference`` points apart."""
+    p_values = np.asarray(p_values, dtype=float)
+    flags = np.zeros(p_values.shape, dtype=bool)
+    for index in np.ndindex(p_values.shape[:-1]):
+        row = p_values[index]
+        tested = ~np.isnan(row)
+        if tested.any():
+            adjusted = holm(row[tested])
+            flags[index][tested] = (adjusted < alpha) & (
+                np.abs(np.asarray(difference)[index][tested]) >= min_difference
+            )
+    return flags

@@ -27,13 +27,14 @@ from survey_app.core.principal import Principal
 from survey_app.core.settings import Settings
 from survey_app.organisation.tree import DepartmentNode, DepartmentTree, load_tree
 from survey_app.responding.release import release_all
+from survey_app.results.dashboard import ScoreView, build_view
 from survey_app.results.participation import (
     GatedRate,
     gate_rates,
     invited_paths,
     participation,
 )
-from survey_app.results.scores import score_report
+from survey_app.results.scores import score_data, score_report
 from survey_app.results.themes import CommentThemes, comment_themes
 from survey_app.waves import thresholds
 from survey_app.waves.service import (
@@ -114,6 +115,8 @@ class WaveResults:
     themes: CommentThemes | None
     theme_groups: list[ThemeGroup]
     scores: GatedReport | None
+    # Scores as people read them (`results.dashboard`), once closed and when asked for.
+    score_view: ScoreView | None = None
     # Departments below the viewer's own that were taken out of their scope: not shown.
     out_of_scope: frozenset[str] = frozenset()
 
@@ -182,10 +185,16 @@ async def wave_results(
     department_code: str | None = None,
     with_themes: bool = False,
     with_scores: bool = False,
+    with_view: bool = False,
+    with_trend: bool = False,
 ) -> WaveResults:
     """The results of one wave that ``viewer`` may see, recorded in the audit trail as
     ``view`` (the page or command). Raises `WaveNotFound`, `DepartmentNotFound` or
-    `ResultsRefused` before anything is read or recorded."""
+    `ResultsRefused` before anything is read or recorded.
+
+    ``with_view`` adds the `ScoreView` (with the comparison with the previous closed wave of
+    the same template); ``with_trend`` adds trends over all closed waves of the template for
+    the department (or the organisation) and the organisation."""
     wave = await get_wave(wave_id)
     tree = await load_tree()
     department = _department(viewer, tree, department_code)
@@ -233,10 +242,23 @@ async def wave_results(
             protected,
             departments,
         )
+    score_view = None
+    if state is WaveState.CLOSED and (with_view or with_trend):
+        score_view = await _score_view(
+            wave,
+            tree,
+            settings=settings,
+            k=current.min_group_size,
+            language=language,
+            root=root,
+            protected=protected,
+            departments=departments,
+            all_waves=with_trend,
+        )
     await audit.record(
         "results.viewed",
         actor=viewer.username,
-        target=f"wave {wave.public_id}" + (f" department {department.code}" if department else ""),
+        target=audit_target(wave, department),
         page=view,
     )
     return WaveResults(
@@ -250,7 +272,69 @@ async def wave_results(
         themes=themes,
         theme_groups=groups,
         scores=scores,
+        score_view=score_view,
         out_of_scope=protected,
+    )
+
+
+def audit_target(wave: WaveInfo, department: DepartmentNode | None) -> str:
+    """What a view of results is recorded as: the wave's title and the department's name
+    (with its code, which names are not unique across the tree)."""
+    if department is None:
+        return wave.title
+    return f"{wave.title} – {department.name} ({department.code})"
+
+
+def effective_close(wave: WaveInfo) -> dt.datetime:
+    return wave.closed_early_at or wave.closes_at
+
+
+async def earlier_waves(wave: WaveInfo) -> list[WaveInfo]:
+    """The closed waves of the same template that closed before this one, oldest first."""
+    now = utc_now()
+    return sorted(
+        (
+            other
+            for other in await list_waves()
+            if other.template_key == wave.template_key
+            and other.id != wave.id
+            and other.state(now) is WaveState.CLOSED
+            and effective_close(other) <= effective_close(wave)
+        ),
+        key=effective_close,
+    )
+
+
+async def _score_view(
+    wave: WaveInfo,
+    tree: DepartmentTree,
+    *,
+    settings: Settings,
+    k: int,
+    language: str,
+    root: str | None,
+    protected: frozenset[str],
+    departments: frozenset[str],
+    all_waves: bool,
+) -> ScoreView | None:
+    earlier = await earlier_waves(wave)
+    waves = [*(earlier if all_waves else earlier[-1:]), wave]
+    for other in waves[:-1]:
+        await release_all(other, secret_key=settings.secret_key)
+    template = await wave_template(wave)
+    data = await score_data(waves, template, k, language, protected, departments)
+    if data is None:
+        return None
+    trend_paths = (None, root) if all_waves and root is not None else (None,) if all_waves else ()
+    return await asyncio.to_thread(
+        build_view,
+        data,
+        template,
+        language,
+        tree,
+        root=root,
+        protected=protected,
+        trend_paths=trend_paths,
     )
 
 

@@ -102,7 +102,7 @@ async def test_a_manager_sees_their_subtree_only_and_the_view_is_recorded(settin
         "GEM/SD/WMO",
     }
     assert await views() == [
-        ("manager@testdorp.example", f"wave {wave} department SD", "team_results")
+        ("manager@testdorp.example", "Pulsmeting test – Sociaal Domein (SD)", "team_results")
     ]
 
 
@@ -199,7 +199,7 @@ async def test_the_command_line_renders_the_same_gated_report(settings) -> None:
     assert groups["GEM/SD/WMO"]["suppressed"] is True and groups["GEM/SD/WMO"]["items"] == {}
     assert groups["GEM/BV/ICT"]["items"]["enjoyment_work"]["n"] == 7
     actor, target, page = (await views())[0]
-    assert actor.startswith("command line") and target == f"wave {wave}" and page == "score_report"
+    assert actor.startswith("command line") and target == "Pulsmeting test" and page == "score_report"
     assert operator("x").is_hr
 
 
