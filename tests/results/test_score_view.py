@@ -49,8 +49,10 @@ async def test_small_teams_are_hidden_and_leave_no_figure_behind(settings) -> No
     for path in ("GEM/SD/JEUGD", "GEM/SD/WMO"):
         row = shown[path]
         assert row.hidden and row.respondents is None
-        assert all(figure.hidden and figure.n is None and figure.mean is None
-                   and figure.distribution == () for figure in row.figures.values())
+        assert all(
+            figure.hidden and figure.n is None and figure.mean is None and figure.distribution == ()
+            for figure in row.figures.values()
+        )
     assert shown["GEM/SD"].respondents == 9 and shown["GEM/BV/ICT"].respondents == 7
     assert view.organisation.respondents == 16
     enjoyment = shown["GEM/SD"].figures["work_enjoyment"]
