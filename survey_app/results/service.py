@@ -330,6 +330,23 @@ def effective_close(wave: WaveInfo) -> dt.datetime:
     return wave.closed_early_at or wave.closes_at
 
 
+async def closed_waves() -> list[WaveInfo]:
+    """Every closed wave, in the order they closed."""
+    now = utc_now()
+    return sorted(
+        (wave for wave in await list_waves() if wave.state(now) is WaveState.CLOSED),
+        key=effective_close,
+    )
+
+
+def department_choices(tree: DepartmentTree) -> list[tuple[DepartmentNode, int]]:
+    """Every department with its depth, in tree order (for a department filter)."""
+    return [
+        (node, tree.path(node.id).count("/"))
+        for node in sorted(tree.nodes.values(), key=lambda node: tree.path(node.id).split("/"))
+    ]
+
+
 async def earlier_waves(wave: WaveInfo) -> list[WaveInfo]:
     """The closed waves of the same template that closed before this one, oldest first."""
     now = utc_now()
