@@ -92,9 +92,12 @@ OVERLAYS = {
 
 BAR_WIDTH, BAR_HEIGHT = 400, 32
 TREND_WIDTH, TREND_HEIGHT = 480, 240
-TREND_MARGIN = {"left": 44, "right": 20, "top": 26, "bottom": 40}
+TREND_MARGIN = {"left": 50, "right": 20, "top": 28, "bottom": 42}
 CHART_ID = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")
-FONT_SIZE = 13  # the size charts.css gives chart text, in viewBox units, for fitting labels
+# Chart text in viewBox units as charts.css sets it: 13, and 17 in a trend on a narrow
+# screen (scaled down there); labels are fitted to the larger.
+FONT_SIZE = 13
+FIT_FONT_SIZE = 17
 
 
 def format_number(value: float, decimals: int = 0, language: str = "nl") -> str:
@@ -140,7 +143,13 @@ def _attrs(**attributes: object) -> str:
 
 
 def _svg(
-    id: str, title: str, desc: str, kind: str, width: int, height: int, body: list[str]
+    id: str,
+    title: str,
+    desc: str,
+    kind: str,
+    size: tuple[int, int],
+    body: list[str],
+    inline_paint: bool,
 ) -> Markup:
     if not CHART_ID.fullmatch(id):
         raise ValueError(f"a chart id is a letter and then letters, digits, - or _: {id!r}")
@@ -148,7 +157,8 @@ def _svg(
     return Markup(  # noqa: S704
         f'<svg xmlns="http://www.w3.org/2000/svg"'
         f"{_attrs(id=id, role='img', aria_labelledby=f'{id}-title {id}-desc')}"
-        f"{_attrs(viewBox=f'0 0 {width} {height}', class_=f'chart chart-{kind}')}"
+        f"{_attrs(viewBox=f'0 0 {size[0]} {size[1]}', class_=f'chart chart-{kind}')}"
+        f"{_attrs(font_family='sans-serif', font_size=FONT_SIZE) if inline_paint else ''}"
         f' preserveAspectRatio="xMinYMin meet" focusable="false">'
         f"<title{_attrs(id=f'{id}-title')}>{escape(title)}</title>"
         f"<desc{_attrs(id=f'{id}-desc')}>{escape(desc)}</desc>" + "".join(body) + "</svg>"
@@ -219,6 +229,7 @@ def stacked_bar(
             body.append(
                 f"<text{_attrs(class_='chart-seg-label', x=float(x + width / 2))}"
                 f"{_attrs(y=float(BAR_HEIGHT / 2 + FONT_SIZE * 0.35), fill=text_colour)}"
+                f"{_attrs(font_weight='bold' if inline_paint else None)}"
                 f' text-anchor="middle">{escape(percent_text)}</text>'
             )
         body.append("</g>")
@@ -228,7 +239,7 @@ def stacked_bar(
         f"{_attrs(fill='none', stroke=INK if inline_paint else None)}/>"
     )
     del language  # percentages in a bar carry no decimals; kept for one calling convention
-    return _svg(id, title, desc, "bar", BAR_WIDTH, BAR_HEIGHT, body)
+    return _svg(id, title, desc, "bar", (BAR_WIDTH, BAR_HEIGHT), body, inline_paint)
 
 
 def nice_ticks(y_min: float, y_max: float, most: int = 5) -> list[float]:
@@ -247,7 +258,7 @@ def nice_ticks(y_min: float, y_max: float, most: int = 5) -> list[float]:
 
 def _shorten(text: str, room: float) -> str:
     """``text`` cut with "…" to about ``room`` viewBox units of chart text."""
-    most = max(3, int(room / (FONT_SIZE * 0.56)))
+    most = max(3, int(room / (FIT_FONT_SIZE * 0.56)))
     return text if len(text) <= most else text[: most - 1].rstrip() + "…"
 
 
@@ -325,7 +336,11 @@ def trend_line(
                 f"{'M' if n == 0 else 'L'}{_num(x_of(i))} {_num(y_of(points[i][1] or 0))}"
                 for n, i in enumerate(run)
             )
-            body.append(f"<path{_attrs(class_='chart-line', d=path, fill='none', stroke=line)}/>")
+            width = 2.5 if inline_paint else None
+            body.append(
+                f"<path{_attrs(class_='chart-line', d=path, fill='none', stroke=line)}"
+                f"{_attrs(stroke_width=width)}/>"
+            )
 
     for index, (label, value) in enumerate(points):
         x = x_of(index)
@@ -341,7 +356,7 @@ def trend_line(
             )
             continue
         y = y_of(value)
-        text_y = y - 9 if y - 9 - FONT_SIZE >= 0 else y + 9 + FONT_SIZE
+        text_y = y - 9 if y - 9 - FIT_FONT_SIZE >= 0 else y + 9 + FIT_FONT_SIZE
         body.append(
             f'<g class="chart-point">'
             f"<title>{escape(label)}: {escape(number(value, decimals))}</title>"
@@ -351,7 +366,7 @@ def trend_line(
             f' text-anchor="middle">{escape(number(value, decimals))}</text>'
             "</g>"
         )
-    return _svg(id, title, desc, "trend", TREND_WIDTH, TREND_HEIGHT, body)
+    return _svg(id, title, desc, "trend", (TREND_WIDTH, TREND_HEIGHT), body, inline_paint)
 
 
 def _cross(x: float, y: float, size: float) -> str:
