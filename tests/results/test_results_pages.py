@@ -80,3 +80,17 @@ async def test_everyone_signed_in_sees_the_organisation_only(client) -> None:
     assert "16 of 16 colleagues responded" in html and "Sociaal Domein" not in html
     assert (await client.get(f"/results?wave={wave}")).status_code == 200
     assert (await client.get(f"/hr/waves/{wave}")).status_code == 403
+
+
+async def test_the_audit_trail_names_the_wave_department_and_view_in_words(client) -> None:
+    wave = await two_waves()
+    await sign_in_as_hr(client)
+    assert (await client.get(f"/hr/waves/{wave}/departments/SD")).status_code == 200
+    await client.post("/sign-out", headers={"x-csrf-token": ""})
+    await make_account("admin@testdorp.example", is_admin=True)
+    admin = client.__class__(transport=client._transport, base_url=client.base_url)
+    async with admin:
+        await sign_in(admin, "admin@testdorp.example")
+        trail = (await admin.get("/admin/audit?lang=en")).text
+    assert "Pulsmeting test – Sociaal Domein (SD)" in trail
+    assert "Seen as: results of a department" in trail and "page=" not in trail
