@@ -343,6 +343,15 @@ async def visit_hr_results(page: Page, scenario: Scenario) -> int:
     # The last closed wave: the heatmap, with scales as columns, then questions and means.
     status = await goto_page(page, f"{scenario.url}/hr/results?wave={scenario.themed.public_id}")
     assert await page.locator("table.heatmap").count() == 1
+    # Rows follow the tree: folding a domain hides the departments below it.
+    toggle = page.locator("table.heatmap button.tree-toggle").first
+    rows = page.locator("table.heatmap tbody tr:visible")
+    shown = await rows.count()
+    await toggle.click()
+    await expect(toggle).to_have_attribute("aria-expanded", "false")
+    assert await rows.count() < shown
+    await toggle.click()
+    await expect(rows).to_have_count(shown)
     await page.locator("#columns-items").check()
     await expect(page).to_have_url(re.compile("columns=items"))
     await page.locator("#measure-mean").check()
