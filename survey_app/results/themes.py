@@ -157,7 +157,8 @@ def _group_quotes(
     """The organisation's representative quotes of each theme that were written within
     ``root``'s subtree, for the themes with at least the comment minimum of comments there
     (and only when the gate shows the department's comments at all)."""
-    if root is None or by_group.get(root, {}).get("suppressed", True):
+    shown = by_group.get(root) if root is not None else None
+    if shown is None or shown.get("suppressed"):
         return {}
     inside = [
         (text, theme_id)

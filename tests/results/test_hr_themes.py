@@ -1,6 +1,8 @@
-"""The HR page of comment themes: shares per department through the gate, no comment text."""
+"""The HR page of comment themes: shares per department through the gate, redacted quotes."""
 
 from __future__ import annotations
+
+import re
 
 from survey_app.core.clock import utc_now
 from survey_app.core.hashing import hash_token
@@ -47,10 +49,12 @@ async def test_themes_are_shown_per_department_only_where_the_gate_allows(client
     assert "Too few comments" in section("Jeugd")  # would give Wmo away by subtraction
     assert "9 comments" in section("Sociaal Domein")
     assert "7 comments" in section("ICT")
-    # No comment text and nothing identifying reaches this page.
-    for comments in COMMENTS.values():
-        for comment in comments:
-            assert comment not in html
+    # Quotes only of themes with at least the comment minimum, redacted: nothing
+    # identifying reaches this page.
+    quotes = re.findall(r"<blockquote>(.*?)</blockquote>", html, re.S)
+    assert quotes
+    written = {comment for comments in COMMENTS.values() for comment in comments}
+    assert all(quote in written or "[" in quote for quote in quotes), quotes
     assert "06-12345678" not in html and "Medewerker 1003" not in html
 
 
@@ -86,3 +90,50 @@ async def test_an_unknown_wave_has_no_themes_page(client) -> None:
     await sign_in_as_hr(client)
     missing = await client.get("/hr/waves/00000000-0000-4000-8000-000000000000/themes")
     assert missing.status_code == 404
+
+
+async def test_a_department_shows_quotes_written_there_only_above_the_minimum() -> None:
+    from survey_app.results.service import wave_results
+    from tests.results.test_results_door import HR
+
+    await load_small_org()
+    opened = await open_wave()
+    for code, comments in COMMENTS.items():
+        for number, comment in zip(NUMBERS[code], comments, strict=True):
+            await submit_response(
+                hash_token(opened.tokens[str(number)]),
+                [AnswerValue("open_comment", None, None, comment)],
+                now=utc_now(),
+                settings=app_settings(),
+            )
+    await close_wave(opened.wave, now=utc_now())
+    results = await wave_results(
+        HR,
+        str(opened.wave.public_id),
+        # The lowest minimum: Sociaal Domein then has themes with enough comments.
+        settings=app_settings(min_group_size=3, min_comment_group_size=3),
+        language="nl",
+        view="department",
+        department_code="SD",
+        with_themes=True,
+    )
+    group = next(group for group in results.theme_groups if group.path == "GEM/SD")
+    minimum = results.themes.comment_minimum
+    written_here = COMMENTS["JEUGD"] + COMMENTS["WMO"]
+    assert [theme.share for theme in group.ranked] == sorted(
+        (theme.share for theme in group.ranked), reverse=True
+    )
+    for theme in group.ranked:
+        if theme.quotes:
+            assert theme.count >= minimum
+        for quote in theme.quotes:
+            assert any(quote == comment or "[" in quote for comment in written_here), quote
+            assert quote not in COMMENTS["ICT"]
+    assert any(theme.quotes for theme in group.ranked), group.ranked
+    # Other departments' groups carry no quotes: only the department asked for.
+    assert all(
+        not theme.quotes
+        for other in results.theme_groups
+        if other.path != "GEM/SD"
+        for theme in other.ranked
+    )
