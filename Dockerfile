@@ -3,8 +3,9 @@
 # `./dev lock`); the project is built into a wheel and installed non-editable.
 FROM node:20-bookworm-slim AS static
 WORKDIR /build
-COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund
+COPY package.json package-lock.json dev ./
+# htmx and the NL Design System CSS into static/vendor/, as `./dev setup` does.
+RUN npm ci --no-audit --no-fund && ./dev vendor
 
 # The project's wheel, built by the hash-locked build backend without build isolation, so
 # nothing is fetched for it unhashed.
@@ -42,8 +43,8 @@ RUN pip install --no-cache-dir --no-deps /tmp/wheels/*.whl && rm -r /tmp/wheels
 ENV KLANKBORD_SITE_DIR=/app
 COPY templates /app/templates
 COPY static /app/static
-COPY --from=static /build/node_modules/htmx.org/dist/htmx.min.js /app/static/vendor/htmx.min.js
-RUN python -c 'from survey_app.app import STATIC_DIR; from survey_app.web.templates import TEMPLATE_DIR; assert (TEMPLATE_DIR / "base.html").is_file() and (STATIC_DIR / "vendor" / "htmx.min.js").is_file()'
+COPY --from=static /build/static/vendor /app/static/vendor
+RUN python -c 'from survey_app.app import STATIC_DIR; from survey_app.web.templates import TEMPLATE_DIR; assert (TEMPLATE_DIR / "base.html").is_file() and all((STATIC_DIR / "vendor" / name).is_file() for name in ("htmx.min.js", "nl-design-system.css"))'
 USER klankbord
 EXPOSE 8000
 VOLUME ["/var/lib/klankbord"]

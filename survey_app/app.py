@@ -22,7 +22,7 @@ from survey_app.core.settings import SITE_DIR, Settings
 from survey_app.responding import controllers as responding
 from survey_app.results import controllers as results
 from survey_app.waves import controllers as waves
-from survey_app.web import site
+from survey_app.web import site, theme
 from survey_app.web.access import Rule, access, enforce_access, provide_principal
 from survey_app.web.csrf import CSRFMiddleware, cookie_name
 from survey_app.web.errors import EXCEPTION_HANDLERS
@@ -55,6 +55,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     app = Litestar(
         route_handlers=[
             *site.ROUTES,
+            *theme.ROUTES,
             *responding.ROUTES,
             *accounts.ROUTES,
             *waves.ROUTES,

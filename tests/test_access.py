@@ -39,6 +39,7 @@ EXPECTED_RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/health"): Rule.PUBLIC,
     ("GET", "/static/{file_path:path}"): Rule.PUBLIC,
     ("HEAD", "/static/{file_path:path}"): Rule.PUBLIC,
+    ("GET", "/theme.css"): Rule.PUBLIC,
     ("GET", "/schema"): Rule.PUBLIC,
     ("GET", "/schema/openapi.json"): Rule.PUBLIC,
     ("GET", "/schema/{path:str}"): Rule.PUBLIC,
@@ -419,3 +420,65 @@ async def test_a_team_page_shows_no_department_outside_the_viewers_scope(app) ->
         "WMO",
         "ICT",
     }
+
+
+# -- the menu in the header ---------------------------------------------------------------
+
+MENU_LINK = re.compile(
+    r'<a class="[^"]*utrecht-nav-list__link" href="([^"]+)"(?: aria-current="(\w+)")?>([^<]+)</a>'
+)
+# What each persona's menu holds: an area per role, never one the role cannot open.
+EXPECTED_MENUS = {
+    "anonymous": set(),
+    "employee": {"Our results"},
+    "manager_a": {"Team", "Our results"},
+    "manager_b": {"Team", "Our results"},
+    "hr": {"Results", "Waves", "Our results"},
+    "admin": {"Admin", "Our results"},
+}
+
+
+def main_menu(html: str) -> dict[str, tuple[str, str]]:
+    """label → (link, its aria-current or "") of the page's main menu."""
+    if 'aria-label="Main menu"' not in html:
+        return {}
+    nav = html.split('aria-label="Main menu"', 1)[1].split("</nav>", 1)[0]
+    return {label: (href, current) for href, current, label in MENU_LINK.findall(nav)}
+
+
+async def test_the_menu_shows_each_role_the_areas_it_may_open_and_no_other(app) -> None:
+    await load_small_org()
+    personas = Personas(app)
+    await personas.create()
+    for persona, labels in EXPECTED_MENUS.items():
+        page = (await personas.request(persona, "GET", "/")).text
+        menu = main_menu(page)
+        assert set(menu) == labels, f"{persona}: {sorted(menu)}"
+        for label, (href, _current) in menu.items():
+            got = outcome(await personas.request(persona, "GET", href))
+            assert got == "allowed", f"{persona}'s menu links {label} ({href}): {got}"
+        if persona != "hr":
+            # No link to an HR page on the start page either.
+            assert 'href="/hr/' not in page, persona
+
+
+@pytest.mark.parametrize(
+    ("persona", "path", "expected"),
+    [
+        ("hr", "/hr/waves", {"Waves": "page", "Results": "", "Our results": ""}),
+        ("hr", "/hr/results", {"Results": "page", "Waves": "", "Our results": ""}),
+        ("hr", "/account", {"Results": "", "Waves": "", "Our results": ""}),
+        ("admin", "/admin", {"Admin": "page", "Our results": ""}),
+        ("admin", "/admin/users", {"Admin": "true", "Our results": ""}),
+        ("manager_a", "/teams", {"Team": "page", "Our results": ""}),
+        ("employee", "/results", {"Our results": "page"}),
+    ],
+)
+async def test_the_menu_marks_the_current_area(app, persona, path, expected) -> None:
+    await load_small_org()
+    personas = Personas(app)
+    await personas.create()
+    page = await personas.request(persona, "GET", path)
+    assert page.status_code == 200
+    menu = main_menu(page.text)
+    assert {label: current for label, (_href, current) in menu.items()} == expected

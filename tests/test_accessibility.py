@@ -73,6 +73,7 @@ COMMENT = "Prettig team; de werkdruk is wel hoog."
 # Routes that render no HTML page of ours, with the reason. Anything else must be in PAGES.
 NOT_PAGES = {
     "/static": "static files (CSS, JavaScript)",
+    "/theme.css": "the design tokens of the house style (CSS)",
     "/health": "JSON health check for load balancers",
     "/schema": "OpenAPI JSON/YAML and the framework's API-documentation viewers",
     "/admin/audit.csv": "the audit trail as a CSV download",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import secrets
 import time
 from dataclasses import dataclass, field
@@ -87,6 +88,28 @@ def trusted_proxies_from_env() -> tuple[str, ...]:
     return entries
 
 
+def theme_css_from_env() -> Path | None:
+    """``KLANKBORD_THEME_CSS``: the design tokens file of the organisation's house style
+    (served as ``/theme.css``); None for the neutral theme that ships with Klankbord. A path
+    that is not a readable file is refused at start, not on the first page."""
+    configured = os.environ.get("KLANKBORD_THEME_CSS", "").strip()
+    if not configured:
+        return None
+    path = Path(configured).expanduser().resolve()
+    if not path.is_file() or not os.access(path, os.R_OK):
+        raise ValueError(f"KLANKBORD_THEME_CSS: {configured!r} is not a readable file")
+    return path
+
+
+def theme_class_from_env() -> str:
+    """``KLANKBORD_THEME_CLASS``: the class a tokens file sets its properties on (published
+    NL Design System themes use one, e.g. ``utrecht-theme``), put on every page's ``<html>``."""
+    configured = os.environ.get("KLANKBORD_THEME_CLASS", "").strip()
+    if configured and not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_-]*", configured):
+        raise ValueError(f"KLANKBORD_THEME_CLASS: {configured!r} is not a CSS class name")
+    return configured
+
+
 def var_dir_from_env() -> Path:
     return Path(os.environ.get("KLANKBORD_VAR_DIR", PROJECT_ROOT / "var")).resolve()
 
@@ -129,6 +152,10 @@ class Settings:
     oidc_trust_email: bool = False
     # Local accounts (user name and password) can be switched off once SSO works.
     local_sign_in: bool = True
+    # The house style: a design tokens file (None: the neutral theme in static/css/) and the
+    # class its properties are set on.
+    theme_css: Path | None = None
+    theme_class: str = ""
 
     @property
     def session_idle(self) -> dt.timedelta:
@@ -170,6 +197,8 @@ class Settings:
             "oidc_button_label": os.environ.get("KLANKBORD_OIDC_BUTTON_LABEL", "").strip(),
             "oidc_trust_email": _bool(os.environ.get("KLANKBORD_OIDC_TRUST_EMAIL", "")),
             "local_sign_in": _bool(os.environ.get("KLANKBORD_LOCAL_SIGN_IN", "yes")),
+            "theme_css": theme_css_from_env(),
+            "theme_class": theme_class_from_env(),
         }
         values.update(overrides)
         if values["min_comment_group_size"] < values["min_group_size"]:  # type: ignore[operator]

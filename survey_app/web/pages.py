@@ -14,10 +14,12 @@ from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_303_SEE_OTHER
 
 from survey_app.core.i18n import LANGUAGE_NAMES, current_language
+from survey_app.web.navigation import main_menu
 
 
 def page_context(request: Request, language: str, /, **context: Any) -> dict[str, Any]:
     """What every page's template gets, plus ``context``."""
+    principal = request.scope.get("user")
     return {
         "lang": language,
         "other_languages": {
@@ -26,7 +28,8 @@ def page_context(request: Request, language: str, /, **context: Any) -> dict[str
         "current_path": request.url.path,
         "csrf_token": request.scope.get("klankbord.csrf_token", ""),
         "csrf_field": "_csrf",
-        "principal": request.scope.get("user"),
+        "principal": principal,
+        "menu": main_menu(request, principal),
         **context,
     }
 
@@ -56,7 +59,7 @@ def shared_page(request: Request, key: Hashable, template_name: str, /, **contex
     html = _SHARED_PAGES.get(cache_key)
     if html is None:
         context = page_context(request, language, **context)
-        context.update(csrf_token=_TOKEN_STAND_IN, principal=None, request=request)
+        context.update(csrf_token=_TOKEN_STAND_IN, principal=None, menu=[], request=request)
         template = request.app.template_engine.get_template(template_name)
         html = template.render(**context)
         if len(_SHARED_PAGES) >= _SHARED_PAGES_KEPT:

@@ -10,6 +10,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from survey_app.core import i18n
 from survey_app.core.clock import local_date
 from survey_app.core.settings import SITE_DIR, Settings
+from survey_app.web.theme import theme_of
 
 TEMPLATE_DIR = SITE_DIR / "templates"
 
@@ -29,4 +30,7 @@ def jinja_environment(settings: Settings, template_dir: Path = TEMPLATE_DIR) -> 
         return local_date(moment, settings.timezone, end=end)
 
     environment.filters["localdate"] = localdate
+    # base.html links /theme.css?v=<digest> and puts the theme's class on <html>.
+    environment.globals["theme_version"] = theme_of(settings).version
+    environment.globals["theme_class"] = settings.theme_class
     return environment

@@ -41,8 +41,8 @@ async def test_themes_are_shown_per_department_only_where_the_gate_allows(client
     assert "Workload" in html or "workload" in html.lower()
 
     def section(name: str) -> str:
-        start = html.index(f"<h3>{name}</h3>")
-        end = html.find("<h3>", start + 1)
+        start = html.index(f">{name}</h3>")
+        end = html.find("<h3", start + 1)
         return html[start : end if end != -1 else len(html)]
 
     assert "Too few comments" in section("Wmo")

@@ -1,0 +1,62 @@
+"""The menu in the page header: one entry per area, for the roles that may open it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from litestar import Request
+
+from survey_app.core.errors import N_
+from survey_app.core.i18n import gettext
+from survey_app.core.principal import Principal
+from survey_app.web.access import ACCESS_KEY, allowed
+
+
+@dataclass(frozen=True)
+class MenuEntry:
+    label: str  # English, marked for translation
+    route: str  # the route name of the area's entry page
+    shown_to: Callable[[Principal], bool]
+
+
+# HR reads every department's results (/hr/results) and runs the waves (/hr/waves); a
+# manager their teams; everyone signed in the organisation's results of closed waves. An
+# entry is shown only when its role predicate holds *and* the route's own access rule lets
+# the person in.
+MENU = (
+    MenuEntry(N_("Results"), "hr:results", lambda who: who.is_hr),
+    MenuEntry(N_("Waves"), "hr:waves", lambda who: who.is_hr),
+    MenuEntry(N_("Team"), "teams:overview", lambda who: who.is_manager and not who.is_hr),
+    MenuEntry(N_("Our results"), "results:organisation", lambda who: True),
+    MenuEntry(N_("Admin"), "admin:overview", lambda who: who.is_admin),
+)
+
+
+@dataclass(frozen=True)
+class MenuLink:
+    label: str
+    href: str
+    # "page" on the entry page itself, "true" on a page inside its area, None elsewhere.
+    current: str | None
+
+
+def main_menu(request: Request, principal: object) -> list[MenuLink]:
+    """The entries ``principal`` may open, in the request's language."""
+    if not isinstance(principal, Principal):
+        return []
+    path = request.url.path
+    links = []
+    for entry in MENU:
+        rule = request.app.get_handler_index_by_name(entry.route)["handler"].opt[ACCESS_KEY]
+        if not (entry.shown_to(principal) and allowed(rule, principal, {})):
+            continue
+        href = request.app.route_reverse(entry.route)
+        if path == href:
+            current = "page"
+        elif path.startswith(href.rstrip("/") + "/"):
+            current = "true"
+        else:
+            current = None
+        links.append(MenuLink(gettext(entry.label), href, current))
+    return links
