@@ -34,7 +34,14 @@ from survey_app.core.csvfile import spreadsheet_csv
 from survey_app.core.errors import N_
 from survey_app.core.i18n import _, using_language
 from survey_app.core.settings import Settings
-from survey_app.results.dashboard import OUT_OF_SCOPE, Column, Figure, ScoreRow
+from survey_app.results.dashboard import Column, Figure, ScoreRow
+from survey_app.results.markers import (
+    HIDDEN,
+    flag_text,
+    hidden_figure_note,
+    hidden_marker,
+    hidden_rate_note,
+)
 from survey_app.results.service import RateRow, WaveResults
 
 
@@ -61,36 +68,6 @@ def audit_view(export_format: str) -> str:
 def wants_themes(export_format: str) -> bool:
     """Only the report shows comment themes."""
     return export_format == "pdf"
-
-
-class Hidden:
-    """A figure the gate hides: written as `hidden_marker`, never as a number."""
-
-    def __repr__(self) -> str:
-        return "HIDDEN"
-
-
-HIDDEN = Hidden()
-
-
-def hidden_marker() -> str:
-    return _("hidden")
-
-
-def hidden_figure_note(reason: str | None, k: int) -> str:
-    if reason == OUT_OF_SCOPE:
-        return _("Hidden: outside the part of the organisation you may see.")
-    return _(
-        "Hidden: fewer than {k} respondents, or showing it would let a smaller group be "
-        "worked out by subtraction."
-    ).format(k=k)
-
-
-def hidden_rate_note(k: int) -> str:
-    return _(
-        "Hidden: fewer than {k} invited, or showing it would let a smaller department be "
-        "worked out by subtraction; counted in the department above."
-    ).format(k=k)
 
 
 def file_name(results: WaveResults, export_format: str, day: dt.date) -> str:
@@ -163,16 +140,6 @@ def department_name(row: ScoreRow) -> str:
 
 def department_code(path: str | None) -> str:
     return "" if path is None else path.rsplit("/", 1)[-1]
-
-
-def flag_text(difference: float | None, flag: int) -> str | None:
-    """A comparison's verdict (the engine's test, in the item's scored direction)."""
-    if difference is None:
-        return None
-    return {
-        1: _("significantly better"),
-        -1: _("significantly worse"),
-    }.get(flag, _("no significant difference"))
 
 
 def _fraction(percent: float | None) -> float | None:

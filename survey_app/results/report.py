@@ -22,7 +22,7 @@ from survey_app.core.clock import local_today
 from survey_app.core.i18n import _
 from survey_app.core.settings import Settings
 from survey_app.results.dashboard import ScoreRow
-from survey_app.results.exports import (
+from survey_app.results.markers import (
     flag_text,
     hidden_figure_note,
     hidden_marker,
