@@ -61,6 +61,9 @@ EXPECTED_RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/hr/waves"): Rule.HR,
     ("GET", "/hr/waves/{public_id:str}"): Rule.HR,
     ("GET", "/hr/waves/{public_id:str}/themes"): Rule.HR,
+    ("GET", "/hr/results"): Rule.HR,
+    ("GET", "/hr/waves/{public_id:str}/departments/{department_code:str}"): Rule.HR,
+    ("GET", "/results"): Rule.SIGNED_IN,
     ("GET", "/teams"): Rule.MANAGER,
     ("GET", "/teams/{department_code:str}/waves/{public_id:str}"): Rule.MANAGER,
     # Exports of the same results as files.
@@ -375,9 +378,13 @@ async def test_views_of_results_are_in_the_audit_trail_and_refused_views_are_not
     seen = sorted((record.actor, record.target, record.details["page"]) for record in records)
     assert total == 3
     assert seen == [
-        ("hr@testdorp.example", f"wave {wave}", "response_rates"),
-        ("hr@testdorp.example", f"wave {wave}", "themes"),
-        ("jeugd@testdorp.example", f"wave {wave} department {DEPARTMENT_A}", "team_results"),
+        ("hr@testdorp.example", "Pulsmeting test", "overview"),
+        ("hr@testdorp.example", "Pulsmeting test", "themes"),
+        (
+            "jeugd@testdorp.example",
+            f"Pulsmeting test – {DEPARTMENT_NAMES[DEPARTMENT_A]} ({DEPARTMENT_A})",
+            "department",
+        ),
     ]
 
 

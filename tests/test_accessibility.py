@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import re
 import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field, replace
@@ -40,7 +41,7 @@ from survey_app.responding.service import submit_response
 from survey_app.tables.anonymous import Answer, Response
 from survey_app.tables.identity import Account
 from survey_app.waves.service import WaveInfo, close_wave
-from surveys import AnswerValue, Question, load_template
+from surveys import Question, load_template, validate_answers
 from tests.helpers import (
     CHROMIUM,
     CHROMIUM_ARGS,
@@ -338,6 +339,35 @@ async def visit_hr_wave(page: Page, scenario: Scenario) -> int:
     return status
 
 
+async def visit_hr_results(page: Page, scenario: Scenario) -> int:
+    # The last closed wave: the heatmap, with scales as columns, then questions and means.
+    status = await goto_page(page, f"{scenario.url}/hr/results?wave={scenario.themed.public_id}")
+    assert await page.locator("table.heatmap").count() == 1
+    # Rows follow the tree: folding a domain hides the departments below it.
+    toggle = page.locator("table.heatmap button.tree-toggle").first
+    rows = page.locator("table.heatmap tbody tr:visible")
+    shown = await rows.count()
+    await toggle.click()
+    await expect(toggle).to_have_attribute("aria-expanded", "false")
+    assert await rows.count() < shown
+    await toggle.click()
+    await expect(rows).to_have_count(shown)
+    await page.locator("#columns-items").check()
+    await expect(page).to_have_url(re.compile("columns=items"))
+    await page.locator("#measure-mean").check()
+    await expect(page).to_have_url(re.compile("measure=mean"))
+    await expect(page.locator("table.heatmap")).to_have_count(1)
+    return status
+
+
+async def visit_hr_department(page: Page, scenario: Scenario) -> int:
+    status = await goto_page(
+        page, f"{scenario.url}/hr/waves/{scenario.themed.public_id}/departments/{MANAGED}"
+    )
+    assert await page.locator("h1").count() == 1
+    return status
+
+
 async def visit_hr_themes(page: Page, scenario: Scenario) -> int:
     # The wave is open, so the page explains that themes come once it has closed.
     status = await goto_page(page, f"{scenario.url}/hr/waves/{scenario.wave.public_id}/themes")
@@ -422,6 +452,18 @@ PAGES = [
         as_role("hr", visit_themes_closed),
         200,
     ),
+    PageCase(
+        "HR: results overview (heatmap, filtered with htmx)",
+        (("GET", "/hr/results"),),
+        as_role("hr", visit_hr_results),
+        200,
+    ),
+    PageCase(
+        "HR: a department's results",
+        (("GET", "/hr/waves/{public_id:str}/departments/{department_code:str}"),),
+        as_role("hr", visit_hr_department),
+        200,
+    ),
     PageCase("error page (unknown wave)", (), as_role("hr", at("/hr/waves/not-a-wave")), 404),
     # Managers.
     PageCase("manager: teams", (("GET", "/teams"),), as_role("manager", at("/teams")), 200),
@@ -440,6 +482,9 @@ PAGES = [
         422,
     ),
     PageCase("error page (no access)", (), as_role("employee", at("/hr/waves")), 403),
+    PageCase(
+        "results for everyone", (("GET", "/results"),), as_role("employee", at("/results")), 200
+    ),
     # Administrators.
     PageCase("admin: overview", (("GET", "/admin"),), as_role("admin", at("/admin")), 200),
     PageCase(
@@ -609,11 +654,15 @@ async def run_accounts() -> tuple[dict[str, dict[str, str]], dict[str, int]]:
 async def themed_wave() -> WaveInfo:
     """A closed wave with comments in every department (themes to show)."""
     opened = await open_wave()
+    template = load_template("pulse")
     for code, comments in COMMENTS.items():
         for number, comment in zip(NUMBERS[code], comments, strict=True):
+            form = full_answers(open_comment=comment, enjoyment_work=str(1 + number % 5))
+            answers, errors = validate_answers(template, {k: [v] for k, v in form.items()})
+            assert not errors
             await submit_response(
                 hash_token(opened.tokens[str(number)]),
-                [AnswerValue("open_comment", None, None, comment)],
+                answers,
                 now=utc_now(),
                 settings=app_settings(),
             )
@@ -633,7 +682,7 @@ async def scenario(live_server) -> Scenario:
     async with httpx.AsyncClient(base_url=live_server.url) as http:
         csrf = await open_survey(http, used)
         sent = await http.post("/survey", data={**full_answers(), "_csrf": csrf})
-        assert sent.headers.get("location") == "/survey/thanks", sent.text
+        assert sent.headers.get("location", "").startswith("/survey/thanks?wave="), sent.text
     scheduled = await open_wave(opens_on=today + 7 * day, closes_on=today + 21 * day)
     expired = await open_wave(opens_on=today - 20 * day, closes_on=today - 10 * day)
     closed = await open_wave()
@@ -845,10 +894,10 @@ async def answer_by_keyboard(page: Page, questions: list[Question], answers: dic
 
     state = await press(page, "Tab", "to the send button")
     assert state["element"].startswith("button"), state["element"]
-    async with page.expect_response("**/survey/thanks"):
+    async with page.expect_response("**/survey/thanks?*"):
         await page.keyboard.press("Enter")
     await expect(page.locator(".notice-success h1")).to_be_visible()
-    await page.wait_for_url("**/survey/thanks")
+    await page.wait_for_url("**/survey/thanks?*")
     # The page was swapped in by htmx, not loaded: the focus goes to its main content.
     await expect(page.locator("main")).to_be_focused()
 

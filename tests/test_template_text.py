@@ -45,10 +45,12 @@ class TextCollector(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in {"script", "style"}:
             self._skip += 1
+        # A button's value is its caption; a radio button's or checkbox's is never shown.
+        shown_value = tag == "button" or (
+            tag == "input" and dict(attrs).get("type") in {"submit", "button", "reset"}
+        )
         for name, value in attrs:
-            if value and (
-                name in READ_ATTRIBUTES or (tag in {"input", "button"} and name == "value")
-            ):
+            if value and (name in READ_ATTRIBUTES or (shown_value and name == "value")):
                 self.found.append(value)
 
     def handle_endtag(self, tag: str) -> None:

@@ -72,4 +72,27 @@
       if (main && !document.querySelector(".error-summary")) { main.focus(); }
     }
   });
+
+  // Heatmap rows follow the department tree: a button on each parent row folds away the
+  // rows below it (without this file every row simply stays visible).
+  function initTreeToggles(root) {
+    Array.prototype.forEach.call(root.querySelectorAll("button.tree-toggle"), function (button) {
+      button.hidden = false;
+      if (button.dataset.ready) { return; }
+      button.dataset.ready = "1";
+      button.addEventListener("click", function () {
+        var row = button.closest("tr");
+        var depth = Number(row.dataset.depth);
+        var open = button.getAttribute("aria-expanded") === "true";
+        button.setAttribute("aria-expanded", String(!open));
+        for (var next = row.nextElementSibling; next && Number(next.dataset.depth) > depth; next = next.nextElementSibling) {
+          next.hidden = open;
+          var inner = next.querySelector("button.tree-toggle");
+          if (!open && inner) { inner.setAttribute("aria-expanded", "true"); }
+        }
+      });
+    });
+  }
+  initTreeToggles(document);
+  document.addEventListener("htmx:afterSwap", function (event) { initTreeToggles(event.target); });
 })();

@@ -53,6 +53,30 @@ def action_labels() -> dict[str, str]:
     }
 
 
+def result_views() -> dict[str, str]:
+    """The pages, exports and commands a view of results is recorded as (``page``)."""
+    return {
+        "overview": _("overview of a wave (heatmap and response rates)"),
+        "department": _("results of a department"),
+        "themes": _("themes in comments"),
+        "organisation": _("results for everyone"),
+        "export_csv": _("export as CSV"),
+        "export_xlsx": _("export as Excel workbook"),
+        "export_pdf": _("report as PDF"),
+        "wave_status": _("response rates on the command line"),
+        "score_report": _("score report on the command line"),
+    }
+
+
+def readable_details(action: str, details: dict[str, Any]) -> str:
+    """A record's details as a reader wants them: the view of results in words, any other
+    details as ``key=value``."""
+    if action == "results.viewed" and set(details) == {"page"}:
+        views = result_views()
+        return _("Seen as: {view}").format(view=views.get(details["page"], details["page"]))
+    return details_text(details)
+
+
 def value_text(value: Any) -> str:
     """A detail value as text: words as they are, anything else as JSON."""
     if isinstance(value, str) and value and not any(char in value for char in ' ="\n\t'):
@@ -159,7 +183,7 @@ async def audit_page(
             (
                 local_moment(record.occurred_at, settings.timezone, seconds=True),
                 record,
-                details_text(record.details),
+                readable_details(record.action, record.details),
             )
             for record in records
         ],

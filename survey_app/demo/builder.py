@@ -12,10 +12,12 @@ import datetime as dt
 import io
 import random
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from survey_app.core.i18n import _
+from survey_app.demo.story import demo_waves, wave_moods
 from survey_app.organisation.csvformat import COLUMNS
 from surveys import AnswerValue, Question, Template
 
@@ -250,10 +252,17 @@ def organisation_csv(people: list[DemoPerson]) -> bytes:
 
 
 def synthetic_answers(
-    template: Template, rng: random.Random, climate: float, with_comment: float
+    template: Template,
+    rng: random.Random,
+    climate: float,
+    with_comment: float,
+    shifts: Mapping[str, float] | None = None,
 ) -> list[AnswerValue]:
-    """Answers of one fictional person: correlated items, department climate, some noise."""
+    """Answers of one fictional person: correlated items, department climate, some noise;
+    ``shifts`` moves the answers to some items (by question key), e.g. those of a scale
+    that changes over the waves (`survey_app.demo.story`)."""
     mood = rng.gauss(climate, 0.7)
+    shifts = shifts or {}
     answers: list[AnswerValue] = []
     for question in template.questions:
         if question.type == "text":
@@ -264,7 +273,7 @@ def synthetic_answers(
             continue
         if not question.required and rng.random() < 0.1:
             continue
-        answers.extend(_numeric_or_choice(question, rng, mood))
+        answers.extend(_numeric_or_choice(question, rng, mood + shifts.get(question.key, 0.0)))
     return answers
 
 
@@ -362,46 +371,39 @@ async def build_demo(var_dir: Path, today: dt.date) -> tuple[list[str], list[Dem
     template = load_template("pulse")
     tz = settings.timezone
     links: list[str] = []
-    waves = [
-        (
-            "Pulsmeting voorjaar 2026",
-            today - dt.timedelta(days=70),
-            today - dt.timedelta(days=49),
-            0.71,
-        ),
-        (
-            "Pulsmeting najaar 2026",
-            today - dt.timedelta(days=4),
-            today + dt.timedelta(days=17),
-            0.38,
-        ),
-    ]
-    for title, opens_on, closes_on, response_rate in waves:
+    department_codes = [code for code, *_rest in DEPARTMENTS]
+    for demo_wave in demo_waves(today):
         wave = await create_wave(
-            title=title,
+            title=demo_wave.title,
             template_key="pulse",
             department_codes=["GEM"],
-            opens_on=opens_on,
-            closes_on=closes_on,
+            opens_on=demo_wave.opens_on,
+            closes_on=demo_wave.closes_on,
             timezone=tz,
         )
-        answering_period = (min(closes_on, today) - opens_on).days
+        still_open = demo_wave.closes_on >= today
+        answering_period = (min(demo_wave.closes_on, today) - demo_wave.opens_on).days
+        moods = wave_moods(demo_wave, department_codes, template, rng)
         invitations = await invite(wave, now=wave.opens_at, settings=settings)
         submissions = []
         for invitation in invitations:
-            if rng.random() >= response_rate:
-                if closes_on > today:
+            mood = moods[invitation.department_code]
+            if rng.random() >= mood.response_rate:
+                if still_open:
                     links.append(f"{settings.base_url}/s/{invitation.token}")
                 continue
             moment = wave.opens_at + dt.timedelta(
                 days=rng.randint(0, max(0, answering_period - 1)), hours=rng.randint(7, 16)
             )
+            climate = CLIMATE.get(invitation.department_code, 0.0) + mood.mood
             answers = synthetic_answers(
-                template, rng, CLIMATE.get(invitation.department_code, 0.0), with_comment=0.35
+                template, rng, climate, with_comment=0.35, shifts=mood.item_shifts
             )
             submissions.append((moment, invitation.token, answers))
         # In random order, not in the order of the invitation list (which follows the
         # people): the order of submission must not say who answered what, not even here.
+        # A closed wave's last answers stay sealed until its results are first looked at,
+        # as with a real wave (`survey_app.results.service`).
         rng.shuffle(submissions)
         for moment, token, answers in submissions:
             await submit_response(hash_token(token), answers, now=moment, settings=settings)

@@ -18,7 +18,7 @@ from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotFoundException
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.openapi.spec import OpenAPIMediaType, Operation, RequestBody, Schema
-from litestar.params import PathParameter
+from litestar.params import Parameter, PathParameter
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_303_SEE_OTHER
 
@@ -34,6 +34,7 @@ from survey_app.responding.service import (
     open_invitation,
     submit_response,
 )
+from survey_app.waves.service import WaveNotFound, get_wave
 from survey_app.web.access import Rule, access
 from survey_app.web.forms import FormValues, displayable, form_values
 from survey_app.web.pages import html_response, page, redirect_response, see_other, shared_page
@@ -350,7 +351,8 @@ class RespondController(Controller):
             request.clear_session()
             return problem_page(request, rejected.state)
         request.clear_session()
-        return see_other(request, "respond:thanks")
+        # The wave (not the person) goes along, so the thanks page can say when results come.
+        return see_other(request, "respond:thanks", {"wave": str(invitation.wave.public_id)})
 
     @post(
         "/survey/check/{question_key:str}",
@@ -382,10 +384,20 @@ class RespondController(Controller):
         return page(request, "responding/_check.html", question=question, **context)
 
     @get("/survey/thanks", name="respond:thanks", media_type=MediaType.HTML)
-    async def thanks(self, request: Request) -> Response:
+    async def thanks(
+        self,
+        request: Request,
+        wave: Annotated[str | None, Parameter(query="wave", max_length=45, required=False)] = None,
+    ) -> Response:
+        """Thanks, and when the results will be shared (the wave's closing day)."""
         # Whatever this browser still holds of a survey ends here (a shared computer).
         request.clear_session()
-        return shared_page(request, "thanks", "responding/thanks.html")
+        try:
+            found = await get_wave(wave) if wave else None
+        except WaveNotFound:
+            found = None
+        closes = found.closes_at if found else None
+        return shared_page(request, ("thanks", closes), "responding/thanks.html", closes_at=closes)
 
 
 ROUTES = [RespondController]

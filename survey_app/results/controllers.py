@@ -1,21 +1,34 @@
-"""Results pages: a wave's response rates and comment themes for HR (every department) and
-for managers (the departments they lead). Each page renders one `WaveResults` from the
-door in `results.service`; nothing here reads answers or counts."""
+"""Results pages: HR's overview of a wave (heatmap, eNPS, response rates) and a department
+page (HR for any department, managers for theirs), the comment themes, and the
+organisation's results for everyone signed in. Each page renders one `WaveResults` from
+the door in `results.service`; nothing here reads answers or counts.
+
+Filters are query parameters (so a view can be bookmarked and shared); with htmx the
+filter form swaps only the results region and pushes the address.
+"""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any, Literal
 
 from litestar import Controller, Request, get
 from litestar.di import NamedDependency
-from litestar.params import PathParameter
+from litestar.params import Parameter, PathParameter
 from litestar.response import Template
 
 from survey_app.core.i18n import current_language
 from survey_app.core.principal import Principal
 from survey_app.core.settings import Settings
-from survey_app.results.service import wave_results, waves_by_department
-from survey_app.waves.service import state_label
+from survey_app.organisation.tree import load_tree
+from survey_app.results import charts
+from survey_app.results.service import (
+    WaveResults,
+    closed_waves,
+    department_choices,
+    wave_results,
+    waves_by_department,
+)
+from survey_app.waves.service import WaveNotFound, list_waves, state_label
 from survey_app.web.access import Rule, access
 from survey_app.web.pages import SIGN_IN_REQUIRED, html_response, page
 
@@ -25,28 +38,132 @@ DEPARTMENT_CODE_MAX_LENGTH = 64
 
 WaveId = Annotated[str, PathParameter(max_length=PUBLIC_ID_MAX_LENGTH)]
 DepartmentCode = Annotated[str, PathParameter(max_length=DEPARTMENT_CODE_MAX_LENGTH)]
+WaveChoice = Annotated[
+    str | None, Parameter(query="wave", max_length=PUBLIC_ID_MAX_LENGTH, required=False)
+]
+DepartmentChoice = Annotated[
+    str | None,
+    Parameter(query="department", max_length=DEPARTMENT_CODE_MAX_LENGTH, required=False),
+]
+# What a heatmap cell shows, and which columns: scales (with eNPS) or every item.
+Measure = Annotated[Literal["favourable", "mean"], Parameter(query="measure")]
+Columns = Annotated[Literal["scales", "items"], Parameter(query="columns")]
 
 HR_ONLY = {**SIGN_IN_REQUIRED, 403: html_response("Signed in without the HR role")}
 WAVE_RESPONSES = {
-    400: html_response("The wave id is too long"),
-    404: html_response("No wave with this id"),
+    400: html_response("The wave id or a filter is not valid"),
+    404: html_response("No wave (or department) with this id"),
 }
 NOT_THEIR_DEPARTMENT = {
     403: html_response("Neither HR nor a manager (of this department)"),
 }
+# Below this response rate a department is highlighted in the response rate table.
+LOW_RESPONSE_RATE = 0.5
+
+
+def _context(results: WaveResults, **extra: Any) -> dict[str, Any]:
+    return {
+        "results": results,
+        "state_label": state_label,
+        "charts": charts,
+        "low_response_rate": LOW_RESPONSE_RATE,
+        **extra,
+    }
+
+
+def _overview(request: Request, results: WaveResults, **extra: Any) -> Template:
+    partial = (
+        bool(request.headers.get("hx-request"))
+        and request.headers.get("hx-target") == "results-view"
+    )
+    return page(
+        request,
+        "results/_overview.html" if partial else "results/overview.html",
+        **_context(results, **extra),
+    )
+
+
+async def _wave_overview(
+    request: Request,
+    public_id: str,
+    principal: Principal,
+    settings: Settings,
+    department: str | None,
+    measure: str,
+    columns: str,
+) -> Template:
+    results = await wave_results(
+        principal,
+        public_id,
+        settings=settings,
+        language=current_language.get(),
+        view="overview",
+        department_code=department or None,
+        with_view=True,
+    )
+    return _overview(
+        request,
+        results,
+        measure=measure,
+        columns=columns,
+        waves=await list_waves(),
+        departments=department_choices(await load_tree()),
+    )
 
 
 class WaveResultsController(Controller):
-    """HR: a wave's response rates and its comment themes for the whole organisation."""
+    """HR: a wave's overview for the organisation (or a department's subtree), a
+    department's page and the comment themes."""
 
-    path = "/hr/waves"
+    path = "/hr"
     opt = access(Rule.HR)
 
-    @get("/{public_id:str}", name="hr:wave", responses={**HR_ONLY, **WAVE_RESPONSES})
+    @get("/results", name="hr:results", responses={**HR_ONLY, **WAVE_RESPONSES})
+    async def results(
+        self,
+        request: Request,
+        principal: NamedDependency[Principal],
+        settings: NamedDependency[Settings],
+        wave: WaveChoice = None,
+        department: DepartmentChoice = None,
+        measure: Measure = "favourable",
+        columns: Columns = "scales",
+    ) -> Template:
+        """The overview of the chosen wave (by default the last closed one, or the last)."""
+        if not wave:
+            waves = await closed_waves() or await list_waves()
+            if not waves:
+                return page(request, "results/overview.html", results=None, waves=[])
+            wave = str(waves[-1].public_id)
+        return await _wave_overview(
+            request, wave, principal, settings, department, measure, columns
+        )
+
+    @get("/waves/{public_id:str}", name="hr:wave", responses={**HR_ONLY, **WAVE_RESPONSES})
     async def wave(
         self,
         request: Request,
         public_id: WaveId,
+        principal: NamedDependency[Principal],
+        settings: NamedDependency[Settings],
+        department: DepartmentChoice = None,
+        measure: Measure = "favourable",
+        columns: Columns = "scales",
+    ) -> Template:
+        return await _wave_overview(
+            request, public_id, principal, settings, department, measure, columns
+        )
+
+    @get(
+        "/waves/{public_id:str}/departments/{department_code:str}",
+        name="hr:department",
+        responses={**HR_ONLY, **WAVE_RESPONSES},
+    )
+    async def department(
+        self,
+        request: Request,
+        public_id: WaveId,
+        department_code: DepartmentCode,
         principal: NamedDependency[Principal],
         settings: NamedDependency[Settings],
     ) -> Template:
@@ -55,11 +172,14 @@ class WaveResultsController(Controller):
             public_id,
             settings=settings,
             language=current_language.get(),
-            view="response_rates",
+            view="department",
+            department_code=department_code,
+            with_themes=True,
+            with_trend=True,
         )
-        return page(request, "results/wave.html", results=results, state_label=state_label)
+        return page(request, "results/department.html", **_context(results))
 
-    @get("/{public_id:str}/themes", name="hr:themes", responses={**HR_ONLY, **WAVE_RESPONSES})
+    @get("/waves/{public_id:str}/themes", name="hr:themes", responses={**HR_ONLY, **WAVE_RESPONSES})
     async def themes(
         self,
         request: Request,
@@ -67,11 +187,9 @@ class WaveResultsController(Controller):
         principal: NamedDependency[Principal],
         settings: NamedDependency[Settings],
     ) -> Template:
-        """What people wrote about: themes of the comments, per department through the gate.
-
-        Only labels, terms and shares are shown; no comment text (quotes wait for sign-in
-        and roles, so that only HR can read them). Only for closed waves.
-        """
+        """What people wrote about: themes of the comments, per department through the gate,
+        with representative (redacted) quotes of themes above the comment minimum. Only for
+        closed waves."""
         results = await wave_results(
             principal,
             public_id,
@@ -122,11 +240,50 @@ class TeamsController(Controller):
             public_id,
             settings=settings,
             language=current_language.get(),
-            view="team_results",
+            view="department",
             department_code=department_code,
             with_themes=True,
+            with_trend=True,
         )
-        return page(request, "results/team_wave.html", results=results, state_label=state_label)
+        return page(request, "results/department.html", **_context(results))
 
 
-ROUTES = [WaveResultsController, TeamsController]
+class OrganisationResultsController(Controller):
+    """Everyone signed in: the organisation's results of closed waves."""
+
+    path = "/results"
+    opt = access(Rule.SIGNED_IN)
+
+    @get("/", name="results:organisation", responses={**SIGN_IN_REQUIRED, **WAVE_RESPONSES})
+    async def organisation(
+        self,
+        request: Request,
+        principal: NamedDependency[Principal],
+        settings: NamedDependency[Settings],
+        wave: WaveChoice = None,
+    ) -> Template:
+        waves = await closed_waves()
+        results = None
+        if wave and wave not in {str(item.public_id) for item in waves}:
+            raise WaveNotFound("unknown_wave", id=wave)  # open, scheduled or unknown
+        if waves:
+            results = await wave_results(
+                principal,
+                wave or str(waves[-1].public_id),
+                settings=settings,
+                language=current_language.get(),
+                view="organisation",
+                with_trend=True,
+                organisation_only=True,
+            )
+        return page(
+            request,
+            "results/organisation.html",
+            results=results,
+            waves=waves,
+            charts=charts,
+            state_label=state_label,
+        )
+
+
+ROUTES = [WaveResultsController, TeamsController, OrganisationResultsController]

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from survey_app import audit
@@ -90,10 +90,26 @@ class ThemeGroup:
     depth: int
     figures: dict[str, Any]  # {"n", "shares", "difference"} or {"suppressed": True}
     largest: list[tuple[str, float, float]]
+    # Every theme with comments here, largest first (empty when suppressed).
+    ranked: tuple[RankedTheme, ...] = ()
 
     @property
     def suppressed(self) -> bool:
         return bool(self.figures.get("suppressed"))
+
+
+@dataclass(frozen=True)
+class RankedTheme:
+    """A theme in one department: its share and count of the department's comments, the
+    difference from the organisation's share, and quotes written there (redacted; only
+    where enough comments on the theme were written there)."""
+
+    id: str
+    label: str
+    share: float
+    count: int
+    difference: float
+    quotes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -119,6 +135,10 @@ class WaveResults:
     score_view: ScoreView | None = None
     # Departments below the viewer's own that were taken out of their scope: not shown.
     out_of_scope: frozenset[str] = frozenset()
+    # Responded and invited in the whole organisation; None when fewer than k were invited.
+    organisation_rate: tuple[int, int] | None = None
+    # Days left to answer while the wave is open (0 on its last day).
+    days_left: int | None = None
 
     @property
     def closed(self) -> bool:
@@ -187,6 +207,7 @@ async def wave_results(
     with_scores: bool = False,
     with_view: bool = False,
     with_trend: bool = False,
+    organisation_only: bool = False,
 ) -> WaveResults:
     """The results of one wave that ``viewer`` may see, recorded in the audit trail as
     ``view`` (the page or command). Raises `WaveNotFound`, `DepartmentNotFound` or
@@ -194,10 +215,11 @@ async def wave_results(
 
     ``with_view`` adds the `ScoreView` (with the comparison with the previous closed wave of
     the same template); ``with_trend`` adds trends over all closed waves of the template for
-    the department (or the organisation) and the organisation."""
+    the department (or the organisation) and the organisation. ``organisation_only`` is what
+    every signed-in person may see: the organisation's figures, no department."""
     wave = await get_wave(wave_id)
     tree = await load_tree()
-    department = _department(viewer, tree, department_code)
+    department = None if organisation_only else _department(viewer, tree, department_code)
     current = await thresholds.current(settings)
     root = tree.path(department.id) if department is not None else None
     protected = out_of_scope(viewer, tree, root)
@@ -210,9 +232,18 @@ async def wave_results(
     rates = [
         _rate_row(gated, tree)
         for gated in gated_rates
-        if (root is None or in_subtree(gated.row.path, root)) and gated.row.path not in protected
+        if (root is None or in_subtree(gated.row.path, root))
+        and gated.row.path not in protected
+        and not organisation_only
     ]
-    if root is not None and not rates:
+    top = [row for row in rows if row.depth == 0]
+    invited_total = sum(row.invited for row in top)
+    organisation_rate = (
+        (sum(row.responded for row in top), invited_total)
+        if invited_total >= current.min_group_size and not protected
+        else None
+    )
+    if (root is not None and not rates) or (organisation_only and not top):
         # A wave that invited nobody in this department has no results for it: not even
         # that it exists, nor its organisation-wide figures.
         raise WaveNotFound("unknown_wave", id=wave_id)
@@ -224,9 +255,9 @@ async def wave_results(
     # Every department the wave invited is listed (hidden where too small), also those
     # whose answers are stored under a larger response group.
     departments = frozenset(row.path for row in rows)
-    if state is WaveState.CLOSED and with_themes:
+    if state is WaveState.CLOSED and with_themes and not organisation_only:
         themes = await comment_themes(
-            wave, current.min_comment_group_size, language, protected, departments
+            wave, current.min_comment_group_size, language, protected, departments, root
         )
         groups = [
             group
@@ -254,6 +285,7 @@ async def wave_results(
             protected=protected,
             departments=departments,
             all_waves=with_trend,
+            organisation_only=organisation_only,
         )
     await audit.record(
         "results.viewed",
@@ -274,7 +306,16 @@ async def wave_results(
         scores=scores,
         score_view=score_view,
         out_of_scope=protected,
+        organisation_rate=organisation_rate,
+        days_left=days_left(wave, settings) if state is WaveState.OPEN else None,
     )
+
+
+def days_left(wave: WaveInfo, settings: Settings) -> int:
+    """Whole days left to answer after today (0 on the last day); a wave closes at the end
+    of its last day, i.e. at midnight after it."""
+    last_day = (wave.closes_at.astimezone(settings.timezone) - dt.timedelta(microseconds=1)).date()
+    return max(0, (last_day - local_today(settings.timezone)).days)
 
 
 def audit_target(wave: WaveInfo, department: DepartmentNode | None) -> str:
@@ -287,6 +328,23 @@ def audit_target(wave: WaveInfo, department: DepartmentNode | None) -> str:
 
 def effective_close(wave: WaveInfo) -> dt.datetime:
     return wave.closed_early_at or wave.closes_at
+
+
+async def closed_waves() -> list[WaveInfo]:
+    """Every closed wave, in the order they closed."""
+    now = utc_now()
+    return sorted(
+        (wave for wave in await list_waves() if wave.state(now) is WaveState.CLOSED),
+        key=effective_close,
+    )
+
+
+def department_choices(tree: DepartmentTree) -> list[tuple[DepartmentNode, int]]:
+    """Every department with its depth, in tree order (for a department filter)."""
+    return [
+        (node, tree.path(node.id).count("/"))
+        for node in sorted(tree.nodes.values(), key=lambda node: tree.path(node.id).split("/"))
+    ]
 
 
 async def earlier_waves(wave: WaveInfo) -> list[WaveInfo]:
@@ -316,6 +374,7 @@ async def _score_view(
     protected: frozenset[str],
     departments: frozenset[str],
     all_waves: bool,
+    organisation_only: bool = False,
 ) -> ScoreView | None:
     earlier = await earlier_waves(wave)
     waves = [*(earlier if all_waves else earlier[-1:]), wave]
@@ -326,7 +385,7 @@ async def _score_view(
     if data is None:
         return None
     trend_paths = (None, root) if all_waves and root is not None else (None,) if all_waves else ()
-    return await asyncio.to_thread(
+    view = await asyncio.to_thread(
         build_view,
         data,
         template,
@@ -336,6 +395,7 @@ async def _score_view(
         protected=protected,
         trend_paths=trend_paths,
     )
+    return replace(view, rows=()) if organisation_only else view
 
 
 def _rate_row(gated: GatedRate, tree: DepartmentTree) -> RateRow:
@@ -385,7 +445,30 @@ def theme_groups(
                 key=lambda item: -item[1],
             )[:3]
         )
-        groups.append(ThemeGroup(path, tree.name_for_path(path), path.count("/"), data, largest))
+        ranked = (
+            ()
+            if data.get("suppressed")
+            else tuple(
+                sorted(
+                    (
+                        RankedTheme(
+                            id=theme_id,
+                            label=labels[theme_id],
+                            share=share,
+                            count=round(share * data["n"]),
+                            difference=data["difference"][theme_id],
+                            quotes=themes.group_quotes.get(theme_id, ()) if path == within else (),
+                        )
+                        for theme_id, share in data["shares"].items()
+                        if share > 0
+                    ),
+                    key=lambda theme: -theme.share,
+                )
+            )
+        )
+        groups.append(
+            ThemeGroup(path, tree.name_for_path(path), path.count("/"), data, largest, ranked)
+        )
     return groups
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from survey_app.core.i18n import _
@@ -29,6 +29,8 @@ class ThemeRow:
     terms: list[str]
     source: str
     share: float | None  # of all comments; None when the organisation total is hidden
+    count: int | None = None  # comments about it; None when the total is hidden
+    quotes: tuple[str, ...] = ()  # redacted, representative; only above the comment minimum
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,9 @@ class CommentThemes:
     themes: list[ThemeRow]
     # Per group path: {"n", "shares", "difference"} or {"suppressed": True}, from the gate.
     by_group: dict[str, dict[str, Any]]
+    # For the department asked for (``quotes_for``): per theme id the representative quotes
+    # written within its subtree, only where its comments on that theme reach the minimum.
+    group_quotes: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -46,6 +51,7 @@ class _Analysis:
 
     themes: ThemeAnalysis
     paths: list[str]
+    redacted: list[str]  # each comment as the analysis redacted it, whitespace collapsed
 
 
 _CACHE: dict[tuple[uuid.UUID, int, int], _Analysis] = {}
@@ -58,6 +64,7 @@ async def comment_themes(
     language: str,
     protected: frozenset[str] = frozenset(),
     departments: frozenset[str] = frozenset(),
+    quotes_for: str | None = None,
 ) -> CommentThemes:
     """Themes of the wave's comments and their shares per department (gated), with the
     ``protected`` departments (out of the viewer's scope) never shown or derivable, and every
@@ -76,19 +83,23 @@ async def comment_themes(
     if found is None:
         names = [row["name"] for row in await Employee.select(Employee.name)]
         texts = [row["text"] for row in rows]
-        analysis = await asyncio.to_thread(_analyze, texts, names, comment_minimum)
-        found = _Analysis(analysis, [row["response.department_path"] for row in rows])
+        analysis, redacted = await asyncio.to_thread(_analyze, texts, names, comment_minimum)
+        found = _Analysis(analysis, [row["response.department_path"] for row in rows], redacted)
         if len(_CACHE) >= _CACHE_KEPT:
             _CACHE.pop(next(iter(_CACHE)))
         _CACHE[key] = found
-    return _gated(found, comment_minimum, language, protected, departments)
+    return _gated(found, comment_minimum, language, protected, departments, quotes_for)
 
 
-def _analyze(texts: list[str], names: list[str], comment_minimum: int) -> ThemeAnalysis:
-    from analysis.text.redact import Directory
+def _analyze(
+    texts: list[str], names: list[str], comment_minimum: int
+) -> tuple[ThemeAnalysis, list[str]]:
+    from analysis.text.redact import Directory, redact_all
     from analysis.text.themes import analyze_themes
 
-    return analyze_themes(texts, directory=Directory(names), comment_minimum=comment_minimum)
+    directory = Directory(names)
+    analysis = analyze_themes(texts, directory=directory, comment_minimum=comment_minimum)
+    return analysis, [" ".join(text.split()) for text in redact_all(texts, directory)]
 
 
 def _gated(
@@ -97,6 +108,7 @@ def _gated(
     language: str,
     protected: frozenset[str],
     departments: frozenset[str],
+    quotes_for: str | None = None,
 ) -> CommentThemes:
     from analysis.text.shares import theme_shares_by_group
     from analysis.text.taxonomy import load_taxonomy
@@ -124,6 +136,8 @@ def _gated(
             terms=list(theme.terms),
             source=theme.source,
             share=None if organisation.get("suppressed") else organisation["shares"][theme.id],
+            count=None if organisation.get("suppressed") else theme.size,
+            quotes=tuple(theme.quotes) if theme.size >= comment_minimum else (),
         )
         for theme in analysis.themes
         if theme.size > 0
@@ -133,4 +147,30 @@ def _gated(
         comment_minimum=comment_minimum,
         themes=rows,
         by_group=shares["by_group"],
+        group_quotes=_group_quotes(found, shares["by_group"], comment_minimum, quotes_for),
     )
+
+
+def _group_quotes(
+    found: _Analysis, by_group: dict[str, Any], comment_minimum: int, root: str | None
+) -> dict[str, tuple[str, ...]]:
+    """The organisation's representative quotes of each theme that were written within
+    ``root``'s subtree, for the themes with at least the comment minimum of comments there
+    (and only when the gate shows the department's comments at all)."""
+    if root is None or by_group.get(root, {}).get("suppressed", True):
+        return {}
+    inside = [
+        (text, theme_id)
+        for text, theme_id, path in zip(
+            found.redacted, found.themes.assignments, found.paths, strict=True
+        )
+        if path == root or path.startswith(root + "/")
+    ]
+    quotes = {}
+    for theme in found.themes.themes:
+        written = [text for text, theme_id in inside if theme_id == theme.id]
+        if len(written) >= comment_minimum:
+            chosen = tuple(quote for quote in theme.quotes if quote in set(written))
+            if chosen:
+                quotes[theme.id] = chosen
+    return quotes

@@ -62,15 +62,12 @@ def test_the_demo_builds_a_municipality_and_serves_its_open_wave(tmp_path: Path)
     assert count("SELECT count(*) FROM department") >= 10
     assert count("SELECT count(DISTINCT level) FROM department") >= 3
     assert 280 <= count("SELECT count(*) FROM employee") <= 320
-    assert count("SELECT count(*) FROM wave") == 2
-    closed_responses = count(
-        "SELECT count(*) FROM response r JOIN wave w ON r.wave = w.id "
-        "WHERE w.title LIKE '%voorjaar%'"
-    )
-    invited = count(
-        "SELECT count(*) FROM invitation i JOIN wave w ON i.wave = w.id "
-        "WHERE w.title LIKE '%voorjaar%'"
-    )
+    assert count("SELECT count(*) FROM wave") == 4
+    # The closed waves (all but the last one), released as batches of k came in: a few
+    # answers of each still wait sealed until their results are first looked at.
+    closed = "(SELECT id FROM wave WHERE opens_at < (SELECT max(opens_at) FROM wave))"
+    closed_responses = count(f"SELECT count(*) FROM response WHERE wave IN {closed}")
+    invited = count(f"SELECT count(*) FROM invitation WHERE wave IN {closed}")
     assert 0.5 < closed_responses / invited < 0.9
     comments = [
         row[0] for row in database.execute("SELECT text FROM answer WHERE text IS NOT NULL")

@@ -1,0 +1,96 @@
+"""Results pages for every role: HR's heatmap overview and department page, a manager's
+department page, the organisation's results for everyone; the small team never shows."""
+
+from __future__ import annotations
+
+import re
+
+from survey_app import audit
+from tests.helpers import full_answers, load_small_org, make_account, sign_in, sign_in_as_hr
+from tests.results.test_score_view import SIZES, answered, spread
+
+HIDDEN_PATHS = ("Jeugd", "Wmo")
+
+
+def row_of(html: str, name: str) -> str:
+    """The heatmap row whose header names the department."""
+    match = re.search(
+        rf"<tr[^>]*>\s*<th scope=\"row\">(?:(?!</tr>).)*?{name}(?:(?!</tr>).)*</tr>", html, re.S
+    )
+    assert match, name
+    return match.group(0)
+
+
+async def two_waves() -> str:
+    await load_small_org(SIZES)
+    await answered(lambda n: full_answers(workload_pace=spread(n, 1, 3)))
+    return await answered(
+        lambda n: full_answers(workload_pace=spread(n, 3, 5), enps=spread(n, 4, 10))
+    )
+
+
+async def test_hr_overview_shows_a_heatmap_without_the_small_team(client) -> None:
+    wave = await two_waves()
+    await sign_in_as_hr(client)
+    page = await client.get(f"/hr/waves/{wave}?lang=en")
+    assert page.status_code == 200, page.text[:300]
+    html = page.text
+    assert 'class="heatmap"' in html and "eNPS" in html
+    for name in HIDDEN_PATHS:
+        row = row_of(html, name)
+        assert "%" not in row and not re.search(r"\d", re.sub(r"<[^>]+>", "", row)), row
+    assert re.search(r"\d+%", row_of(html, "Sociaal Domein"))
+    # The same view with means and all questions, through the filter query.
+    means = await client.get(f"/hr/results?wave={wave}&measure=mean&columns=items&lang=en")
+    assert means.status_code == 200
+    for name in HIDDEN_PATHS:
+        assert not re.search(r"\d", re.sub(r"<[^>]+>", "", row_of(means.text, name)))
+    # A department subtree: only SD and below; htmx gets the region only.
+    partial = await client.get(
+        f"/hr/results?wave={wave}&department=SD&measure=favourable&columns=scales",
+        headers={"hx-request": "true", "hx-target": "results-view"},
+    )
+    assert partial.status_code == 200 and "<html" not in partial.text
+    assert "ICT" not in partial.text.split('class="heatmap"')[1].split("</table>")[0]
+    bad = await client.get(f"/hr/results?wave={wave}&measure=median")
+    assert bad.status_code == 400
+
+
+async def test_department_pages_for_hr_and_for_the_manager(client) -> None:
+    wave = await two_waves()
+    await sign_in_as_hr(client)
+    page = await client.get(f"/hr/waves/{wave}/departments/SD?lang=en")
+    assert page.status_code == 200
+    assert "Trend over the waves" in page.text and "<svg" in page.text
+    hidden = await client.get(f"/hr/waves/{wave}/departments/JEUGD?lang=en")
+    assert hidden.status_code == 200 and "scores are hidden" in hidden.text
+    assert 'class="figures"' not in hidden.text
+    await make_account("ict@testdorp.example", employee_number="1010")
+    records, _ = await audit.search(action="results.viewed")
+    assert records[0].target == "Pulsmeting test – Jeugd (JEUGD)"
+
+
+async def test_everyone_signed_in_sees_the_organisation_only(client) -> None:
+    wave = await two_waves()
+    await make_account("someone@testdorp.example")
+    await sign_in(client, "someone@testdorp.example")
+    page = await client.get("/results?lang=en")
+    assert page.status_code == 200
+    html = page.text
+    assert "16 of 16 colleagues responded" in html and "Sociaal Domein" not in html
+    assert (await client.get(f"/results?wave={wave}")).status_code == 200
+    assert (await client.get(f"/hr/waves/{wave}")).status_code == 403
+
+
+async def test_the_audit_trail_names_the_wave_department_and_view_in_words(client) -> None:
+    wave = await two_waves()
+    await sign_in_as_hr(client)
+    assert (await client.get(f"/hr/waves/{wave}/departments/SD")).status_code == 200
+    await client.post("/sign-out", headers={"x-csrf-token": ""})
+    await make_account("admin@testdorp.example", is_admin=True)
+    admin = client.__class__(transport=client._transport, base_url=client.base_url)
+    async with admin:
+        await sign_in(admin, "admin@testdorp.example")
+        trail = (await admin.get("/admin/audit?lang=en")).text
+    assert "Pulsmeting test – Sociaal Domein (SD)" in trail
+    assert "Seen as: results of a department" in trail and "page=" not in trail
