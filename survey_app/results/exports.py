@@ -41,6 +41,7 @@ from survey_app.results.markers import (
     hidden_figure_note,
     hidden_marker,
     hidden_rate_note,
+    organisation_rate,
 )
 from survey_app.results.service import RateRow, WaveResults
 
@@ -212,7 +213,8 @@ def records(results: WaveResults) -> Iterator[dict[str, Any]]:
     for row in score_rows(results):
         for column in view.columns if view is not None else ():
             yield score_record(results, row, column, row.figures[column.key])
-    for rate in results.rates:
+    whole = organisation_rate(results)
+    for rate in ([whole] if whole is not None else []) + results.rates:
         yield rate_record(results, rate)
 
 
@@ -419,10 +421,11 @@ def _rates_sheet(sheet: Any, results: WaveResults) -> None:
             _("Note"),
         ],
     )
-    for number, rate in enumerate(results.rates, start=2):
+    whole = organisation_rate(results)
+    for number, rate in enumerate(([whole] if whole else []) + results.rates, start=2):
         record = rate_record(results, rate)
         name = sheet.cell(row=number, column=1, value=rate.name)
-        name.alignment = Alignment(indent=rate.depth)
+        name.alignment = Alignment(indent=max(rate.depth, 0))
         _write(sheet, number, 2, record["code"])
         _write(sheet, number, 3, record["invited"], "count")
         _write(sheet, number, 4, record["responded"], "count")

@@ -1,10 +1,11 @@
-"""What exports write where the gate hides a figure, and the verdict of a comparison: the
-same words in the CSV, the XLSX and the PDF report."""
+"""What every export writes alike: the marker where the gate hides a figure, the verdict
+of a comparison, the organisation's response rate; the same in CSV, XLSX and the report."""
 
 from __future__ import annotations
 
 from survey_app.core.i18n import _
 from survey_app.results.dashboard import OUT_OF_SCOPE
+from survey_app.results.service import RateRow, WaveResults
 
 
 class Hidden:
@@ -45,3 +46,15 @@ def flag_text(difference: float | None, flag: int) -> str | None:
         1: _("significantly better"),
         -1: _("significantly worse"),
     }.get(flag, _("no significant difference"))
+
+
+def organisation_rate(results: WaveResults) -> RateRow | None:
+    """The whole organisation's response rate as a row (hidden when the door gives none),
+    for exports of the whole organisation only."""
+    if results.department is not None:
+        return None
+    name = _("Whole organisation")
+    if results.organisation_rate is None:
+        return RateRow("", name, -1, None, None, None)
+    responded, invited = results.organisation_rate
+    return RateRow("", name, -1, invited, responded, responded / invited)

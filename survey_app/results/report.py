@@ -27,6 +27,7 @@ from survey_app.results.markers import (
     hidden_figure_note,
     hidden_marker,
     hidden_rate_note,
+    organisation_rate,
 )
 from survey_app.results.service import RateRow, WaveResults
 from survey_app.waves.service import state_label
@@ -63,7 +64,8 @@ def sections(results: WaveResults) -> list[Section]:
     groups = {group.path: group for group in results.theme_groups}
     found = []
     if results.department is None:
-        found.append(Section(view.organisation, None, _organisation_themes(results)))
+        whole = organisation_rate(results)
+        found.append(Section(view.organisation, whole, _organisation_themes(results)))
     for row in view.rows:
         group = groups.get(row.path) if row.path is not None else None
         if group is None:

@@ -128,6 +128,8 @@ async def test_the_csv_through_the_command_line(settings, tmp_path: Path) -> Non
         row = rate_paths[path]
         assert [row[HEADER[key]] for key in ("invited", "responded", "rate")] == ["hidden"] * 3
     assert rate_paths["GEM/SD"][HEADER["invited"]] == "9"
+    whole = rate_paths[""]
+    assert whole[HEADER["department"]] == "Whole organisation" and whole[HEADER["invited"]] == "16"
     assert rate_paths["GEM/BV/ICT"][HEADER["rate"]] == "100.0"
     assert await export_views() == [(command_line_actor(), "Pulsmeting test", "export_csv")]
 
