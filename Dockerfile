@@ -29,6 +29,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     KLANKBORD_VAR_DIR=/var/lib/klankbord \
     KLANKBORD_TRUSTED_PROXIES="" \
     WORKERS=2
+# Pango, HarfBuzz and a font for WeasyPrint's PDF reports.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends \
+       libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
 RUN groupadd --system klankbord && useradd --system --gid klankbord --home /app klankbord \
     && mkdir -p /var/lib/klankbord && chown klankbord:klankbord /var/lib/klankbord
 WORKDIR /app

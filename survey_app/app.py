@@ -21,6 +21,7 @@ from survey_app.core.secretkey import confirm_secret_key
 from survey_app.core.settings import SITE_DIR, Settings
 from survey_app.responding import controllers as responding
 from survey_app.results import controllers as results
+from survey_app.results import export_controllers as result_exports
 from survey_app.waves import controllers as waves
 from survey_app.web import site, theme
 from survey_app.web.access import Rule, access, enforce_access, provide_principal
@@ -60,6 +61,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *accounts.ROUTES,
             *waves.ROUTES,
             *results.ROUTES,
+            *result_exports.ROUTES,
             Router(path="/admin", route_handlers=[*admin.ROUTES, *audit.ROUTES]),
             create_static_files_router(
                 path="/static", directories=[STATIC_DIR], name="static", opt=access(Rule.PUBLIC)

@@ -11,7 +11,7 @@ from survey_app.core.commands import COMMANDS
 from survey_app.core.errors import N_
 from survey_app.demo.cli import demo
 from survey_app.organisation.cli import org
-from survey_app.results.cli import WAVE_COMMANDS
+from survey_app.results.cli import WAVE_COMMANDS, results
 from survey_app.waves.cli import wave
 
 
@@ -21,7 +21,7 @@ def main() -> None:
     pass
 
 
-for each in [*COMMANDS, org, wave, user, demo, analyze]:
+for each in [*COMMANDS, org, wave, results, user, demo, analyze]:
     main.add_command(each)
 for each in WAVE_COMMANDS:
     wave.add_command(each)

@@ -67,6 +67,13 @@ EXPECTED_RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/results"): Rule.SIGNED_IN,
     ("GET", "/teams"): Rule.MANAGER,
     ("GET", "/teams/{department_code:str}/waves/{public_id:str}"): Rule.MANAGER,
+    # Exports of the same results as files.
+    ("GET", "/hr/waves/{public_id:str}/export.csv"): Rule.HR,
+    ("GET", "/hr/waves/{public_id:str}/export.xlsx"): Rule.HR,
+    ("GET", "/hr/waves/{public_id:str}/export.pdf"): Rule.HR,
+    ("GET", "/teams/{department_code:str}/waves/{public_id:str}/export.csv"): Rule.MANAGER,
+    ("GET", "/teams/{department_code:str}/waves/{public_id:str}/export.xlsx"): Rule.MANAGER,
+    ("GET", "/teams/{department_code:str}/waves/{public_id:str}/export.pdf"): Rule.MANAGER,
     # Administration.
     ("GET", "/admin"): Rule.ADMIN,
     ("GET", "/admin/users"): Rule.ADMIN,

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import functools
 import io
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,17 @@ def translations(language: str) -> Translations:
     write_mo(compiled, catalog)
     compiled.seek(0)
     return Translations(fp=compiled)
+
+
+@contextlib.contextmanager
+def using_language(language: str) -> Iterator[None]:
+    """``language`` as the current one for a while: a file rendered outside a request (an
+    export at the command line) speaks the language asked for, not the run's."""
+    token = current_language.set(language)
+    try:
+        yield
+    finally:
+        current_language.reset(token)
 
 
 def gettext(message: str) -> str:

@@ -1,5 +1,6 @@
-"""Results on the command line (``survey-app wave status``, ``survey-app wave report``),
-rendered from the same `WaveResults` as the pages, by the operator as viewer."""
+"""Results on the command line (``survey-app wave status``, ``survey-app wave report``,
+``survey-app results export``), rendered from the same `WaveResults` as the pages, by the
+operator as viewer."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from survey_app.core.cli import (
     command,
     command_line_actor,
     fail,
+    group,
+    language_option,
     option,
     require_secret_key,
     run_async,
@@ -19,6 +22,7 @@ from survey_app.core.cli import (
 from survey_app.core.errors import N_, AppError
 from survey_app.core.i18n import _, current_language
 from survey_app.core.settings import Settings
+from survey_app.results.exports import FORMATS, audit_view, render, wants_themes
 from survey_app.results.service import operator, wave_results
 from survey_app.waves.service import state_label
 
@@ -115,3 +119,65 @@ async def _report_json(settings: Settings, wave_id: str) -> str:
 
 # Added to `survey-app wave` by the root command line.
 WAVE_COMMANDS = [wave_status, wave_report]
+
+
+@group(name="results", help=N_("Results of a wave as files."))
+def results() -> None:
+    pass
+
+
+@results.command(
+    name="export",
+    help=N_(
+        "Write a wave's results through the anonymity gate to a CSV, XLSX or PDF file (of an "
+        "open wave: the response rates only)."
+    ),
+)
+@click.argument("wave_id")
+@option(
+    "--format",
+    "export_format",
+    type=click.Choice(sorted(FORMATS)),
+    required=True,
+    help=N_("csv, xlsx or pdf (the report per department)."),
+)
+@option("--department", help=N_("Only this department and everything below it (its code)."))
+@language_option()
+@option(
+    "--output",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    required=True,
+    help=N_("The file to write."),
+)
+def results_export(wave_id: str, export_format: str, department: str | None, output: Path) -> None:
+    content, closed = _export(wave_id, export_format, department)
+    try:
+        output.write_bytes(content)
+    except OSError as error:
+        raise click.ClickException(
+            _("{path} cannot be written: {reason}").format(path=output, reason=error.strerror)
+        ) from error
+    if not closed:
+        click.echo(_("The wave is still open: the file holds the response rates only."), err=True)
+
+
+@run_async
+async def _export(
+    settings: Settings, wave_id: str, export_format: str, department: str | None
+) -> tuple[bytes, bool]:
+    await require_secret_key(settings)
+    language = current_language.get()
+    try:
+        results = await wave_results(
+            operator(command_line_actor()),
+            wave_id,
+            settings=settings,
+            language=language,
+            view=audit_view(export_format),
+            department_code=department,
+            with_view=True,
+            with_themes=wants_themes(export_format),
+        )
+    except AppError as error:
+        raise fail(error) from error
+    return render(export_format, results, language, settings=settings), results.closed

@@ -20,6 +20,12 @@ from survey_app.core.csvfile import csv_cell, spreadsheet_csv
         ("line\n+1", "line\n'+1"),
         ("12-03-2026 12:00:00", "12-03-2026 12:00:00"),
         ("before.admin=false after.admin=true", "before.admin=false after.admin=true"),
+        # One plain number is a number, never a formula (signed differences in exports).
+        ("-0.25", "-0.25"),
+        ("+3", "+3"),
+        ("-2+3", "'-2+3"),
+        ("-1e3", "'-1e3"),
+        ("-0.25;=1", "'-0.25;'=1"),
     ],
 )
 def test_a_formula_start_is_neutralised_after_any_separator(text: str, safe: str) -> None:

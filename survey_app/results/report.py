@@ -1,0 +1,119 @@
+"""The printable report of a wave (PDF, A4) that a manager can take to a team meeting.
+
+Rendered from one `WaveResults` only: the response rates, then a section per department
+of the viewer's subtree (for HR's whole-organisation report, the organisation first) with
+every scale and item (% favourable, mean, n and a bar of unfavourable, neutral and
+favourable), the comparison with the organisation and with the previous wave, eNPS, and
+the largest comment themes. A hidden figure is marked with the same word as in the other
+exports and explained once, on the first page.
+
+The template (``templates/results/report.html``) is rendered with the application's own
+Jinja environment (`web.templates.jinja_environment`, the same gettext and filters as the
+pages) outside a request, so that the command line renders the same report; WeasyPrint
+turns it into PDF.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from survey_app.core.clock import local_today
+from survey_app.core.i18n import _
+from survey_app.core.settings import Settings
+from survey_app.results.dashboard import ScoreRow
+from survey_app.results.markers import (
+    flag_text,
+    hidden_figure_note,
+    hidden_marker,
+    hidden_rate_note,
+    organisation_rate,
+)
+from survey_app.results.service import RateRow, WaveResults
+from survey_app.waves.service import state_label
+from survey_app.web.templates import jinja_environment
+
+REPORT_TEMPLATE = "results/report.html"
+# Themes per department in the report: the largest few, as on the pages.
+LARGEST_THEMES = 3
+
+
+@dataclass(frozen=True)
+class Theme:
+    label: str
+    share: float
+    difference: float | None  # from the whole organisation (None for the organisation)
+
+
+@dataclass(frozen=True)
+class Section:
+    """One department's page (``row.path`` None: the whole organisation)."""
+
+    row: ScoreRow
+    rate: RateRow | None
+    # None: no themes for this department (no comments, or not asked); hidden: too few.
+    themes: tuple[Theme, ...] | None
+    themes_hidden: bool = False
+
+
+def sections(results: WaveResults) -> list[Section]:
+    view = results.score_view
+    if view is None:
+        return []
+    rates = {rate.path: rate for rate in results.rates}
+    groups = {group.path: group for group in results.theme_groups}
+    found = []
+    if results.department is None:
+        whole = organisation_rate(results)
+        found.append(Section(view.organisation, whole, _organisation_themes(results)))
+    for row in view.rows:
+        group = groups.get(row.path) if row.path is not None else None
+        if group is None:
+            found.append(Section(row, rates.get(row.path), None))
+        elif group.suppressed:
+            found.append(Section(row, rates.get(row.path), None, themes_hidden=True))
+        else:
+            themes = tuple(Theme(*item) for item in group.largest[:LARGEST_THEMES])
+            found.append(Section(row, rates.get(row.path), themes))
+    return found
+
+
+def _organisation_themes(results: WaveResults) -> tuple[Theme, ...] | None:
+    if results.themes is None or not results.themes.comments:
+        return None
+    shown = sorted(
+        (theme for theme in results.themes.themes if theme.share),
+        key=lambda theme: -(theme.share or 0.0),
+    )
+    return tuple(Theme(theme.label, theme.share or 0.0, None) for theme in shown[:LARGEST_THEMES])
+
+
+def report_context(results: WaveResults, language: str, settings: Settings) -> dict[str, Any]:
+    k = results.thresholds.min_group_size
+    return {
+        "lang": language,
+        "results": results,
+        "view": results.score_view,
+        "sections": sections(results),
+        "state_label": state_label,
+        "flag_text": flag_text,
+        "marker": hidden_marker(),
+        # Not in the template: Jinja's gettext would read "% f" as a placeholder.
+        "favourable_label": _("% favourable"),
+        "figure_note": hidden_figure_note(None, k),
+        "rate_note": hidden_rate_note(k),
+        "printed_on": local_today(settings.timezone).strftime("%d-%m-%Y"),
+    }
+
+
+def report_html(results: WaveResults, language: str, *, settings: Settings) -> str:
+    """The report as HTML, in the current language (`core.i18n.using_language`)."""
+    template = jinja_environment(settings).get_template(REPORT_TEMPLATE)
+    return template.render(**report_context(results, language, settings))
+
+
+def report_pdf(results: WaveResults, language: str, *, settings: Settings) -> bytes:
+    from weasyprint import HTML
+
+    html = report_html(results, language, settings=settings)
+    return HTML(string=html, base_url=None).write_pdf()
