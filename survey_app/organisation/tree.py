@@ -97,3 +97,8 @@ async def load_tree() -> DepartmentTree:
         Department.active,
     )
     return DepartmentTree.from_rows(rows)
+
+
+def in_subtree(path: str, root_path: str) -> bool:
+    """Whether the department path ``path`` is ``root_path`` or lies below it."""
+    return path == root_path or path.startswith(root_path + PATH_SEPARATOR)

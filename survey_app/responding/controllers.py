@@ -383,7 +383,12 @@ class RespondController(Controller):
         context = survey_context(invitation, values, {question_key: error} if error else {})
         return page(request, "responding/_check.html", question=question, **context)
 
-    @get("/survey/thanks", name="respond:thanks", media_type=MediaType.HTML)
+    @get(
+        "/survey/thanks",
+        name="respond:thanks",
+        media_type=MediaType.HTML,
+        responses={400: html_response("The wave id is too long")},
+    )
     async def thanks(
         self,
         request: Request,

@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from survey_app.organisation.tree import DepartmentTree
+from survey_app.organisation.tree import DepartmentTree, in_subtree
 from survey_app.waves.service import WaveInfo
 from surveys import Template
 
@@ -350,7 +350,7 @@ def build_view(
     rows = []
     paths = report.tree.paths
     for g, path in enumerate(paths):
-        if root is not None and not (path == root or path.startswith(root + "/")):
+        if root is not None and not in_subtree(path, root):
             continue
         if path in protected:
             continue

@@ -25,7 +25,7 @@ from survey_app.core.clock import local_today, utc_now
 from survey_app.core.errors import N_, Forbidden, NotFound
 from survey_app.core.principal import Principal
 from survey_app.core.settings import Settings
-from survey_app.organisation.tree import DepartmentNode, DepartmentTree, load_tree
+from survey_app.organisation.tree import DepartmentNode, DepartmentTree, in_subtree, load_tree
 from survey_app.responding.release import release_all
 from survey_app.results.dashboard import ScoreView, build_view
 from survey_app.results.participation import (
@@ -35,7 +35,7 @@ from survey_app.results.participation import (
     participation,
 )
 from survey_app.results.scores import score_data, score_report
-from survey_app.results.themes import CommentThemes, comment_themes
+from survey_app.results.themes import CommentThemes, ThemeGroup, comment_themes, theme_groups
 from survey_app.waves import thresholds
 from survey_app.waves.service import (
     WaveInfo,
@@ -78,38 +78,6 @@ class RateRow:
     @property
     def hidden(self) -> bool:
         return self.invited is None
-
-
-@dataclass(frozen=True)
-class ThemeGroup:
-    """A department's comment themes: the gated figures and its three largest themes, each
-    with its share and its difference from the whole organisation."""
-
-    path: str
-    name: str
-    depth: int
-    figures: dict[str, Any]  # {"n", "shares", "difference"} or {"suppressed": True}
-    largest: list[tuple[str, float, float]]
-    # Every theme with comments here, largest first (empty when suppressed).
-    ranked: tuple[RankedTheme, ...] = ()
-
-    @property
-    def suppressed(self) -> bool:
-        return bool(self.figures.get("suppressed"))
-
-
-@dataclass(frozen=True)
-class RankedTheme:
-    """A theme in one department: its share and count of the department's comments, the
-    difference from the organisation's share, and quotes written there (redacted; only
-    where enough comments on the theme were written there)."""
-
-    id: str
-    label: str
-    share: float
-    count: int
-    difference: float
-    quotes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -162,10 +130,6 @@ class WaveResults:
             if (root is None or in_subtree(record["group"], root))
             and record["group"] not in self.out_of_scope
         ]
-
-
-def in_subtree(path: str, root_path: str) -> bool:
-    return path == root_path or path.startswith(root_path + "/")
 
 
 def operator(name: str) -> Principal:
@@ -421,55 +385,6 @@ def out_of_scope(viewer: Principal, tree: DepartmentTree, root: str | None) -> f
         for node in tree.nodes.values()
         if node.code not in viewer.scope_codes and in_subtree(tree.path(node.id), root)
     )
-
-
-def theme_groups(
-    themes: CommentThemes, tree: DepartmentTree, within: str | None = None
-) -> list[ThemeGroup]:
-    """Per department (only the subtree ``within``, when given): the gated figures and the
-    three largest themes with their difference from the whole."""
-    labels = {theme.id: theme.label for theme in themes.themes}
-    groups = []
-    for path, data in sorted(themes.by_group.items(), key=lambda item: item[0].split("/")):
-        if within is not None and not in_subtree(path, within):
-            continue
-        largest = (
-            []
-            if data.get("suppressed")
-            else sorted(
-                (
-                    (labels[theme_id], share, data["difference"][theme_id])
-                    for theme_id, share in data["shares"].items()
-                    if share > 0
-                ),
-                key=lambda item: -item[1],
-            )[:3]
-        )
-        ranked = (
-            ()
-            if data.get("suppressed")
-            else tuple(
-                sorted(
-                    (
-                        RankedTheme(
-                            id=theme_id,
-                            label=labels[theme_id],
-                            share=share,
-                            count=round(share * data["n"]),
-                            difference=data["difference"][theme_id],
-                            quotes=themes.group_quotes.get(theme_id, ()) if path == within else (),
-                        )
-                        for theme_id, share in data["shares"].items()
-                        if share > 0
-                    ),
-                    key=lambda theme: -theme.share,
-                )
-            )
-        )
-        groups.append(
-            ThemeGroup(path, tree.name_for_path(path), path.count("/"), data, largest, ranked)
-        )
-    return groups
 
 
 @dataclass(frozen=True)

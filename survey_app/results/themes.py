@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from survey_app.core.i18n import _
+from survey_app.organisation.tree import DepartmentTree, in_subtree
 from survey_app.tables.anonymous import Answer
 from survey_app.tables.identity import Employee
 from survey_app.waves.service import WaveInfo
@@ -165,7 +166,7 @@ def _group_quotes(
         for text, theme_id, path in zip(
             found.redacted, found.themes.assignments, found.paths, strict=True
         )
-        if path == root or path.startswith(root + "/")
+        if in_subtree(path, root)
     ]
     quotes = {}
     for theme in found.themes.themes:
@@ -175,3 +176,84 @@ def _group_quotes(
             if chosen:
                 quotes[theme.id] = chosen
     return quotes
+
+
+@dataclass(frozen=True)
+class ThemeGroup:
+    """A department's comment themes: the gated figures and its three largest themes, each
+    with its share and its difference from the whole organisation."""
+
+    path: str
+    name: str
+    depth: int
+    figures: dict[str, Any]  # {"n", "shares", "difference"} or {"suppressed": True}
+    largest: list[tuple[str, float, float]]
+    # Every theme with comments here, largest first (empty when suppressed).
+    ranked: tuple[RankedTheme, ...] = ()
+
+    @property
+    def suppressed(self) -> bool:
+        return bool(self.figures.get("suppressed"))
+
+
+@dataclass(frozen=True)
+class RankedTheme:
+    """A theme in one department: its share and count of the department's comments, the
+    difference from the organisation's share, and quotes written there (redacted; only
+    where enough comments on the theme were written there)."""
+
+    id: str
+    label: str
+    share: float
+    count: int
+    difference: float
+    quotes: tuple[str, ...] = ()
+
+
+def theme_groups(
+    themes: CommentThemes, tree: DepartmentTree, within: str | None = None
+) -> list[ThemeGroup]:
+    """Per department (only the subtree ``within``, when given): the gated figures and the
+    three largest themes with their difference from the whole."""
+    labels = {theme.id: theme.label for theme in themes.themes}
+    groups = []
+    for path, data in sorted(themes.by_group.items(), key=lambda item: item[0].split("/")):
+        if within is not None and not in_subtree(path, within):
+            continue
+        largest = (
+            []
+            if data.get("suppressed")
+            else sorted(
+                (
+                    (labels[theme_id], share, data["difference"][theme_id])
+                    for theme_id, share in data["shares"].items()
+                    if share > 0
+                ),
+                key=lambda item: -item[1],
+            )[:3]
+        )
+        ranked = (
+            ()
+            if data.get("suppressed")
+            else tuple(
+                sorted(
+                    (
+                        RankedTheme(
+                            id=theme_id,
+                            label=labels[theme_id],
+                            share=share,
+                            count=round(share * data["n"]),
+                            difference=data["difference"][theme_id],
+                            quotes=themes.group_quotes.get(theme_id, ()) if path == within else (),
+                        )
+                        for theme_id, share in data["shares"].items()
+                        if share > 0
+                    ),
+                    key=lambda theme: -theme.share,
+                )
+            )
+        )
+        groups.append(
+            ThemeGroup(path, tree.name_for_path(path), path.count("/"), data, largest, ranked)
+        )
+    return groups

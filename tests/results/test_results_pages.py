@@ -54,6 +54,11 @@ async def test_hr_overview_shows_a_heatmap_without_the_small_team(client) -> Non
     assert "ICT" not in partial.text.split('class="heatmap"')[1].split("</table>")[0]
     bad = await client.get(f"/hr/results?wave={wave}&measure=median")
     assert bad.status_code == 400
+    # The page's downloads are of what it shows: the subtree asked for.
+    links = re.findall(r'href="([^"]+/export\.(?:csv|xlsx|pdf)[^"]*)"', partial.text)
+    assert len(links) == 3 and all("department=SD" in link for link in links)
+    csv = await client.get(links[2].replace("&amp;", "&"))
+    assert csv.status_code == 200 and "Sociaal Domein" in csv.text and "ICT" not in csv.text
 
 
 async def test_department_pages_for_hr_and_for_the_manager(client) -> None:
