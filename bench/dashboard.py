@@ -408,9 +408,16 @@ def install_timers() -> Timers:
 # --- measuring -----------------------------------------------------------------------------
 
 
+def sqlite_file_exists(url: str) -> bool:
+    return Path(url.removeprefix("sqlite:///")).exists()
+
+
 async def run_database(args: argparse.Namespace, db: str) -> dict[str, Any]:
     logging.getLogger("httpx").setLevel(logging.WARNING)
     with tempfile.TemporaryDirectory(prefix="klankbord-dashboard-") as tmp:
+        if args.workdir is not None:  # keep the SQLite file and the template files
+            args.workdir.mkdir(parents=True, exist_ok=True)
+            tmp = str(args.workdir)
         async with fresh_database(db, Path(tmp), args.pg_url, "klankbord_dashboard") as url:
             os.environ.update(
                 DATABASE_URL=url,
@@ -421,14 +428,19 @@ async def run_database(args: argparse.Namespace, db: str) -> dict[str, Any]:
             use_database(url)
             from survey_app.app import create_app
             from survey_app.core.db import migrate
+            from survey_app.waves.service import list_waves
 
+            kept = db == "sqlite" and sqlite_file_exists(url)
             await migrate()
             app = create_app(bench_settings(url))
             logging.getLogger("survey_app").setLevel(logging.WARNING)  # one audit line a view
             async with app.lifespan():
-                began = time.monotonic()
-                waves = await prepare(args, Path(tmp))
-                progress(f"{db}: data ready in {time.monotonic() - began:.1f} s")
+                if kept:  # --workdir of an earlier run: its data as it is
+                    waves = sorted(await list_waves(), key=lambda wave: wave.opens_at)
+                else:
+                    began = time.monotonic()
+                    waves = await prepare(args, Path(tmp))
+                    progress(f"{db}: data ready in {time.monotonic() - began:.1f} s")
                 return await measure(args, app, waves[-1], url)
 
 
@@ -540,6 +552,9 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=2)
     parser.add_argument("--profile", type=int, default=0, metavar="N", help="cProfile top N")
     parser.add_argument("--pg-url", default=DEFAULT_PG_URL)
+    parser.add_argument(
+        "--workdir", type=Path, help="keep the SQLite file here; reused when it exists"
+    )
     args = parser.parse_args()
     if args.items < len(PULSE_QUESTIONS):
         parser.error(f"--items must be at least {len(PULSE_QUESTIONS)} (the pulse questions)")
