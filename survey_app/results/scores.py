@@ -95,13 +95,15 @@ async def score_report(
 # One row per response: its wave, its group and its numeric answers as "key=number,…"
 # (question keys are snake_case). Per response rather than per answer: the drivers and
 # Piccolo spend far more on each row (a dict, a UUID) than on its width, and the numbers
-# are parsed in the thread with the reports (`_answer_matrix`). Grouped by wave and the
-# random response id, so the order says nothing about the order of submission.
+# are parsed in the thread with the reports (`_answer_matrix`). Grouped by the random
+# response id, so the order says nothing about the order of submission. One query per
+# wave: a wave is a small share of the answers, read through the index of each response's
+# answers (migration 0009), where several waves at once lead PostgreSQL to scan them all.
 _NUMERIC_ANSWERS_SQL = (
     "SELECT response.wave AS wave, response.department_path AS path, {concat} AS answers "
     "FROM response JOIN answer ON answer.response = response.id "
-    "WHERE response.wave IN ({waves}) AND answer.number IS NOT NULL "
-    "GROUP BY response.wave, response.id"
+    "WHERE response.wave = {{}} AND answer.number IS NOT NULL "
+    "GROUP BY response.id"
 )
 _CONCAT = {
     "postgres": "string_agg(answer.question_key || '=' || answer.number, ',')",
@@ -110,11 +112,10 @@ _CONCAT = {
 
 
 async def _numeric_answers(waves: Sequence[WaveInfo]) -> list[dict]:
-    sql = _NUMERIC_ANSWERS_SQL.format(
-        concat=_CONCAT[Answer._meta.db.engine_type],
-        waves=", ".join("{}" for _wave in waves),
-    )
-    return await Answer.raw(sql, *(wave.id for wave in waves))
+    """The rows of every wave, wave by wave (the waves are read at the same time)."""
+    sql = _NUMERIC_ANSWERS_SQL.format(concat=_CONCAT[Answer._meta.db.engine_type])
+    found = await asyncio.gather(*(Answer.raw(sql, wave.id) for wave in waves))
+    return [row for rows in found for row in rows]
 
 
 class _TokenCodes(dict):
@@ -178,7 +179,7 @@ def _reports(
     items = [item_spec_from_question(question) for question in questions]
     scales = scale_specs(template, items, language, favourability=favourability)
     labels = [str(wave.public_id) for wave in waves]
-    tree = GroupTree.from_paths([*paths, *departments])
+    tree = GroupTree.from_paths({*paths, *departments})  # each path once, not per respondent
     report = gated_report(
         tree,
         tree.indices_of(paths),
