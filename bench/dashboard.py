@@ -517,7 +517,7 @@ async def measure(args: argparse.Namespace, app: Any, wave: Any, url: str) -> di
             profile = cProfile.Profile()
             profile.enable()
             for _ in range(3):
-                await door()
+                await steps[args.profile_step]()
             profile.disable()
     medians = {name: statistics.median(values) for name, values in samples.items()}
     return {
@@ -563,7 +563,7 @@ def report(db: str, args: argparse.Namespace, result: dict[str, Any]) -> None:
             print(f"    {label:46} {seconds * 1e3:8.1f}")
     if result["profile"] is not None:
         for order in ("cumulative", "tottime"):
-            print(f"\n--- {db}: top {args.profile} by {order} (3 door calls)")
+            print(f"\n--- {db}: top {args.profile} by {order} (3 x {args.profile_step})")
             pstats.Stats(result["profile"]).sort_stats(order).print_stats(args.profile)
 
 
@@ -578,6 +578,9 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=9)
     parser.add_argument("--warmup", type=int, default=2)
     parser.add_argument("--profile", type=int, default=0, metavar="N", help="cProfile top N")
+    parser.add_argument(
+        "--profile-step", default="door", choices=("page", "page_items", "door", "sql")
+    )
     parser.add_argument("--pg-url", default=DEFAULT_PG_URL)
     parser.add_argument(
         "--workdir", type=Path, help="keep the SQLite file here; reused when it exists"
