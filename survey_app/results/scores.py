@@ -59,19 +59,7 @@ async def score_data(
     questions = [question for question in template.questions if question.is_numeric]
     if not questions or not waves:
         return None
-    rows = await (
-        Answer.select(
-            Answer.response,
-            Answer.response.wave,
-            Answer.response.department_path,
-            Answer.question_key,
-            Answer.number,
-        )
-        .where(
-            Answer.response.wave.is_in([wave.id for wave in waves]) & Answer.number.is_not_null()
-        )
-        .order_by(Answer.response)  # random ids: no submission order
-    )
+    rows = await _numeric_answers(waves)
     if not rows:
         return None
     return await asyncio.to_thread(
@@ -104,6 +92,72 @@ async def score_report(
     return None if data is None else data.report
 
 
+# One row per response: its wave, its group and its numeric answers as "key=number,…"
+# (question keys are snake_case). Per response rather than per answer: the drivers and
+# Piccolo spend far more on each row (a dict, a UUID) than on its width, and the numbers
+# are parsed in the thread with the reports (`_answer_matrix`). Grouped by the random
+# response id, so the order says nothing about the order of submission. One query per
+# wave: a wave is a small share of the answers, read through the index of each response's
+# answers (migration 0009), where several waves at once lead PostgreSQL to scan them all.
+_NUMERIC_ANSWERS_SQL = (
+    "SELECT response.wave AS wave, response.department_path AS path, {concat} AS answers "
+    "FROM response JOIN answer ON answer.response = response.id "
+    "WHERE response.wave = {{}} AND answer.number IS NOT NULL "
+    "GROUP BY response.id"
+)
+_CONCAT = {
+    "postgres": "string_agg(answer.question_key || '=' || answer.number, ',')",
+    "sqlite": "group_concat(answer.question_key || '=' || answer.number, ',')",
+}
+
+
+async def _numeric_answers(waves: Sequence[WaveInfo]) -> list[dict]:
+    """The rows of every wave, wave by wave (the waves are read at the same time)."""
+    sql = _NUMERIC_ANSWERS_SQL.format(concat=_CONCAT[Answer._meta.db.engine_type])
+    found = await asyncio.gather(*(Answer.raw(sql, wave.id) for wave in waves))
+    return [row for rows in found for row in rows]
+
+
+class _TokenCodes(dict):
+    """A number for every distinct ``key=number`` seen, given in order of first sight."""
+
+    def __missing__(self, token: str) -> int:
+        code = self[token] = len(self)
+        return code
+
+
+def _answer_matrix(rows: list[dict], waves: tuple[WaveInfo, ...], questions: list) -> tuple:
+    """(paths, wave index, answers): a row per respondent, a column per question (NaN
+    where not answered), from the rows of `_numeric_answers`.
+
+    A wave has a few hundred distinct ``key=number`` tokens, so each is parsed once and
+    the answers are placed with numpy instead of a Python loop over every answer.
+    """
+    import numpy as np
+
+    column = {question.key: index for index, question in enumerate(questions)}
+    wave_of = {wave.id: index for index, wave in enumerate(waves)}
+    paths = [row["path"] for row in rows]
+    wave_index = np.array([wave_of[row["wave"]] for row in rows], dtype=np.intp)
+    texts = [row["answers"] for row in rows]
+    tokens = ",".join(texts).split(",")
+    codes = _TokenCodes()
+    token_code = np.fromiter(map(codes.__getitem__, tokens), dtype=np.intp, count=len(tokens))
+    code_column = np.full(len(codes), -1, dtype=np.intp)
+    code_value = np.zeros(len(codes))
+    for token, code in codes.items():
+        key, _sep, number = token.partition("=")
+        if key in column:
+            code_column[code], code_value[code] = column[key], float(number)
+    counts = np.fromiter((text.count(",") + 1 for text in texts), dtype=np.intp, count=len(texts))
+    respondent = np.repeat(np.arange(len(texts)), counts)
+    columns = code_column[token_code]
+    asked = columns >= 0
+    answers = np.full((len(texts), len(questions)), np.nan)
+    answers[respondent[asked], columns[asked]] = code_value[token_code[asked]]
+    return paths, wave_index, answers
+
+
 def _reports(
     rows: list[dict],
     waves: tuple[WaveInfo, ...],
@@ -121,25 +175,11 @@ def _reports(
     from analysis.scores import item_spec_from_question
     from analysis.tree import GroupTree
 
-    column = {question.key: index for index, question in enumerate(questions)}
-    wave_of = {wave.id: index for index, wave in enumerate(waves)}
-    respondent: dict[object, int] = {}
-    paths: list[str] = []
-    wave_index: list[int] = []
-    for row in rows:
-        if row["response"] not in respondent:
-            respondent[row["response"]] = len(paths)
-            paths.append(row["response.department_path"])
-            wave_index.append(wave_of[row["response.wave"]])
-    answers = np.full((len(paths), len(questions)), np.nan)
-    for row in rows:
-        index = column.get(row["question_key"])
-        if index is not None:
-            answers[respondent[row["response"]], index] = row["number"]
+    paths, wave_index, answers = _answer_matrix(rows, waves, questions)
     items = [item_spec_from_question(question) for question in questions]
     scales = scale_specs(template, items, language, favourability=favourability)
     labels = [str(wave.public_id) for wave in waves]
-    tree = GroupTree.from_paths([*paths, *departments])
+    tree = GroupTree.from_paths({*paths, *departments})  # each path once, not per respondent
     report = gated_report(
         tree,
         tree.indices_of(paths),
@@ -147,7 +187,7 @@ def _reports(
         items,
         scales,
         k=k,
-        wave_index=np.array(wave_index),
+        wave_index=wave_index,
         waves=labels,
         protected=np.array([path in protected for path in tree.paths]),
     )
@@ -159,7 +199,7 @@ def _reports(
         items,
         scales,
         k=k,
-        wave_index=np.array(wave_index),
+        wave_index=wave_index,
         waves=labels,
     )
     return ScoreData(waves, report, organisation)
