@@ -21,6 +21,7 @@ from survey_app.core.principal import Principal
 from survey_app.core.settings import Settings
 from survey_app.organisation.tree import load_tree
 from survey_app.results import charts
+from survey_app.results.dashboard import heat_cells
 from survey_app.results.service import (
     WaveResults,
     closed_waves,
@@ -66,6 +67,7 @@ def _context(results: WaveResults, **extra: Any) -> dict[str, Any]:
         "results": results,
         "state_label": state_label,
         "charts": charts,
+        "heat_cells": heat_cells,
         "low_response_rate": LOW_RESPONSE_RATE,
         **extra,
     }

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from survey_app.organisation.tree import DepartmentTree, in_subtree
+from survey_app.results.charts import HEAT_HIDDEN, format_number, heat_class
 from survey_app.waves.service import WaveInfo
 from surveys import Template
 
@@ -271,17 +272,28 @@ def build_view(
         diff_prev = fav_change = org_diff_prev = org_fav_change = None
         sign_prev = org_sign_prev = None
 
-    def distribution(rep: Any, g: int, column: Column) -> tuple[int, ...]:
-        if column.kind == "scale":
-            values = rep.scale_bands[w, g, scale_index[column.key], :]
-        else:
-            width = column.max_value - column.min_value + 1
-            values = rep.distribution[w, g, item_index[column.key], :width]
-        return tuple(round(value) for value in values.tolist())
+    # Plain lists once per report: indexing numpy scalars cell by cell is what is slow.
+    plain: dict[int, tuple[dict[str, list], list, list]] = {}
+
+    def as_lists(rep: Any, figures_now: dict) -> tuple[dict[str, list], list, list]:
+        if id(rep) not in plain:
+            plain[id(rep)] = (
+                {name: values.tolist() for name, values in figures_now.items()},
+                rep.distribution[w].tolist(),
+                rep.scale_bands[w].tolist(),
+            )
+        return plain[id(rep)]
 
     def figures(
         rep: Any, g: int, figures_now: dict, reasons: list[int], comparisons: dict
     ) -> dict[str, Figure]:
+        values, distributions, bands = as_lists(rep, figures_now)
+        n, mean, favourable, unfavourable = (
+            values["n"][g],
+            values["mean"][g],
+            values["fav"][g],
+            values["unfav"][g],
+        )
         found = {}
         for c, column in enumerate(columns):
             if reasons[c] != VISIBLE:
@@ -289,25 +301,44 @@ def build_view(
                     reason=OUT_OF_SCOPE if reasons[c] == GATE_OUT_OF_SCOPE else HIDDEN
                 )
                 continue
-            fav, unfav = _value(figures_now["fav"][g, c]), _value(figures_now["unfav"][g, c])
+            if column.kind == "scale":
+                counts = bands[g][scale_index[column.key]]
+            else:
+                counts = distributions[g][item_index[column.key]][
+                    : column.max_value - column.min_value + 1
+                ]
+            fav, unfav = _value(favourable[c]), _value(unfavourable[c])
             found[column.key] = Figure(
-                n=int(figures_now["n"][g, c]),
-                mean=_value(figures_now["mean"][g, c]),
+                n=int(n[c]),
+                mean=_value(mean[c]),
                 favourable=fav,
                 neutral=None if fav is None or unfav is None else max(0.0, 100.0 - fav - unfav),
                 unfavourable=unfav,
-                distribution=distribution(rep, g, column),
-                **{key: value[c] for key, value in comparisons.items()},
+                distribution=tuple(round(count) for count in counts),
+                vs_organisation=comparisons["vs_organisation"][c],
+                organisation_flag=comparisons["organisation_flag"][c],
+                vs_previous=comparisons["vs_previous"][c],
+                favourable_change=comparisons["favourable_change"][c],
+                previous_flag=comparisons["previous_flag"][c],
             )
         return found
 
+    reason_columns: dict[int, list] = {}
+
     def reasons_of(rep: Any, g: int) -> list[int]:
-        return [
-            int(rep.scale_reason[w, g, scale_index[column.key]])
-            if column.kind == "scale"
-            else int(rep.item_reason[w, g, item_index[column.key]])
-            for column in columns
-        ]
+        if id(rep) not in reason_columns:
+            reason_columns[id(rep)] = np.stack(
+                [
+                    rep.scale_reason[w, :, scale_index[column.key]]
+                    if column.kind == "scale"
+                    else rep.item_reason[w, :, item_index[column.key]]
+                    for column in columns
+                ],
+                axis=1,
+            ).tolist()
+        return reason_columns[id(rep)][g]
+
+    diff_org_rows, sign_org_rows = diff_org.tolist(), sign_org.tolist()
 
     def comparisons(g: int, *, organisation: bool) -> dict[str, list]:
         size = len(columns)
@@ -319,8 +350,8 @@ def build_view(
             prev = (org_diff_prev, org_fav_change, org_sign_prev)
         else:
             found = {
-                "vs_organisation": [_value(v) for v in diff_org[g].tolist()],
-                "organisation_flag": sign_org[g].tolist(),
+                "vs_organisation": [_value(v) for v in diff_org_rows[g]],
+                "organisation_flag": sign_org_rows[g],
             }
             prev = (diff_prev, fav_change, sign_prev)
         if prev[0] is None:
@@ -388,3 +419,60 @@ def build_view(
 def _value(number: Any) -> float | None:
     value = float(number)
     return None if value != value else value  # NaN: hidden
+
+
+@dataclass(frozen=True)
+class HeatCell:
+    """A heatmap cell as shown: its text and heat class (``heat-hidden`` when the gate hides
+    it), and +1/-1 when significantly better/worse than the rest of the organisation."""
+
+    text: str
+    css_class: str
+    flag: int = 0
+
+    @property
+    def hidden(self) -> bool:
+        return self.css_class == "heat-hidden"
+
+
+# How far from the organisation a cell is coloured fully (see `charts.heat_class`): 15
+# points of % favourable, 30 points of eNPS, 0.45 answer points of a 1-5 mean (scaled to
+# the item's range).
+SPREAD_FAVOURABLE = 15.0
+SPREAD_ENPS = 30.0
+SPREAD_MEAN_PER_POINT = 0.45 / 4
+
+
+def heat_cells(
+    row: ScoreRow, columns: tuple[Column, ...], organisation: ScoreRow, measure: str, language: str
+) -> list[HeatCell]:
+    """The row's cells for ``columns``: % favourable (``measure`` "favourable") or the mean
+    as text, coloured by the difference from the organisation in the better direction (the
+    organisation's own row is not coloured). Built here rather than in the template: a
+    heatmap of every question has well over a thousand cells."""
+    cells = []
+    for column in columns:
+        figure = row.figures[column.key]
+        if figure.hidden:
+            cells.append(HeatCell("", HEAT_HIDDEN))
+            continue
+        reference = organisation.figures[column.key]
+        if column.kind == "enps":
+            value, other, spread = figure.enps, reference.enps, SPREAD_ENPS
+            text = ("+" if value > 0 else "") + format_number(value, 0, language)
+        elif measure == "mean":
+            sign = -1.0 if column.reverse else 1.0
+            value = sign * figure.mean
+            other = None if reference.mean is None else sign * reference.mean
+            spread = SPREAD_MEAN_PER_POINT * (column.max_value - column.min_value)
+            text = format_number(figure.mean, 1, language)
+        else:
+            value, other, spread = figure.favourable, reference.favourable, SPREAD_FAVOURABLE
+            text = format_number(value, 0, language) + "%"
+        css_class = (
+            "heat-org"
+            if row.path is None or other is None
+            else heat_class(value - other, 0, spread)
+        )
+        cells.append(HeatCell(text, css_class, figure.organisation_flag))
+    return cells

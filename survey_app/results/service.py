@@ -177,9 +177,10 @@ async def wave_results(
     ``view`` (the page or command). Raises `WaveNotFound`, `DepartmentNotFound` or
     `ResultsRefused` before anything is read or recorded.
 
-    ``with_view`` adds the `ScoreView` (with the comparison with the previous closed wave of
-    the same template); ``with_trend`` adds trends over all closed waves of the template for
-    the department (or the organisation) and the organisation. ``organisation_only`` is what
+    ``with_view`` adds the `ScoreView` of this wave (the heatmap: departments against the
+    organisation); ``with_trend`` also reads every earlier closed wave of the template: the
+    change since the previous one, and trends for the department (or the organisation) and
+    the organisation. ``organisation_only`` is what
     every signed-in person may see: the organisation's figures, no department."""
     wave = await get_wave(wave_id)
     tree = await load_tree()
@@ -189,9 +190,85 @@ async def wave_results(
     protected = out_of_scope(viewer, tree, root)
     state = wave.state(utc_now())
     responded_before = None if state is WaveState.CLOSED else local_today(settings.timezone)
-    rows = await participation(
-        wave, secret_key=settings.secret_key, responded_before=responded_before
+    counting = asyncio.ensure_future(
+        participation(wave, secret_key=settings.secret_key, responded_before=responded_before)
     )
+    scoring: asyncio.Future[ScoreView | None] | None = None
+    try:
+        if state is WaveState.CLOSED:
+            # What still waits sealed is released once the wave has closed (whatever the
+            # size of its group), at the first look at its results, before anything is
+            # computed.
+            await release_all(wave, secret_key=settings.secret_key)
+            if with_view or with_trend:
+                # The answers are read while the response rates are counted.
+                scoring = asyncio.ensure_future(
+                    _score_view(
+                        wave,
+                        tree,
+                        settings=settings,
+                        k=current.min_group_size,
+                        language=language,
+                        root=root,
+                        protected=protected,
+                        departments=asyncio.ensure_future(_invited(counting)),
+                        all_waves=with_trend,
+                        organisation_only=organisation_only,
+                    )
+                )
+        return await _gathered(
+            viewer,
+            wave,
+            tree,
+            department,
+            current,
+            root,
+            protected,
+            state,
+            responded_before,
+            await counting,
+            scoring,
+            settings=settings,
+            language=language,
+            view=view,
+            with_themes=with_themes,
+            with_scores=with_scores,
+            organisation_only=organisation_only,
+            wave_id=wave_id,
+        )
+    finally:
+        for task in (counting, scoring):
+            if task is not None and not task.done():
+                task.cancel()
+
+
+async def _invited(counting: asyncio.Future[list]) -> frozenset[str]:
+    """Every department the wave invited (listed, hidden where too small, also those whose
+    answers are stored under a larger response group)."""
+    return frozenset(row.path for row in await counting)
+
+
+async def _gathered(
+    viewer: Principal,
+    wave: WaveInfo,
+    tree: DepartmentTree,
+    department: DepartmentNode | None,
+    current: Thresholds,
+    root: str | None,
+    protected: frozenset[str],
+    state: WaveState,
+    responded_before: dt.date | None,
+    rows: list,
+    scoring: asyncio.Future[ScoreView | None] | None,
+    *,
+    settings: Settings,
+    language: str,
+    view: str,
+    with_themes: bool,
+    with_scores: bool,
+    organisation_only: bool,
+    wave_id: str,
+) -> WaveResults:
     gated_rates = await asyncio.to_thread(gate_rates, rows, current.min_group_size, protected)
     rates = [
         _rate_row(gated, tree)
@@ -212,12 +289,6 @@ async def wave_results(
         # that it exists, nor its organisation-wide figures.
         raise WaveNotFound("unknown_wave", id=wave_id)
     themes, groups, scores = None, [], None
-    if state is WaveState.CLOSED:
-        # What still waits sealed is released once the wave has closed (whatever the size
-        # of its group), at the first look at its results, before anything is computed.
-        await release_all(wave, secret_key=settings.secret_key)
-    # Every department the wave invited is listed (hidden where too small), also those
-    # whose answers are stored under a larger response group.
     departments = frozenset(row.path for row in rows)
     if state is WaveState.CLOSED and with_themes and not organisation_only:
         themes = await comment_themes(
@@ -237,20 +308,7 @@ async def wave_results(
             protected,
             departments,
         )
-    score_view = None
-    if state is WaveState.CLOSED and (with_view or with_trend):
-        score_view = await _score_view(
-            wave,
-            tree,
-            settings=settings,
-            k=current.min_group_size,
-            language=language,
-            root=root,
-            protected=protected,
-            departments=departments,
-            all_waves=with_trend,
-            organisation_only=organisation_only,
-        )
+    score_view = None if scoring is None else await scoring
     await audit.record(
         "results.viewed",
         actor=viewer.username,
@@ -336,12 +394,12 @@ async def _score_view(
     language: str,
     root: str | None,
     protected: frozenset[str],
-    departments: frozenset[str],
+    departments: asyncio.Future[frozenset[str]],
     all_waves: bool,
     organisation_only: bool = False,
 ) -> ScoreView | None:
-    earlier = await earlier_waves(wave)
-    waves = [*(earlier if all_waves else earlier[-1:]), wave]
+    earlier = await earlier_waves(wave) if all_waves else []
+    waves = [*earlier, wave]
     for other in waves[:-1]:
         await release_all(other, secret_key=settings.secret_key)
     template = await wave_template(wave)

@@ -22,6 +22,8 @@ def jinja_environment(settings: Settings, template_dir: Path = TEMPLATE_DIR) -> 
         extensions=["jinja2.ext.i18n"],
         trim_blocks=True,
         lstrip_blocks=True,
+        # Templates do not change while the server runs: no file check per include.
+        auto_reload=False,
     )
     environment.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)
 
