@@ -175,7 +175,7 @@ async def _export(
             language=language,
             view=audit_view(export_format),
             department_code=department,
-            with_view=True,
+            with_trend=True,  # the change since the previous wave, as the department page
             with_themes=wants_themes(export_format),
         )
     except AppError as error:

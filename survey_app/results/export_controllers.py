@@ -60,7 +60,7 @@ async def export(
         language=language,
         view=audit_view(export_format),
         department_code=department_code,
-        with_view=True,
+        with_trend=True,  # the change since the previous wave, as the department page
         with_themes=wants_themes(export_format),
     )
     content = await asyncio.to_thread(render, export_format, results, language, settings=settings)

@@ -99,3 +99,20 @@ async def test_the_audit_trail_names_the_wave_department_and_view_in_words(clien
         trail = (await admin.get("/admin/audit?lang=en")).text
     assert "Pulsmeting test – Sociaal Domein (SD)" in trail
     assert "Seen as: results of a department" in trail and "page=" not in trail
+
+
+async def test_an_export_holds_the_change_since_the_previous_wave(client) -> None:
+    import csv
+    import io
+
+    wave = await two_waves()
+    await sign_in_as_hr(client)
+    exported = await client.get(f"/hr/waves/{wave}/export.csv?department=SD&lang=en")
+    assert exported.status_code == 200
+    records = list(csv.DictReader(io.StringIO(exported.text.lstrip("\ufeff"))))
+    pace = next(
+        record
+        for record in records
+        if record["Department code"] == "SD" and record["Measure key"] == "workload_pace"
+    )
+    assert float(pace["Change since the previous wave (mean)"]) > 0.5
