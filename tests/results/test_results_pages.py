@@ -116,3 +116,27 @@ async def test_an_export_holds_the_change_since_the_previous_wave(client) -> Non
         if record["Department code"] == "SD" and record["Measure key"] == "workload_pace"
     )
     assert float(pace["Change since the previous wave (mean)"]) > 0.5
+
+
+async def test_no_filter_combination_shows_the_small_team(client) -> None:
+    """Every wave x department x measure x columns view of HR, and every department page:
+    Jeugd (6) and Wmo (3) under Sociaal Domein (9) never show a figure."""
+    wave = await two_waves()
+    await sign_in_as_hr(client)
+    for department in ("", "GEM", "SD", "JEUGD", "WMO", "BV", "ICT"):
+        for measure in ("favourable", "mean"):
+            for columns in ("scales", "items"):
+                page = await client.get(
+                    f"/hr/results?wave={wave}&department={department}"
+                    f"&measure={measure}&columns={columns}&lang=en"
+                )
+                assert page.status_code == 200, (department, measure, columns)
+                for name in HIDDEN_PATHS:
+                    if f">{name}<" in page.text.split('class="heatmap"', 1)[-1]:
+                        row = re.sub(r"<[^>]+>", "", row_of(page.text, name))
+                        assert not re.search(r"\d", row), (department, measure, columns, row)
+    for code in ("JEUGD", "WMO"):
+        page = await client.get(f"/hr/waves/{wave}/departments/{code}?lang=en")
+        assert page.status_code == 200
+        assert 'class="utrecht-table utrecht-table--html-table figures"' not in page.text
+        assert "eNPS of" not in page.text and "<svg" not in page.text
