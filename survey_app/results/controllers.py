@@ -113,6 +113,23 @@ async def _wave_overview(
     )
 
 
+async def _department_page(
+    request: Request, public_id: str, code: str, principal: Principal, settings: Settings
+) -> Template:
+    """One department's page, for HR (any department) and its managers."""
+    results = await wave_results(
+        principal,
+        public_id,
+        settings=settings,
+        language=current_language.get(),
+        view="department",
+        department_code=code,
+        with_themes=True,
+        with_trend=True,
+    )
+    return page(request, "results/department.html", **_context(results))
+
+
 class WaveResultsController(Controller):
     """HR: a wave's overview for the organisation (or a department's subtree), a
     department's page and the comment themes."""
@@ -169,17 +186,7 @@ class WaveResultsController(Controller):
         principal: NamedDependency[Principal],
         settings: NamedDependency[Settings],
     ) -> Template:
-        results = await wave_results(
-            principal,
-            public_id,
-            settings=settings,
-            language=current_language.get(),
-            view="department",
-            department_code=department_code,
-            with_themes=True,
-            with_trend=True,
-        )
-        return page(request, "results/department.html", **_context(results))
+        return await _department_page(request, public_id, department_code, principal, settings)
 
     @get("/waves/{public_id:str}/themes", name="hr:themes", responses={**HR_ONLY, **WAVE_RESPONSES})
     async def themes(
@@ -237,17 +244,7 @@ class TeamsController(Controller):
         principal: NamedDependency[Principal],
         settings: NamedDependency[Settings],
     ) -> Template:
-        results = await wave_results(
-            principal,
-            public_id,
-            settings=settings,
-            language=current_language.get(),
-            view="department",
-            department_code=department_code,
-            with_themes=True,
-            with_trend=True,
-        )
-        return page(request, "results/department.html", **_context(results))
+        return await _department_page(request, public_id, department_code, principal, settings)
 
 
 class OrganisationResultsController(Controller):

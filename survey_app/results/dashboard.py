@@ -251,23 +251,20 @@ def build_view(
     sign_org = np.where(flag_org, np.sign(diff_rest * direction), 0).astype(int)
     diff_org = now["mean"] - org["mean"]
 
+    def change(after: dict, before: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Mean change, its verdict (+1 better, -1 worse, Holm per row) and the change in
+        % favourable, from the same group's figures in two waves."""
+        p = welch_from_summaries(
+            after["n"], after["mean"], after["sd"], before["n"], before["mean"], before["sd"]
+        )
+        difference = after["mean"] - before["mean"]
+        flags = flag_summaries(np.nan_to_num(difference), p)
+        verdict = np.where(flags, np.sign(difference * direction), 0).astype(int)
+        return difference, verdict, after["fav"] - before["fav"]
+
     if w > 0:
-        before = stats(report, w - 1)
-        p_prev = welch_from_summaries(
-            now["n"], now["mean"], now["sd"], before["n"], before["mean"], before["sd"]
-        )
-        diff_prev = now["mean"] - before["mean"]
-        flag_prev = flag_summaries(np.nan_to_num(diff_prev), p_prev)
-        sign_prev = np.where(flag_prev, np.sign(diff_prev * direction), 0).astype(int)
-        fav_change = now["fav"] - before["fav"]
-        org_before = stats(whole, w - 1)
-        p_org_prev = welch_from_summaries(
-            org["n"], org["mean"], org["sd"], org_before["n"], org_before["mean"], org_before["sd"]
-        )
-        org_diff_prev = org["mean"] - org_before["mean"]
-        org_flag_prev = flag_summaries(np.nan_to_num(org_diff_prev), p_org_prev)
-        org_sign_prev = np.where(org_flag_prev, np.sign(org_diff_prev * direction), 0).astype(int)
-        org_fav_change = org["fav"] - org_before["fav"]
+        diff_prev, sign_prev, fav_change = change(now, stats(report, w - 1))
+        org_diff_prev, org_sign_prev, org_fav_change = change(org, stats(whole, w - 1))
     else:
         diff_prev = fav_change = org_diff_prev = org_fav_change = None
         sign_prev = org_sign_prev = None
