@@ -672,7 +672,9 @@ def test_details_are_shown_as_key_value_text() -> None:
         'note="two words" reason=null'
     )
     assert details_text({}) == ""
-    assert csv_cell("-1") == "'-1" and csv_cell("@x") == "'@x" and csv_cell("a=b") == "a=b"
+    # A plain number stays a number; anything more that starts like a formula is neutralised.
+    assert csv_cell("-1") == "-1" and csv_cell("-1+1") == "'-1+1"
+    assert csv_cell("@x") == "'@x" and csv_cell("a=b") == "a=b"
 
 
 # --- who may use these pages ----------------------------------------------------------------
