@@ -77,6 +77,14 @@ NOT_PAGES = {
     "/health": "JSON health check for load balancers",
     "/schema": "OpenAPI JSON/YAML and the framework's API-documentation viewers",
     "/admin/audit.csv": "the audit trail as a CSV download",
+    **{
+        f"{prefix}/export.{kind}": "results as a file download (tests/results/test_exports.py)"
+        for prefix in (
+            "/hr/waves/{public_id:str}",
+            "/teams/{department_code:str}/waves/{public_id:str}",
+        )
+        for kind in ("csv", "xlsx", "pdf")
+    },
 }
 # Methods that never render a page of their own.
 IGNORED_METHODS = {"HEAD", "OPTIONS"}
