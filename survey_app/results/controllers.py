@@ -16,7 +16,7 @@ from litestar.di import NamedDependency
 from litestar.params import Parameter, PathParameter
 from litestar.response import Template
 
-from survey_app.core.i18n import current_language
+from survey_app.core.i18n import _, current_language
 from survey_app.core.principal import Principal
 from survey_app.core.settings import Settings
 from survey_app.organisation.tree import load_tree
@@ -94,18 +94,36 @@ async def _wave_overview(
     measure: str,
     columns: str,
 ) -> Template:
-    results = await wave_results(
-        principal,
-        public_id,
-        settings=settings,
-        language=current_language.get(),
-        view="overview",
-        department_code=department or None,
-        with_view=True,
-    )
+    notice = None
+    try:
+        results = await wave_results(
+            principal,
+            public_id,
+            settings=settings,
+            language=current_language.get(),
+            view="overview",
+            department_code=department or None,
+            with_view=True,
+        )
+    except WaveNotFound:
+        if not department:
+            raise
+        # The wave exists but invited nobody there: the whole organisation instead, said so.
+        results = await wave_results(
+            principal,
+            public_id,
+            settings=settings,
+            language=current_language.get(),
+            view="overview",
+            with_view=True,
+        )
+        notice = _(
+            "Nobody in this department was invited to this wave; the whole organisation is shown."
+        )
     return _overview(
         request,
         results,
+        notice=notice,
         measure=measure,
         columns=columns,
         waves=await list_waves(),

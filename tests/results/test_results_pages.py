@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from survey_app import audit
+from survey_app.core.clock import utc_now
 from tests.helpers import full_answers, load_small_org, make_account, sign_in, sign_in_as_hr
 from tests.results.test_score_view import SIZES, answered, spread
 
@@ -67,6 +68,8 @@ async def test_department_pages_for_hr_and_for_the_manager(client) -> None:
     page = await client.get(f"/hr/waves/{wave}/departments/SD?lang=en")
     assert page.status_code == 200
     assert "Trend over the waves" in page.text and "<svg" in page.text
+    # A chart's description gives its figures (the bar's shares), not only its labels.
+    assert re.search(r"<desc[^>]*>Distribution of the answers: [^<]*\d+%", page.text)
     hidden = await client.get(f"/hr/waves/{wave}/departments/JEUGD?lang=en")
     assert hidden.status_code == 200 and "scores are hidden" in hidden.text
     assert 'class="figures"' not in hidden.text
@@ -140,3 +143,18 @@ async def test_no_filter_combination_shows_the_small_team(client) -> None:
         assert page.status_code == 200
         assert 'class="utrecht-table utrecht-table--html-table figures"' not in page.text
         assert "eNPS of" not in page.text and "<svg" not in page.text
+
+
+async def test_a_department_the_wave_did_not_invite_shows_the_organisation(client) -> None:
+    from survey_app.waves.service import close_wave
+    from tests.helpers import open_wave
+
+    await load_small_org(SIZES)
+    opened = await open_wave(departments=("BV",))
+    await close_wave(opened.wave, now=utc_now())
+    await sign_in_as_hr(client)
+    page = await client.get(f"/hr/results?wave={opened.wave.public_id}&department=SD&lang=en")
+    assert page.status_code == 200
+    assert "Nobody in this department was invited to this wave" in page.text
+    unknown = await client.get("/hr/results?wave=00000000-0000-0000-0000-000000000000")
+    assert unknown.status_code == 404
