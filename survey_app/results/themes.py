@@ -148,16 +148,23 @@ def _gated(
         comment_minimum=comment_minimum,
         themes=rows,
         by_group=shares["by_group"],
-        group_quotes=_group_quotes(found, shares["by_group"], comment_minimum, quotes_for),
+        group_quotes=_group_quotes(
+            found, shares["by_group"], comment_minimum, quotes_for, protected
+        ),
     )
 
 
 def _group_quotes(
-    found: _Analysis, by_group: dict[str, Any], comment_minimum: int, root: str | None
+    found: _Analysis,
+    by_group: dict[str, Any],
+    comment_minimum: int,
+    root: str | None,
+    protected: frozenset[str] = frozenset(),
 ) -> dict[str, tuple[str, ...]]:
     """The organisation's representative quotes of each theme that were written within
     ``root``'s subtree, for the themes with at least the comment minimum of comments there
-    (and only when the gate shows the department's comments at all)."""
+    (and only when the gate shows the department's comments at all). Nothing written in a
+    ``protected`` department (out of the viewer's scope) is quoted."""
     shown = by_group.get(root) if root is not None else None
     if shown is None or shown.get("suppressed"):
         return {}
@@ -166,7 +173,7 @@ def _group_quotes(
         for text, theme_id, path in zip(
             found.redacted, found.themes.assignments, found.paths, strict=True
         )
-        if in_subtree(path, root)
+        if in_subtree(path, root) and not any(in_subtree(path, other) for other in protected)
     ]
     quotes = {}
     for theme in found.themes.themes:

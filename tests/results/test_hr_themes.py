@@ -137,3 +137,60 @@ async def test_a_department_shows_quotes_written_there_only_above_the_minimum() 
         if other.path != "GEM/SD"
         for theme in other.ranked
     )
+
+
+async def test_a_manager_never_gets_a_quote_written_in_a_team_out_of_their_scope() -> None:
+    from survey_app.results.service import wave_results
+    from tests.results.test_results_door import HR, manager
+
+    written = {
+        "JEUGD": [
+            "De werkdruk is hoog, we hebben te veel werk.",
+            "Te veel werk en te weinig tijd, de werkdruk is zwaar.",
+            "Fijne collega's.",
+            "Goede sfeer in het team.",
+            "Mijn laptop is traag.",
+            "Ik wil meer opleiding.",
+        ],
+        "WMO": [
+            "De werkdruk is te hoog door het vele werk.",
+            "Veel te veel werk, de werkdruk moet omlaag.",
+            "Werkdruk en werk stapelen zich op.",
+            "Goede collega's.",
+            "Meer thuiswerken graag.",
+        ],
+        "ICT": ["Prima.", "Goed.", "Tevreden.", "Leuk werk.", "Oké.", "Fijn.", "Top."],
+    }
+    # Wmo of 5: a response group of its own (a smaller team's answers are stored with its
+    # parent's, where no scope can tell them apart).
+    await load_small_org({"JEUGD": 6, "WMO": 5, "ICT": 7})
+    opened = await open_wave()
+    numbers = {"JEUGD": range(1001, 1007), "WMO": range(1007, 1012), "ICT": range(1012, 1019)}
+    for code, comments in written.items():
+        for number, comment in zip(numbers[code], comments, strict=True):
+            await submit_response(
+                hash_token(opened.tokens[str(number)]),
+                [AnswerValue("open_comment", None, None, comment)],
+                now=utc_now(),
+                settings=app_settings(),
+            )
+    await close_wave(opened.wave, now=utc_now())
+    settings = app_settings(min_group_size=3, min_comment_group_size=3)
+
+    async def quotes(viewer) -> set[str]:
+        results = await wave_results(
+            viewer,
+            str(opened.wave.public_id),
+            settings=settings,
+            language="nl",
+            view="department",
+            department_code="SD",
+            with_themes=True,
+        )
+        group = next(group for group in results.theme_groups if group.path == "GEM/SD")
+        return {quote for theme in group.ranked for quote in theme.quotes}
+
+    wmo = set(written["WMO"])
+    assert await quotes(HR) & wmo  # HR's page of Sociaal Domein quotes Wmo too
+    # Wmo taken out of this manager's scope: none of its comments is quoted to them.
+    assert not await quotes(manager("SD", "JEUGD", roots=("SD",))) & wmo
