@@ -26,6 +26,7 @@ from survey_app.results.service import (
     WaveResults,
     closed_waves,
     department_choices,
+    organisation_waves,
     wave_results,
     waves_by_department,
 )
@@ -279,7 +280,7 @@ class OrganisationResultsController(Controller):
         settings: NamedDependency[Settings],
         wave: WaveChoice = None,
     ) -> Template:
-        waves = await closed_waves()
+        waves = await organisation_waves()
         results = None
         if wave and wave not in {str(item.public_id) for item in waves}:
             raise WaveNotFound("unknown_wave", id=wave)  # open, scheduled or unknown

@@ -43,6 +43,7 @@ from survey_app.waves.service import (
     WaveState,
     get_wave,
     list_waves,
+    wave_department_ids,
     wave_template,
 )
 from survey_app.waves.thresholds import Thresholds
@@ -185,6 +186,9 @@ async def wave_results(
     wave = await get_wave(wave_id)
     tree = await load_tree()
     department = None if organisation_only else _department(viewer, tree, department_code)
+    if organisation_only and not await organisation_wide(wave, tree):
+        # A wave of some departments has no organisation figures: they would be theirs.
+        raise WaveNotFound("unknown_wave", id=wave_id)
     current = await thresholds.current(settings)
     root = tree.path(department.id) if department is not None else None
     protected = out_of_scope(viewer, tree, root)
@@ -352,6 +356,19 @@ def effective_close(wave: WaveInfo) -> dt.datetime:
     return wave.closed_early_at or wave.closes_at
 
 
+async def organisation_wide(wave: WaveInfo, tree: DepartmentTree) -> bool:
+    """Whether the wave asked the whole organisation (every top-level department): only
+    then are its figures the organisation's, to show to everyone."""
+    top = {node.id for node in tree.children(None)}
+    return bool(top) and top <= await wave_department_ids(wave, tree)
+
+
+async def organisation_waves() -> list[WaveInfo]:
+    """The closed waves that asked the whole organisation, in the order they closed."""
+    tree = await load_tree()
+    return [wave for wave in await closed_waves() if await organisation_wide(wave, tree)]
+
+
 async def closed_waves() -> list[WaveInfo]:
     """Every closed wave, in the order they closed."""
     now = utc_now()
@@ -399,6 +416,8 @@ async def _score_view(
     organisation_only: bool = False,
 ) -> ScoreView | None:
     earlier = await earlier_waves(wave) if all_waves else []
+    if organisation_only:  # the organisation's trend: waves that asked all of it
+        earlier = [other for other in earlier if await organisation_wide(other, tree)]
     waves = [*earlier, wave]
     for other in waves[:-1]:
         await release_all(other, secret_key=settings.secret_key)

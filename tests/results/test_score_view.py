@@ -109,3 +109,53 @@ async def test_the_change_since_the_previous_wave_and_the_trend(settings) -> Non
         HR, last, settings=settings, language="en", view="heatmap", with_view=True
     )
     assert len(heatmap.score_view.waves) == 1 and heatmap.score_view.previous is None
+
+
+async def test_a_wave_of_some_departments_has_no_figures_for_everyone(settings) -> None:
+    """The page for everyone shows the organisation's figures: a wave that asked only Wmo
+    has none (they would be Wmo's, shown to people who may not see Wmo)."""
+    import pytest
+
+    from survey_app.results.service import ResultsRefused, organisation_waves
+    from survey_app.waves.service import WaveNotFound
+
+    await load_small_org({"JEUGD": 6, "WMO": 6, "ICT": 7})
+    wmo_only = await open_wave(departments=("WMO",))
+    template = load_template("pulse")
+    for token in wmo_only.tokens.values():
+        answers, _ = validate_answers(template, {k: [v] for k, v in full_answers().items()})
+        await submit_response(hash_token(token), answers, now=utc_now(), settings=app_settings())
+    await close_wave(wmo_only.wave, now=utc_now())
+    whole = await answered(lambda n: full_answers())
+    ict_manager = manager("BV", "ICT", roots=("BV",))
+    with pytest.raises(ResultsRefused):
+        await wave_results(
+            ict_manager,
+            str(wmo_only.wave.public_id),
+            settings=settings,
+            language="nl",
+            view="department",
+            department_code="WMO",
+        )
+    with pytest.raises(WaveNotFound):
+        await wave_results(
+            ict_manager,
+            str(wmo_only.wave.public_id),
+            settings=settings,
+            language="nl",
+            view="organisation",
+            with_trend=True,
+            organisation_only=True,
+        )
+    assert [str(wave.public_id) for wave in await organisation_waves()] == [whole]
+    # Nor is it a point of the organisation's trend.
+    seen = await wave_results(
+        ict_manager,
+        whole,
+        settings=settings,
+        language="nl",
+        view="organisation",
+        with_trend=True,
+        organisation_only=True,
+    )
+    assert [str(wave.public_id) for wave in seen.score_view.waves] == [whole]
