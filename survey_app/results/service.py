@@ -198,6 +198,7 @@ async def wave_results(
         participation(wave, secret_key=settings.secret_key, responded_before=responded_before)
     )
     scoring: asyncio.Future[ScoreView | None] | None = None
+    invited: asyncio.Future[frozenset[str]] | None = None
     try:
         if state is WaveState.CLOSED:
             # What still waits sealed is released once the wave has closed (whatever the
@@ -215,7 +216,7 @@ async def wave_results(
                         language=language,
                         root=root,
                         protected=protected,
-                        departments=asyncio.ensure_future(_invited(counting)),
+                        departments=(invited := asyncio.ensure_future(_invited(counting))),
                         all_waves=with_trend,
                         organisation_only=organisation_only,
                     )
@@ -241,9 +242,17 @@ async def wave_results(
             wave_id=wave_id,
         )
     finally:
-        for task in (counting, scoring):
-            if task is not None and not task.done():
-                task.cancel()
+        await _settle(counting, scoring, invited)
+
+
+async def _settle(*tasks: asyncio.Future | None) -> None:
+    """Cancel what still runs after an error, and collect every outcome, so that no
+    task's error goes unnoticed (or is logged as never retrieved)."""
+    pending = [task for task in tasks if task is not None]
+    for task in pending:
+        if not task.done():
+            task.cancel()
+    await asyncio.gather(*pending, return_exceptions=True)
 
 
 async def _invited(counting: asyncio.Future[list]) -> frozenset[str]:
