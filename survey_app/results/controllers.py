@@ -22,14 +22,8 @@ from survey_app.core.settings import Settings
 from survey_app.organisation.tree import load_tree
 from survey_app.results import charts
 from survey_app.results.dashboard import heat_cells
-from survey_app.results.service import (
-    WaveResults,
-    closed_waves,
-    department_choices,
-    organisation_waves,
-    wave_results,
-    waves_by_department,
-)
+from survey_app.results.selection import closed_waves, department_choices, organisation_waves
+from survey_app.results.service import WaveResults, wave_results, waves_by_department
 from survey_app.waves.service import WaveNotFound, list_waves, state_label
 from survey_app.web.access import Rule, access
 from survey_app.web.pages import SIGN_IN_REQUIRED, html_response, page

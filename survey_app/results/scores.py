@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from piccolo.query.functions.aggregate import Count
 
+from survey_app.organisation.tree import in_subtree
 from survey_app.tables.anonymous import Answer, Response
 from survey_app.waves.service import WaveInfo
 from surveys import Template
@@ -52,9 +53,13 @@ async def score_data(
     departments: frozenset[str] | asyncio.Future[frozenset[str]] = frozenset(),
     *,
     favourability: bool = True,
+    protected_responded: tuple[dict[str, int], ...] = (),
 ) -> ScoreData | None:
     """The gated reports of the waves' numeric answers (the template's numeric questions and
     scales); None when nobody answered any of them.
+
+    ``protected_responded``: per wave, how many responded in each protected department (see
+    `protect_merged`); needed when a protected team's answers are stored with its parent's.
 
     ``departments`` (the invited department paths) are all in the report: those finer than
     their response group have no responses of their own and show as hidden.
@@ -74,6 +79,7 @@ async def score_data(
         language,
         protected,
         favourability,
+        tuple(tuple(sorted(counts.items())) for counts in protected_responded),
     )
     kept = _REPORTS.get(key)
     if kept is not None and kept[0] == await _known(departments):
@@ -93,6 +99,7 @@ async def score_data(
         protected,
         departments,
         favourability,
+        protected_responded,
     )
     if len(_REPORTS) >= _REPORTS_KEPT:
         _REPORTS.pop(next(iter(_REPORTS)))
@@ -224,6 +231,7 @@ def _reports(
     protected: frozenset[str],
     departments: frozenset[str],
     favourability: bool,
+    protected_responded: tuple[dict[str, int], ...] = (),
 ) -> ScoreData:
     import numpy as np
 
@@ -232,6 +240,7 @@ def _reports(
     from analysis.tree import GroupTree
 
     paths, wave_index, answers = _answer_matrix(rows, waves, questions)
+    paths = protect_merged(paths, wave_index.tolist(), protected_responded)
     items = [item_spec_from_question(question) for question in questions]
     scales = scale_specs(template, items, language, favourability=favourability)
     labels = [str(wave.public_id) for wave in waves]
@@ -259,6 +268,41 @@ def _reports(
         waves=labels,
     )
     return ScoreData(waves, report, organisation)
+
+
+def protect_merged(
+    paths: list[str], wave_index: list[int], protected_responded: tuple[dict[str, int], ...]
+) -> list[str]:
+    """Respondents' groups for the gate, with protected teams put back where they belong.
+
+    A team smaller than the group minimum has its answers stored with a larger response
+    group (its parent's, say); when it is out of the viewer's scope (protected), the gate
+    would not know it is there and would show the parent and a sibling whose difference is
+    that team blended with fewer than k others. So, per wave, as many respondents of the
+    group it is stored with as responded in the protected team are counted in the team
+    instead (which ones does not matter: the team is hidden, and every figure above it
+    counts the same respondents). Nothing shown changes but what the gate must hide.
+    """
+    if not protected_responded:
+        return paths
+    paths = list(paths)
+    for wave, counts in enumerate(protected_responded):
+        stored = {path for path, index in zip(paths, wave_index, strict=True) if index == wave}
+        for team, responded in sorted(counts.items()):
+            if responded <= 0 or any(in_subtree(path, team) for path in stored):
+                continue  # stored under its own path (or below): the gate sees it
+            ancestors = [path for path in stored if in_subtree(team, path)]
+            if not ancestors:
+                continue
+            group = max(ancestors, key=len)  # the response group it is stored with
+            moved = 0
+            for index, (path, respondent_wave) in enumerate(zip(paths, wave_index, strict=True)):
+                if moved == responded:
+                    break
+                if respondent_wave == wave and path == group:
+                    paths[index] = team
+                    moved += 1
+    return paths
 
 
 def scale_specs(template: Template, items: list, language: str, *, favourability: bool) -> list:

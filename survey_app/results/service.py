@@ -35,6 +35,7 @@ from survey_app.results.participation import (
     participation,
 )
 from survey_app.results.scores import score_data, score_report
+from survey_app.results.selection import earlier_waves, organisation_wide
 from survey_app.results.themes import CommentThemes, ThemeGroup, comment_themes, theme_groups
 from survey_app.waves import thresholds
 from survey_app.waves.service import (
@@ -43,7 +44,6 @@ from survey_app.waves.service import (
     WaveState,
     get_wave,
     list_waves,
-    wave_department_ids,
     wave_template,
 )
 from survey_app.waves.thresholds import Thresholds
@@ -361,54 +361,24 @@ def audit_target(wave: WaveInfo, department: DepartmentNode | None) -> str:
     return f"{wave.title} – {department.name} ({department.code})"
 
 
-def effective_close(wave: WaveInfo) -> dt.datetime:
-    return wave.closed_early_at or wave.closes_at
-
-
-async def organisation_wide(wave: WaveInfo, tree: DepartmentTree) -> bool:
-    """Whether the wave asked the whole organisation (every top-level department): only
-    then are its figures the organisation's, to show to everyone."""
-    top = {node.id for node in tree.children(None)}
-    return bool(top) and top <= await wave_department_ids(wave, tree)
-
-
-async def organisation_waves() -> list[WaveInfo]:
-    """The closed waves that asked the whole organisation, in the order they closed."""
-    tree = await load_tree()
-    return [wave for wave in await closed_waves() if await organisation_wide(wave, tree)]
-
-
-async def closed_waves() -> list[WaveInfo]:
-    """Every closed wave, in the order they closed."""
-    now = utc_now()
-    return sorted(
-        (wave for wave in await list_waves() if wave.state(now) is WaveState.CLOSED),
-        key=effective_close,
-    )
-
-
-def department_choices(tree: DepartmentTree) -> list[tuple[DepartmentNode, int]]:
-    """Every department with its depth, in tree order (for a department filter)."""
-    return [
-        (node, tree.path(node.id).count("/"))
-        for node in sorted(tree.nodes.values(), key=lambda node: tree.path(node.id).split("/"))
-    ]
-
-
-async def earlier_waves(wave: WaveInfo) -> list[WaveInfo]:
-    """The closed waves of the same template that closed before this one, oldest first."""
-    now = utc_now()
-    return sorted(
-        (
-            other
-            for other in await list_waves()
-            if other.template_key == wave.template_key
-            and other.id != wave.id
-            and other.state(now) is WaveState.CLOSED
-            and effective_close(other) <= effective_close(wave)
-        ),
-        key=effective_close,
-    )
+async def _protected_responded(
+    waves: list[WaveInfo], protected: frozenset[str], settings: Settings
+) -> tuple[dict[str, int], ...]:
+    """Per wave, how many responded in each protected team (the outermost ones), from the
+    invitations: the gate needs them where a team's answers are stored with a larger group
+    (`results.scores.protect_merged`). Nothing when the viewer has no protected teams."""
+    if not protected:
+        return ()
+    outermost = {
+        path
+        for path in protected
+        if not any(in_subtree(path, other) and path != other for other in protected)
+    }
+    found = []
+    for wave in waves:
+        rows = await participation(wave, secret_key=settings.secret_key)
+        found.append({row.path: row.responded for row in rows if row.path in outermost})
+    return tuple(found)
 
 
 async def _score_view(
@@ -431,7 +401,15 @@ async def _score_view(
     for other in waves[:-1]:
         await release_all(other, secret_key=settings.secret_key)
     template = await wave_template(wave)
-    data = await score_data(waves, template, k, language, protected, departments)
+    data = await score_data(
+        waves,
+        template,
+        k,
+        language,
+        protected,
+        departments,
+        protected_responded=await _protected_responded(waves, protected, settings),
+    )
     if data is None:
         return None
     trend_paths = (None, root) if all_waves and root is not None else (None,) if all_waves else ()

@@ -116,7 +116,8 @@ async def test_a_wave_of_some_departments_has_no_figures_for_everyone(settings) 
     has none (they would be Wmo's, shown to people who may not see Wmo)."""
     import pytest
 
-    from survey_app.results.service import ResultsRefused, organisation_waves
+    from survey_app.results.selection import organisation_waves
+    from survey_app.results.service import ResultsRefused
     from survey_app.waves.service import WaveNotFound
 
     await load_small_org({"JEUGD": 6, "WMO": 6, "ICT": 7})
@@ -159,3 +160,28 @@ async def test_a_wave_of_some_departments_has_no_figures_for_everyone(settings) 
         organisation_only=True,
     )
     assert [str(wave.public_id) for wave in seen.score_view.waves] == [whole]
+
+
+async def test_a_team_out_of_scope_stored_with_its_parent_cannot_be_subtracted(settings) -> None:
+    """Jeugd (3) is stored with Sociaal Domein's own 2 (a response group of 5), Wmo (6) has
+    its own. A manager of SD and Wmo without Jeugd must not see both SD and Wmo: SD minus
+    Wmo would be Jeugd blended with only 2 others (review finding)."""
+    await load_small_org({"SD": 2, "JEUGD": 3, "WMO": 6, "ICT": 7})
+    wave = await answered(lambda n: full_answers(enps=str(n % 11)))
+    viewer = manager("SD", "WMO", roots=("SD",))
+    results = await wave_results(
+        viewer,
+        wave,
+        settings=settings,
+        language="nl",
+        view="department",
+        department_code="SD",
+        with_trend=True,
+    )
+    rows = {row.path: row for row in results.score_view.rows}
+    assert "GEM/SD/JEUGD" not in rows
+    assert rows["GEM/SD"].hidden or rows["GEM/SD/WMO"].hidden
+    # HR, with nothing out of scope, sees both (Jeugd hidden as too small).
+    seen = await wave_results(HR, wave, settings=settings, language="nl", view="x", with_view=True)
+    shown = {row.path: row for row in seen.score_view.rows}
+    assert not shown["GEM/SD"].hidden and not shown["GEM/SD/WMO"].hidden
