@@ -304,8 +304,15 @@ async def _gathered(
     themes, groups, scores = None, [], None
     departments = frozenset(row.path for row in rows)
     if state is WaveState.CLOSED and with_themes and not organisation_only:
+        merged = await _protected_responded([wave], protected, settings)
         themes = await comment_themes(
-            wave, current.min_comment_group_size, language, protected, departments, root
+            wave,
+            current.min_comment_group_size,
+            language,
+            protected,
+            departments,
+            root,
+            merged[0] if merged else None,
         )
         groups = [
             group

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from survey_app.core.i18n import _
 from survey_app.organisation.tree import DepartmentTree, in_subtree
+from survey_app.results.scores import protect_merged
 from survey_app.tables.anonymous import Answer
 from survey_app.tables.identity import Employee
 from survey_app.waves.service import WaveInfo
@@ -66,6 +67,7 @@ async def comment_themes(
     protected: frozenset[str] = frozenset(),
     departments: frozenset[str] = frozenset(),
     quotes_for: str | None = None,
+    protected_responded: dict[str, int] | None = None,
 ) -> CommentThemes:
     """Themes of the wave's comments and their shares per department (gated), with the
     ``protected`` departments (out of the viewer's scope) never shown or derivable, and every
@@ -89,7 +91,9 @@ async def comment_themes(
         if len(_CACHE) >= _CACHE_KEPT:
             _CACHE.pop(next(iter(_CACHE)))
         _CACHE[key] = found
-    return _gated(found, comment_minimum, language, protected, departments, quotes_for)
+    return _gated(
+        found, comment_minimum, language, protected, departments, quotes_for, protected_responded
+    )
 
 
 def _analyze(
@@ -110,15 +114,27 @@ def _gated(
     protected: frozenset[str],
     departments: frozenset[str],
     quotes_for: str | None = None,
+    protected_responded: dict[str, int] | None = None,
 ) -> CommentThemes:
     from analysis.text.shares import theme_shares_by_group
     from analysis.text.taxonomy import load_taxonomy
 
     analysis = found.themes
     theme_ids = [theme.id for theme in analysis.themes]
+    # A protected team whose comments are stored with a larger group is counted back in
+    # its place for the gate (as for scores), and that group's own comments are not quoted:
+    # which of them the team wrote cannot be told.
+    paths = (
+        protect_merged(found.paths, [0] * len(found.paths), (protected_responded,))
+        if protected_responded
+        else found.paths
+    )
+    withheld = frozenset(
+        stored for stored, counted in zip(found.paths, paths, strict=True) if stored != counted
+    )
     shares = theme_shares_by_group(
         analysis.assignments,
-        found.paths,
+        paths,
         theme_ids,
         comment_minimum,
         protected=protected,
@@ -149,7 +165,7 @@ def _gated(
         themes=rows,
         by_group=shares["by_group"],
         group_quotes=_group_quotes(
-            found, shares["by_group"], comment_minimum, quotes_for, protected
+            found, shares["by_group"], comment_minimum, quotes_for, protected, withheld
         ),
     )
 
@@ -160,11 +176,13 @@ def _group_quotes(
     comment_minimum: int,
     root: str | None,
     protected: frozenset[str] = frozenset(),
+    withheld: frozenset[str] = frozenset(),
 ) -> dict[str, tuple[str, ...]]:
     """The organisation's representative quotes of each theme that were written within
     ``root``'s subtree, for the themes with at least the comment minimum of comments there
     (and only when the gate shows the department's comments at all). Nothing written in a
-    ``protected`` department (out of the viewer's scope) is quoted."""
+    ``protected`` department (out of the viewer's scope) is quoted, nor anything stored with
+    a ``withheld`` group (one a protected team's comments are stored with)."""
     shown = by_group.get(root) if root is not None else None
     if shown is None or shown.get("suppressed"):
         return {}
@@ -173,7 +191,9 @@ def _group_quotes(
         for text, theme_id, path in zip(
             found.redacted, found.themes.assignments, found.paths, strict=True
         )
-        if in_subtree(path, root) and not any(in_subtree(path, other) for other in protected)
+        if in_subtree(path, root)
+        and path not in withheld
+        and not any(in_subtree(path, other) for other in protected)
     ]
     quotes = {}
     for theme in found.themes.themes:

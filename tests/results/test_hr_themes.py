@@ -194,3 +194,46 @@ async def test_a_manager_never_gets_a_quote_written_in_a_team_out_of_their_scope
     assert await quotes(HR) & wmo  # HR's page of Sociaal Domein quotes Wmo too
     # Wmo taken out of this manager's scope: none of its comments is quoted to them.
     assert not await quotes(manager("SD", "JEUGD", roots=("SD",))) & wmo
+
+
+async def test_comments_of_a_team_out_of_scope_stored_with_its_parent_stay_protected() -> None:
+    """Jeugd (3, out of this manager's scope) is stored with Sociaal Domein's own 2; Wmo (6)
+    has its own group. SD's and Wmo's comment shares are not both shown (their difference
+    would be Jeugd with 2 others), and nothing stored with SD is quoted to the manager."""
+    from survey_app.results.service import wave_results
+    from tests.results.test_results_door import HR, manager
+
+    await load_small_org({"SD": 2, "JEUGD": 3, "WMO": 6, "ICT": 7})
+    opened = await open_wave()
+    comments = [
+        "De werkdruk is te hoog.",
+        "Te veel werk, de werkdruk is hoog.",
+        "Mijn laptop is traag en de wifi valt weg.",
+    ]
+    for number, token in opened.tokens.items():
+        comment = comments[int(number) % len(comments)]
+        await submit_response(
+            hash_token(token),
+            [AnswerValue("open_comment", None, None, comment)],
+            now=utc_now(),
+            settings=app_settings(),
+        )
+    await close_wave(opened.wave, now=utc_now())
+
+    async def groups(viewer) -> dict:
+        results = await wave_results(
+            viewer,
+            str(opened.wave.public_id),
+            settings=app_settings(),
+            language="nl",
+            view="department",
+            department_code="SD",
+            with_themes=True,
+        )
+        return {group.path: group for group in results.theme_groups}
+
+    seen = await groups(manager("SD", "WMO", roots=("SD",)))
+    assert "GEM/SD/JEUGD" not in seen
+    assert seen["GEM/SD"].suppressed or seen["GEM/SD/WMO"].suppressed
+    hr = await groups(HR)
+    assert not hr["GEM/SD"].suppressed and not hr["GEM/SD/WMO"].suppressed
