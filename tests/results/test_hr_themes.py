@@ -12,6 +12,7 @@ from surveys import AnswerValue
 from tests.helpers import (
     COMMENTS,
     NUMBERS,
+    OpenWave,
     app_settings,
     load_small_org,
     open_wave,
@@ -19,20 +20,25 @@ from tests.helpers import (
 )
 
 
-async def test_themes_are_shown_per_department_only_where_the_gate_allows(client) -> None:
-    await load_small_org()
+async def commented_wave(written: dict[str, list[str]], numbers: dict) -> OpenWave:
+    """A closed wave in which the employees ``numbers[code]`` of each department wrote
+    ``written[code]`` (one comment each, nothing else)."""
     opened = await open_wave()
-    now = utc_now()
-    for code, comments in COMMENTS.items():
-        for number, comment in zip(NUMBERS[code], comments, strict=True):
+    for code, comments in written.items():
+        for number, comment in zip(numbers[code], comments, strict=True):
             await submit_response(
                 hash_token(opened.tokens[str(number)]),
                 [AnswerValue("open_comment", None, None, comment)],
-                now=now,
+                now=utc_now(),
                 settings=app_settings(),
             )
-
     await close_wave(opened.wave, now=utc_now())
+    return opened
+
+
+async def test_themes_are_shown_per_department_only_where_the_gate_allows(client) -> None:
+    await load_small_org()
+    opened = await commented_wave(COMMENTS, NUMBERS)
     await sign_in_as_hr(client)
     page = await client.get(f"/hr/waves/{opened.wave.public_id}/themes?lang=en")
     assert page.status_code == 200
@@ -97,16 +103,7 @@ async def test_a_department_shows_quotes_written_there_only_above_the_minimum() 
     from tests.results.test_results_door import HR
 
     await load_small_org()
-    opened = await open_wave()
-    for code, comments in COMMENTS.items():
-        for number, comment in zip(NUMBERS[code], comments, strict=True):
-            await submit_response(
-                hash_token(opened.tokens[str(number)]),
-                [AnswerValue("open_comment", None, None, comment)],
-                now=utc_now(),
-                settings=app_settings(),
-            )
-    await close_wave(opened.wave, now=utc_now())
+    opened = await commented_wave(COMMENTS, NUMBERS)
     results = await wave_results(
         HR,
         str(opened.wave.public_id),
@@ -164,17 +161,8 @@ async def test_a_manager_never_gets_a_quote_written_in_a_team_out_of_their_scope
     # Wmo of 5: a response group of its own (a smaller team's answers are stored with its
     # parent's, where no scope can tell them apart).
     await load_small_org({"JEUGD": 6, "WMO": 5, "ICT": 7})
-    opened = await open_wave()
     numbers = {"JEUGD": range(1001, 1007), "WMO": range(1007, 1012), "ICT": range(1012, 1019)}
-    for code, comments in written.items():
-        for number, comment in zip(numbers[code], comments, strict=True):
-            await submit_response(
-                hash_token(opened.tokens[str(number)]),
-                [AnswerValue("open_comment", None, None, comment)],
-                now=utc_now(),
-                settings=app_settings(),
-            )
-    await close_wave(opened.wave, now=utc_now())
+    opened = await commented_wave(written, numbers)
     settings = app_settings(min_group_size=3, min_comment_group_size=3)
 
     async def quotes(viewer) -> set[str]:
