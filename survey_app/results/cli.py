@@ -22,7 +22,7 @@ from survey_app.core.cli import (
 from survey_app.core.errors import N_, AppError
 from survey_app.core.i18n import _, current_language
 from survey_app.core.settings import Settings
-from survey_app.results.exports import FORMATS, audit_view, render, wants_themes
+from survey_app.results.exports import FORMATS, export
 from survey_app.results.service import operator, wave_results
 from survey_app.waves.service import state_label
 
@@ -166,18 +166,15 @@ async def _export(
     settings: Settings, wave_id: str, export_format: str, department: str | None
 ) -> tuple[bytes, bool]:
     await require_secret_key(settings)
-    language = current_language.get()
     try:
-        results = await wave_results(
+        results, content = await export(
             operator(command_line_actor()),
             wave_id,
+            export_format,
+            department,
             settings=settings,
-            language=language,
-            view=audit_view(export_format),
-            department_code=department,
-            with_trend=True,  # the change since the previous wave, as the department page
-            with_themes=wants_themes(export_format),
+            language=current_language.get(),
         )
     except AppError as error:
         raise fail(error) from error
-    return render(export_format, results, language, settings=settings), results.closed
+    return content, results.closed

@@ -3,7 +3,6 @@ the same access rules as the results pages, one audit record per file."""
 
 from __future__ import annotations
 
-import asyncio
 from typing import Annotated
 
 from litestar import Controller, Response, get
@@ -23,8 +22,7 @@ from survey_app.results.controllers import (
     DepartmentCode,
     WaveId,
 )
-from survey_app.results.exports import FORMATS, audit_view, file_name, render, wants_themes
-from survey_app.results.service import wave_results
+from survey_app.results.exports import FORMATS, export, file_name
 from survey_app.web.access import Rule, access
 from survey_app.web.pages import SIGN_IN_REQUIRED
 
@@ -45,25 +43,21 @@ def file_response(export_format: str) -> dict[int, ResponseSpec]:
     }
 
 
-async def export(
+async def download(
     principal: Principal,
     settings: Settings,
     public_id: str,
     export_format: str,
     department_code: str | None,
 ) -> Response[bytes]:
-    language = current_language.get()
-    results = await wave_results(
+    results, content = await export(
         principal,
         public_id,
+        export_format,
+        department_code,
         settings=settings,
-        language=language,
-        view=audit_view(export_format),
-        department_code=department_code,
-        with_trend=True,  # the change since the previous wave, as the department page
-        with_themes=wants_themes(export_format),
+        language=current_language.get(),
     )
-    content = await asyncio.to_thread(render, export_format, results, language, settings=settings)
     name = file_name(results, export_format, local_today(settings.timezone))
     return Response(
         content,
@@ -98,7 +92,7 @@ class WaveExportController(Controller):
         settings: NamedDependency[Settings],
         department: DepartmentQuery = None,
     ) -> Response[bytes]:
-        return await export(principal, settings, public_id, "csv", department)
+        return await download(principal, settings, public_id, "csv", department)
 
     @get(
         "/{public_id:str}/export.xlsx",
@@ -113,7 +107,7 @@ class WaveExportController(Controller):
         settings: NamedDependency[Settings],
         department: DepartmentQuery = None,
     ) -> Response[bytes]:
-        return await export(principal, settings, public_id, "xlsx", department)
+        return await download(principal, settings, public_id, "xlsx", department)
 
     @get(
         "/{public_id:str}/export.pdf",
@@ -128,7 +122,7 @@ class WaveExportController(Controller):
         settings: NamedDependency[Settings],
         department: DepartmentQuery = None,
     ) -> Response[bytes]:
-        return await export(principal, settings, public_id, "pdf", department)
+        return await download(principal, settings, public_id, "pdf", department)
 
 
 class TeamExportController(Controller):
@@ -150,7 +144,7 @@ class TeamExportController(Controller):
         principal: NamedDependency[Principal],
         settings: NamedDependency[Settings],
     ) -> Response[bytes]:
-        return await export(principal, settings, public_id, "csv", department_code)
+        return await download(principal, settings, public_id, "csv", department_code)
 
     @get(
         "/{department_code:str}/waves/{public_id:str}/export.xlsx",
@@ -165,7 +159,7 @@ class TeamExportController(Controller):
         principal: NamedDependency[Principal],
         settings: NamedDependency[Settings],
     ) -> Response[bytes]:
-        return await export(principal, settings, public_id, "xlsx", department_code)
+        return await download(principal, settings, public_id, "xlsx", department_code)
 
     @get(
         "/{department_code:str}/waves/{public_id:str}/export.pdf",
@@ -180,7 +174,7 @@ class TeamExportController(Controller):
         principal: NamedDependency[Principal],
         settings: NamedDependency[Settings],
     ) -> Response[bytes]:
-        return await export(principal, settings, public_id, "pdf", department_code)
+        return await download(principal, settings, public_id, "pdf", department_code)
 
 
 ROUTES = [WaveExportController, TeamExportController]

@@ -21,6 +21,7 @@ web worker or a command that exports nothing does not load them.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import io
 import re
@@ -33,6 +34,7 @@ from survey_app.core.clock import local_date
 from survey_app.core.csvfile import spreadsheet_csv
 from survey_app.core.errors import N_
 from survey_app.core.i18n import _, using_language
+from survey_app.core.principal import Principal
 from survey_app.core.settings import Settings
 from survey_app.results.dashboard import Column, Figure, ScoreRow
 from survey_app.results.markers import (
@@ -43,7 +45,7 @@ from survey_app.results.markers import (
     hidden_rate_note,
     organisation_rate,
 )
-from survey_app.results.service import RateRow, WaveResults
+from survey_app.results.service import RateRow, WaveResults, wave_results
 
 
 @dataclass(frozen=True)
@@ -61,14 +63,31 @@ FORMATS = {
 }
 
 
-def audit_view(export_format: str) -> str:
-    """The view an export is recorded as in the audit trail (one record per file)."""
-    return f"export_{export_format}"
-
-
-def wants_themes(export_format: str) -> bool:
-    """Only the report shows comment themes."""
-    return export_format == "pdf"
+async def export(
+    viewer: Principal,
+    wave_id: str,
+    export_format: str,
+    department_code: str | None,
+    *,
+    settings: Settings,
+    language: str,
+) -> tuple[WaveResults, bytes]:
+    """What ``viewer`` may see of a wave (or one department's subtree) as a file: one ask
+    of the door, recorded in the audit trail as ``export_<format>`` (one record per file),
+    with the earlier waves for the change since the previous one and, for the report only,
+    the comment themes; rendered in a thread."""
+    results = await wave_results(
+        viewer,
+        wave_id,
+        settings=settings,
+        language=language,
+        view=f"export_{export_format}",
+        department_code=department_code,
+        with_trend=True,
+        with_themes=export_format == "pdf",
+    )
+    content = await asyncio.to_thread(render, export_format, results, language, settings=settings)
+    return results, content
 
 
 def file_name(results: WaveResults, export_format: str, day: dt.date) -> str:
