@@ -19,11 +19,13 @@ application does not load it until results are computed (see `results.service`).
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
 
 from analysis.participation import ParticipationRow, roll_up_participation
+from survey_app.organisation.tree import in_subtree
 from survey_app.tables.identity import Invitation
 from survey_app.waves.service import WaveInfo, used_invitations
 
@@ -86,3 +88,32 @@ def gate_rates(
     )
     hidden = {path: int(code) != VISIBLE for path, code in zip(tree.paths, reasons, strict=True)}
     return [GatedRate(row, hidden[row.path]) for row in rows]
+
+
+def responded_in(rows: list, protected: frozenset[str]) -> dict[str, int]:
+    """How many responded in each protected team (the outermost ones), from a wave's
+    participation rows: the gate needs them where a team's answers are stored with a larger
+    group (`results.scores.protect_merged`)."""
+    return {
+        row.path: row.responded
+        for row in rows
+        if row.path in protected
+        and not any(in_subtree(row.path, other) and row.path != other for other in protected)
+    }
+
+
+async def protected_responded(
+    waves: list[WaveInfo],
+    protected: frozenset[str],
+    secret_key: str,
+    counting: asyncio.Future[list],
+) -> tuple[dict[str, int], ...]:
+    """`responded_in` for each wave (the last one's rows are ``counting``'s, already
+    being read); nothing when the viewer has no protected teams."""
+    if not protected:
+        return ()
+    found = [
+        responded_in(await participation(wave, secret_key=secret_key), protected)
+        for wave in waves[:-1]
+    ]
+    return (*found, responded_in(await counting, protected))

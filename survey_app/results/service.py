@@ -33,6 +33,8 @@ from survey_app.results.participation import (
     gate_rates,
     invited_paths,
     participation,
+    protected_responded,
+    responded_in,
 )
 from survey_app.results.scores import score_data, score_report
 from survey_app.results.selection import earlier_waves, organisation_wide
@@ -217,6 +219,7 @@ async def wave_results(
                         root=root,
                         protected=protected,
                         departments=(invited := asyncio.ensure_future(_invited(counting))),
+                        counting=counting,
                         all_waves=with_trend,
                         organisation_only=organisation_only,
                     )
@@ -304,7 +307,6 @@ async def _gathered(
     themes, groups, scores = None, [], None
     departments = frozenset(row.path for row in rows)
     if state is WaveState.CLOSED and with_themes and not organisation_only:
-        merged = await _protected_responded([wave], protected, settings)
         themes = await comment_themes(
             wave,
             current.min_comment_group_size,
@@ -312,7 +314,7 @@ async def _gathered(
             protected,
             departments,
             root,
-            merged[0] if merged else None,
+            responded_in(rows, protected) if protected else None,
         )
         groups = [
             group
@@ -368,26 +370,6 @@ def audit_target(wave: WaveInfo, department: DepartmentNode | None) -> str:
     return f"{wave.title} – {department.name} ({department.code})"
 
 
-async def _protected_responded(
-    waves: list[WaveInfo], protected: frozenset[str], settings: Settings
-) -> tuple[dict[str, int], ...]:
-    """Per wave, how many responded in each protected team (the outermost ones), from the
-    invitations: the gate needs them where a team's answers are stored with a larger group
-    (`results.scores.protect_merged`). Nothing when the viewer has no protected teams."""
-    if not protected:
-        return ()
-    outermost = {
-        path
-        for path in protected
-        if not any(in_subtree(path, other) and path != other for other in protected)
-    }
-    found = []
-    for wave in waves:
-        rows = await participation(wave, secret_key=settings.secret_key)
-        found.append({row.path: row.responded for row in rows if row.path in outermost})
-    return tuple(found)
-
-
 async def _score_view(
     wave: WaveInfo,
     tree: DepartmentTree,
@@ -398,6 +380,7 @@ async def _score_view(
     root: str | None,
     protected: frozenset[str],
     departments: asyncio.Future[frozenset[str]],
+    counting: asyncio.Future[list],
     all_waves: bool,
     organisation_only: bool = False,
 ) -> ScoreView | None:
@@ -415,7 +398,9 @@ async def _score_view(
         language,
         protected,
         departments,
-        protected_responded=await _protected_responded(waves, protected, settings),
+        protected_responded=await protected_responded(
+            waves, protected, settings.secret_key, counting
+        ),
     )
     if data is None:
         return None
