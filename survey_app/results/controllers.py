@@ -21,7 +21,7 @@ from survey_app.core.principal import Principal
 from survey_app.core.settings import Settings
 from survey_app.organisation.tree import load_tree
 from survey_app.results import charts
-from survey_app.results.dashboard import heat_cells
+from survey_app.results.dashboard import SPREAD_FAVOURABLE, SPREAD_MEAN_PER_POINT, heat_cells
 from survey_app.results.selection import closed_waves, department_choices, organisation_waves
 from survey_app.results.service import WaveResults, wave_results, waves_by_department
 from survey_app.waves.service import WaveNotFound, list_waves, state_label
@@ -63,6 +63,8 @@ def _context(results: WaveResults, **extra: Any) -> dict[str, Any]:
         "state_label": state_label,
         "charts": charts,
         "heat_cells": heat_cells,
+        # The legend's scale is the one the cells are coloured by (a 1-5 mean).
+        "heat_spread": {"favourable": SPREAD_FAVOURABLE, "mean": SPREAD_MEAN_PER_POINT * 4},
         "low_response_rate": LOW_RESPONSE_RATE,
         **extra,
     }
