@@ -691,7 +691,7 @@ async def scenario(live_server) -> Scenario:
     async with httpx.AsyncClient(base_url=live_server.url) as http:
         csrf = await open_survey(http, used)
         sent = await http.post("/survey", data={**full_answers(), "_csrf": csrf})
-        assert sent.headers.get("location", "").startswith("/survey/thanks?wave="), sent.text
+        assert sent.headers.get("location", "").startswith("/survey/thanks?closes="), sent.text
     scheduled = await open_wave(opens_on=today + 7 * day, closes_on=today + 21 * day)
     expired = await open_wave(opens_on=today - 20 * day, closes_on=today - 10 * day)
     closed = await open_wave()

@@ -7,6 +7,7 @@ leaves the address bar, the browser history and every later request line.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -23,7 +24,7 @@ from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_303_SEE_OTHER
 
 from survey_app.core import ratelimit
-from survey_app.core.clock import utc_now
+from survey_app.core.clock import local_day, utc_now
 from survey_app.core.hashing import hash_token
 from survey_app.core.i18n import _, ngettext
 from survey_app.core.settings import Settings
@@ -34,7 +35,6 @@ from survey_app.responding.service import (
     open_invitation,
     submit_response,
 )
-from survey_app.waves.service import WaveNotFound, get_wave
 from survey_app.web.access import Rule, access
 from survey_app.web.forms import FormValues, displayable, form_values
 from survey_app.web.pages import html_response, page, redirect_response, see_other, shared_page
@@ -351,8 +351,11 @@ class RespondController(Controller):
             request.clear_session()
             return problem_page(request, rejected.state)
         request.clear_session()
-        # The wave (not the person) goes along, so the thanks page can say when results come.
-        return see_other(request, "respond:thanks", {"wave": str(invitation.wave.public_id)})
+        # The wave's last day (not the person, nothing to look up) goes along, so that the
+        # thanks page can say when the results come.
+        # A wave closes at the midnight after its last day.
+        last_day = local_day(invitation.wave.closes_at - dt.timedelta(seconds=1), settings.timezone)
+        return see_other(request, "respond:thanks", {"closes": last_day.isoformat()})
 
     @post(
         "/survey/check/{question_key:str}",
@@ -387,22 +390,26 @@ class RespondController(Controller):
         "/survey/thanks",
         name="respond:thanks",
         media_type=MediaType.HTML,
-        responses={400: html_response("The wave id is too long")},
+        responses={400: html_response("The closing day is too long")},
     )
     async def thanks(
         self,
         request: Request,
-        wave: Annotated[str | None, Parameter(query="wave", max_length=45, required=False)] = None,
+        closes: Annotated[
+            str | None, Parameter(query="closes", max_length=10, required=False)
+        ] = None,
     ) -> Response:
-        """Thanks, and when the results will be shared (the wave's closing day)."""
+        """Thanks, and when the results will be shared (the day the survey closes; a day
+        that cannot be read gives the page without it)."""
         # Whatever this browser still holds of a survey ends here (a shared computer).
         request.clear_session()
         try:
-            found = await get_wave(wave) if wave else None
-        except WaveNotFound:
-            found = None
-        closes = found.closes_at if found else None
-        return shared_page(request, ("thanks", closes), "responding/thanks.html", closes_at=closes)
+            last_day = dt.date.fromisoformat(closes) if closes else None
+        except ValueError:
+            last_day = None
+        return shared_page(
+            request, ("thanks", last_day), "responding/thanks.html", last_day=last_day
+        )
 
 
 ROUTES = [RespondController]

@@ -16,6 +16,7 @@ from survey_app.tables.anonymous import Answer, Response, SealedResponse
 from survey_app.tables.identity import Invitation, UsedInvitation
 from survey_app.waves.service import close_wave
 from tests.helpers import (
+    TIMEZONE,
     csrf_from,
     full_answers,
     load_small_org,
@@ -46,7 +47,7 @@ async def test_a_respondent_answers_and_one_anonymous_response_is_stored(client)
 
     done = await client.post("/survey", data=full_answers())
     assert done.status_code == 303
-    assert done.headers["location"].startswith("/survey/thanks?wave=")
+    assert done.headers["location"].startswith("/survey/thanks?closes=")
 
     # Waiting sealed: fewer than k (5) responses of its response group so far.
     assert await Response.count() == 0 and await SealedResponse.count() == 1
@@ -63,9 +64,14 @@ async def test_a_respondent_answers_and_one_anonymous_response_is_stored(client)
     text = await Answer.select(Answer.text).where(Answer.question_key == "open_comment").first()
     assert text["text"] == "Fijne collega's, maar de werkdruk is hoog."
 
-    thanks = await client.get("/survey/thanks")
+    thanks = await client.get(done.headers["location"])
     assert thanks.status_code == 200
     assert "data-clear-drafts" in thanks.text
+    # It says when the results come: after the wave's last day (two weeks from today).
+    last_day = utc_now().astimezone(TIMEZONE).date() + dt.timedelta(days=14)
+    assert f"sluit aan het eind van {last_day.strftime('%d-%m-%Y')}" in thanks.text
+    # A day it cannot read gives the page without one, not an error.
+    assert "sluit aan het eind" not in (await client.get("/survey/thanks?closes=morgen")).text
 
 
 async def test_the_token_is_stored_only_as_a_hash(client) -> None:
@@ -204,7 +210,7 @@ async def test_a_survey_post_without_the_csrf_token_is_refused_and_the_link_stil
     assert checked.status_code == 200
     accepted = await raw_client.post("/survey", data={**full_answers(), "_csrf": token})
     assert accepted.status_code == 303
-    assert accepted.headers["location"].startswith("/survey/thanks?wave=")
+    assert accepted.headers["location"].startswith("/survey/thanks?closes=")
     assert await stored_state() == (1, 14, 1)
 
 
