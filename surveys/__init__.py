@@ -5,7 +5,7 @@ Pure Python: no database and no web. See FORMAT.md for the definition file forma
 
 from surveys.answers import AnswerError, AnswerValue, validate_answer, validate_answers
 from surveys.errors import DefinitionError
-from surveys.loader import load_bank, load_template, load_templates, template_keys
+from surveys.loader import build_question, load_bank, load_template, load_templates, template_keys
 from surveys.model import (
     Band,
     Bank,
@@ -35,6 +35,7 @@ __all__ = [
     "Section",
     "Template",
     "ValueRange",
+    "build_question",
     "load_bank",
     "load_template",
     "load_templates",

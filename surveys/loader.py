@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -147,6 +147,22 @@ def load_templates(
     if problems:
         raise DefinitionError(problems.messages)
     return templates
+
+
+def build_question(table: Mapping[str, Any], *, bank: Bank | None = None) -> Question:
+    """One question defined outside the bank files (an organisation's own question in a
+    wave), in the bank's format and checked by the same rules, with the bank's label sets.
+
+    Raises DefinitionError listing every problem.
+    """
+    bank = bank if bank is not None else load_bank()
+    problems = Problems()
+    builder = _BankBuilder(problems)
+    builder.label_sets = dict(bank.label_sets)
+    question = builder._question("question", 1, dict(table))
+    if problems or question is None:
+        raise DefinitionError(problems.messages or ["question: invalid"])
+    return question
 
 
 class _BankBuilder:

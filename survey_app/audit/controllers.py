@@ -50,6 +50,13 @@ def action_labels() -> dict[str, str]:
         "change.requested": _("Change requested, waiting for a second administrator"),
         "change.approved": _("Change approved by a second administrator"),
         "change.rejected": _("Change rejected or withdrawn"),
+        "wave.created": _("Wave created"),
+        "wave.edited": _("Draft wave edited"),
+        "wave.published": _("Wave published"),
+        "wave.opened": _("Wave opened early"),
+        "wave.rescheduled": _("Last day of a wave moved"),
+        "wave.closed": _("Wave closed"),
+        "wave.questionnaire_changed": _("Questionnaire of a draft wave changed"),
     }
 
 

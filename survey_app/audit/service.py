@@ -37,6 +37,13 @@ ACTIONS = (
     "change.requested",
     "change.approved",
     "change.rejected",
+    "wave.created",
+    "wave.edited",
+    "wave.published",
+    "wave.opened",
+    "wave.rescheduled",
+    "wave.closed",
+    "wave.questionnaire_changed",
 )
 
 

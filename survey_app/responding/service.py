@@ -66,7 +66,8 @@ def token_state(wave: WaveInfo, used: bool, now: dt.datetime) -> TokenState:
     state = wave.state(now)
     if state is WaveState.CLOSED:
         return TokenState.EXPIRED
-    if state is WaveState.SCHEDULED:
+    # A draft has no invitations (`invite` refuses it); were one there, it waits too.
+    if state in (WaveState.SCHEDULED, WaveState.DRAFT):
         return TokenState.NOT_YET_OPEN
     return TokenState.VALID
 

@@ -67,6 +67,8 @@ class Wave(Table):
     closes_at = Timestamptz()
     closed_early_at = Timestamptz(null=True, default=None)
     created_at = Timestamptz(default=TimestamptzNow())
+    # None while HR is still preparing the wave (a draft): nobody can be invited to it yet.
+    published_at = Timestamptz(null=True, default=None)
 
 
 class WaveDepartment(Table):

@@ -1,4 +1,4 @@
-"""``survey-app wave``: create waves, invite employees, close waves."""
+"""``survey-app wave``: create and schedule waves, invite employees, close waves."""
 
 from __future__ import annotations
 
@@ -8,7 +8,15 @@ from pathlib import Path
 
 import click
 
-from survey_app.core.cli import fail, group, option, parse_date, require_secret_key, run_async
+from survey_app.core.cli import (
+    command_line_actor,
+    fail,
+    group,
+    option,
+    parse_date,
+    require_secret_key,
+    run_async,
+)
 from survey_app.core.clock import utc_now
 from survey_app.core.errors import N_, AppError
 from survey_app.core.files import SymlinkRefused, open_private_for_writing
@@ -33,6 +41,11 @@ def wave() -> None:
 @option("--departments", required=True, help=N_("Department codes, comma-separated."))
 @option("--opens", "opens_on", required=True, help=N_("First day, YYYY-MM-DD."))
 @option("--closes", "closes_on", required=True, help=N_("Last day, YYYY-MM-DD."))
+@option(
+    "--draft",
+    is_flag=True,
+    help=N_("Create a draft: its questionnaire can still be composed in the web pages."),
+)
 @run_async
 async def wave_create(
     settings: Settings,
@@ -41,6 +54,7 @@ async def wave_create(
     departments: str,
     opens_on: str,
     closes_on: str,
+    draft: bool,
 ) -> None:
     from survey_app.waves.service import create_wave
 
@@ -52,6 +66,8 @@ async def wave_create(
             opens_on=parse_date(opens_on),
             closes_on=parse_date(closes_on),
             timezone=settings.timezone,
+            draft=draft,
+            actor=command_line_actor(),
         )
     except AppError as error:
         raise fail(error) from error
@@ -134,14 +150,93 @@ async def _invite(settings: Settings, wave_id: str, reissue: bool) -> tuple[str,
         raise fail(error) from error
 
 
+@wave.command("publish", help=N_("Publish a draft: it opens on its first day."))
+@click.argument("wave_id")
+@run_async
+async def wave_publish(settings: Settings, wave_id: str) -> None:
+    from survey_app.waves.schedule import publish
+    from survey_app.waves.service import get_wave
+
+    try:
+        await publish(await get_wave(wave_id), now=utc_now(), actor=command_line_actor())
+    except AppError as error:
+        raise fail(error) from error
+    click.echo(_("The wave is published."))
+
+
+@wave.command("open", help=N_("Open a wave now instead of on its first day."))
+@click.argument("wave_id")
+@run_async
+async def wave_open(settings: Settings, wave_id: str) -> None:
+    from survey_app.waves.schedule import open_now
+    from survey_app.waves.service import get_wave
+
+    try:
+        await open_now(await get_wave(wave_id), now=utc_now(), actor=command_line_actor())
+    except AppError as error:
+        raise fail(error) from error
+    click.echo(_("The wave is open."))
+
+
+@wave.command("extend", help=N_("Move the last day of a wave that has not closed."))
+@click.argument("wave_id")
+@option("--closes", "closes_on", required=True, help=N_("New last day, YYYY-MM-DD."))
+@run_async
+async def wave_extend(settings: Settings, wave_id: str, closes_on: str) -> None:
+    from survey_app.waves.schedule import change_last_day
+    from survey_app.waves.service import get_wave
+
+    day = parse_date(closes_on)
+    try:
+        await change_last_day(
+            await get_wave(wave_id),
+            day,
+            now=utc_now(),
+            timezone=settings.timezone,
+            actor=command_line_actor(),
+        )
+    except AppError as error:
+        raise fail(error) from error
+    click.echo(_("The wave now closes at the end of {day}.").format(day=day.isoformat()))
+
+
+@wave.command(
+    "next", help=N_("Plan the next wave of the same survey as a draft, some months later.")
+)
+@click.argument("wave_id")
+@option(
+    "--months",
+    type=click.IntRange(1, 24),
+    default=3,
+    show_default=True,
+    help=N_("Months after this wave."),
+)
+@run_async
+async def wave_next(settings: Settings, wave_id: str, months: int) -> None:
+    from survey_app.waves.schedule import plan_next
+    from survey_app.waves.service import get_wave
+
+    try:
+        planned = await plan_next(
+            await get_wave(wave_id),
+            timezone=settings.timezone,
+            actor=command_line_actor(),
+            months=months,
+        )
+    except AppError as error:
+        raise fail(error) from error
+    click.echo(planned.public_id)
+
+
 @wave.command("close", help=N_("Close a wave now: its links stop working."))
 @click.argument("wave_id")
 @run_async
 async def wave_close(settings: Settings, wave_id: str) -> None:
-    from survey_app.waves.service import close_wave, get_wave
+    from survey_app.waves.schedule import close
+    from survey_app.waves.service import get_wave
 
     try:
-        await close_wave(await get_wave(wave_id), now=utc_now())
+        await close(await get_wave(wave_id), now=utc_now(), actor=command_line_actor())
     except AppError as error:
         raise fail(error) from error
     click.echo(_("The wave is closed."))

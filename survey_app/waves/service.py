@@ -10,7 +10,8 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import ClassVar
 
-from survey_app.core.clock import aware, aware_or_none, day_start
+from survey_app import audit
+from survey_app.core.clock import aware, aware_or_none, day_start, utc_now
 from survey_app.core.db import insert_rows, update_rows, write_transaction
 from survey_app.core.errors import N_, Conflict, Invalid, NotFound
 from survey_app.core.hashing import hash_token, invitation_digests, new_token
@@ -46,11 +47,15 @@ class WaveNotFound(NotFound):
 
 class WaveClosed(Conflict):
     messages: ClassVar[dict[str, str]] = {
-        "closed": N_("This wave is closed; no invitations can be sent.")
+        "closed": N_("This wave is closed; no invitations can be sent."),
+        "draft": N_(
+            "This wave is a draft: publish it first; nobody can be invited to a draft or answer it."
+        ),
     }
 
 
 class WaveState(enum.Enum):
+    DRAFT = "draft"
     SCHEDULED = "scheduled"
     OPEN = "open"
     CLOSED = "closed"
@@ -58,6 +63,7 @@ class WaveState(enum.Enum):
 
 def state_label(state: WaveState) -> str:
     labels = {
+        WaveState.DRAFT: _("draft"),
         WaveState.SCHEDULED: _("scheduled"),
         WaveState.OPEN: _("open"),
         WaveState.CLOSED: _("closed"),
@@ -74,8 +80,15 @@ class WaveInfo:
     opens_at: dt.datetime
     closes_at: dt.datetime
     closed_early_at: dt.datetime | None
+    published_at: dt.datetime | None = None
+
+    @property
+    def is_draft(self) -> bool:
+        return self.published_at is None
 
     def state(self, now: dt.datetime) -> WaveState:
+        if self.published_at is None:
+            return WaveState.DRAFT
         if self.closed_early_at is not None or now >= self.closes_at:
             return WaveState.CLOSED
         if now < self.opens_at:
@@ -92,6 +105,7 @@ class WaveInfo:
             opens_at=aware(row["opens_at"]),
             closes_at=aware(row["closes_at"]),
             closed_early_at=aware_or_none(row["closed_early_at"]),
+            published_at=aware_or_none(row["published_at"]),
         )
 
 
@@ -112,6 +126,7 @@ WAVE_COLUMNS = (
     Wave.opens_at,
     Wave.closes_at,
     Wave.closed_early_at,
+    Wave.published_at,
 )
 
 
@@ -138,27 +153,20 @@ async def create_wave(
     closes_on: dt.date,
     timezone: dt.tzinfo,
     template: Template | None = None,
+    draft: bool = False,
+    now: dt.datetime | None = None,
+    actor: str = "",
 ) -> WaveInfo:
-    """A wave that opens at the start of ``opens_on`` and closes at the end of ``closes_on``."""
-    title = title.strip()
-    if not title:
-        raise WaveError("title_required")
-    if closes_on < opens_on:
-        raise WaveError("closes_before_opening")
-    if not department_codes:
-        raise WaveError("no_departments")
+    """A wave that opens at the start of ``opens_on`` and closes at the end of ``closes_on``.
+
+    A ``draft`` can still be edited (`survey_app.waves.schedule`, `.composing`) and invites
+    nobody until it is published; otherwise the wave is published at once (``now``).
+    """
+    title = check_title(title)
+    check_days(opens_on, closes_on)
     if template is None:
-        try:
-            template = load_template(template_key)
-        except (DefinitionError, FileNotFoundError, KeyError) as error:
-            raise WaveError("unknown_template", name=str(error)) from error
-    tree = await load_tree()
-    departments = []
-    for code in department_codes:
-        node = tree.by_code(code)
-        if node is None or not node.active:
-            raise WaveError("unknown_department", code=code)
-        departments.append(node)
+        template = shipped_template(template_key)
+    departments = await chosen_departments(department_codes)
     async with write_transaction():
         wave = Wave(
             public_id=uuid.uuid4(),
@@ -167,12 +175,55 @@ async def create_wave(
             template=template.to_dict(),
             opens_at=day_start(opens_on, timezone),
             closes_at=day_start(closes_on + dt.timedelta(days=1), timezone),
+            published_at=None if draft else (now or utc_now()),
         )
         await wave.save()
         await WaveDepartment.insert(
             *[WaveDepartment(wave=wave.id, department=node.id) for node in departments]
         )
+    await audit.record(
+        "wave.created",
+        actor,
+        title,
+        wave=str(wave.public_id),
+        draft=draft,
+        departments=len(departments),
+    )
     return await get_wave(wave.public_id)
+
+
+def check_title(title: str) -> str:
+    title = title.strip()
+    if not title:
+        raise WaveError("title_required")
+    return title
+
+
+def check_days(opens_on: dt.date, closes_on: dt.date) -> None:
+    if closes_on < opens_on:
+        raise WaveError("closes_before_opening")
+
+
+def shipped_template(template_key: str) -> Template:
+    """The template of the question bank named ``template_key`` (WaveError when unknown)."""
+    try:
+        return load_template(template_key)
+    except (DefinitionError, FileNotFoundError, KeyError) as error:
+        raise WaveError("unknown_template", name=template_key) from error
+
+
+async def chosen_departments(department_codes: list[str]) -> list:
+    """The active departments of ``department_codes`` (their whole subtrees are invited)."""
+    if not department_codes:
+        raise WaveError("no_departments")
+    tree = await load_tree()
+    departments = []
+    for code in dict.fromkeys(department_codes):
+        node = tree.by_code(code)
+        if node is None or not node.active:
+            raise WaveError("unknown_department", code=code)
+        departments.append(node)
+    return departments
 
 
 async def get_wave(public_id: uuid.UUID | str) -> WaveInfo:
@@ -198,8 +249,9 @@ _TEMPLATES_KEPT = 32
 async def wave_template(wave: WaveInfo) -> Template:
     """The wave's snapshot of its survey definition.
 
-    A snapshot never changes once the wave exists, so each process keeps the parsed
-    templates of recent waves (keyed by the random public id, never reused).
+    A snapshot never changes once the wave is published, so each process keeps the parsed
+    templates of recent published waves (keyed by the random public id, never reused). A
+    draft's questionnaire is still being composed: it is read every time.
     """
     cached = _TEMPLATES.get(wave.public_id)
     if cached is not None:
@@ -208,6 +260,8 @@ async def wave_template(wave: WaveInfo) -> Template:
     snapshot = row["template"]
     # Piccolo returns JSON columns as text on both databases.
     template = Template.from_dict(json.loads(snapshot) if isinstance(snapshot, str) else snapshot)
+    if wave.is_draft:
+        return template
     if len(_TEMPLATES) >= _TEMPLATES_KEPT:
         _TEMPLATES.pop(next(iter(_TEMPLATES)))
     _TEMPLATES[wave.public_id] = template
@@ -279,7 +333,10 @@ async def invite(
     working), for lost or expired links. Every invitation's response group is (re)computed
     from the wave's invitations with the group minimum in force.
     """
-    if wave.state(now) is WaveState.CLOSED:
+    state = wave.state(now)
+    if state is WaveState.DRAFT:
+        raise WaveClosed("draft")
+    if state is WaveState.CLOSED:
         raise WaveClosed("closed")
     tree = await load_tree()
     department_ids = await wave_department_ids(wave, tree)
