@@ -19,6 +19,8 @@ from survey_app.core.db import close_pool, engine_from_url, start_pool, use_engi
 from survey_app.core.hashing import derived_key
 from survey_app.core.secretkey import confirm_secret_key
 from survey_app.core.settings import SITE_DIR, Settings
+from survey_app.mail import controllers as mail
+from survey_app.mail.background import BackgroundDelivery
 from survey_app.responding import controllers as responding
 from survey_app.results import controllers as results
 from survey_app.results import export_controllers as result_exports
@@ -53,6 +55,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
     async def refuse_another_secret_key() -> None:
         await confirm_secret_key(settings.secret_key)
 
+    # Queued mail is delivered by every worker while the server runs (when mail is set up).
+    mail_delivery = BackgroundDelivery(settings)
+
     app = Litestar(
         route_handlers=[
             *site.ROUTES,
@@ -60,6 +65,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *responding.ROUTES,
             *accounts.ROUTES,
             *waves.ROUTES,
+            *mail.ROUTES,
             *results.ROUTES,
             *result_exports.ROUTES,
             Router(path="/admin", route_handlers=[*admin.ROUTES, *audit.ROUTES]),
@@ -83,8 +89,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ),
         plugins=[HTMXPlugin()],
         openapi_config=openapi_config(),
-        on_startup=[start_pool, refuse_another_secret_key],
-        on_shutdown=[close_pool],
+        on_startup=[start_pool, refuse_another_secret_key, mail_delivery.start],
+        on_shutdown=[mail_delivery.stop, close_pool],
         exception_handlers=EXCEPTION_HANDLERS,
         request_max_body_size=settings.max_request_body,
         debug=settings.debug,

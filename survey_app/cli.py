@@ -10,6 +10,7 @@ from survey_app.core.cli import Root, language_option
 from survey_app.core.commands import COMMANDS
 from survey_app.core.errors import N_
 from survey_app.demo.cli import demo
+from survey_app.mail.cli import WAVE_COMMANDS as MAIL_COMMANDS
 from survey_app.organisation.cli import org
 from survey_app.results.cli import WAVE_COMMANDS, results
 from survey_app.waves.cli import wave
@@ -23,5 +24,5 @@ def main() -> None:
 
 for each in [*COMMANDS, org, wave, results, user, demo, analyze]:
     main.add_command(each)
-for each in WAVE_COMMANDS:
+for each in [*WAVE_COMMANDS, *MAIL_COMMANDS]:
     wave.add_command(each)

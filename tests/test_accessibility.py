@@ -384,6 +384,24 @@ async def visit_hr_themes(page: Page, scenario: Scenario) -> int:
     return status
 
 
+def wave_mail(confirm: str = "", send: bool = False) -> Visit:
+    """HR's mail page of the open wave; with ``confirm`` its confirmation of how many, and
+    with ``send`` the confirmed form sent (refused here: this server has no SMTP settings)."""
+
+    async def visit(page: Page, scenario: Scenario) -> int:
+        path = f"/hr/waves/{scenario.wave.public_id}/mail"
+        status = await goto_page(
+            page, scenario.url + path + (f"?confirm={confirm}" if confirm else "")
+        )
+        if not send:
+            return status
+        status = await submit(page, f"form[action='{path}/{confirm}']")
+        assert urlsplit(page.url).path == f"{path}/{confirm}", page.url
+        return status
+
+    return visit
+
+
 def at(path: str) -> Visit:
     async def visit(page: Page, scenario: Scenario) -> int:
         return await goto_page(page, scenario.url + path)
@@ -448,6 +466,30 @@ PAGES = [
         (("GET", "/hr/waves/{public_id:str}"),),
         as_role("hr", visit_hr_wave),
         200,
+    ),
+    PageCase(
+        "HR: e-mail of a wave",
+        (("GET", "/hr/waves/{public_id:str}/mail"),),
+        as_role("hr", wave_mail()),
+        200,
+    ),
+    PageCase(
+        "HR: e-mail, confirming reminders",
+        (("GET", "/hr/waves/{public_id:str}/mail"),),
+        as_role("hr", wave_mail("reminders")),
+        200,
+    ),
+    PageCase(
+        "HR: e-mail invitations refused (no SMTP settings)",
+        (("POST", "/hr/waves/{public_id:str}/mail/invitations"),),
+        as_role("hr", wave_mail("invitations", send=True)),
+        409,
+    ),
+    PageCase(
+        "HR: e-mail reminders refused (no SMTP settings)",
+        (("POST", "/hr/waves/{public_id:str}/mail/reminders"),),
+        as_role("hr", wave_mail("reminders", send=True)),
+        409,
     ),
     PageCase(
         "HR: comment themes (open wave)",

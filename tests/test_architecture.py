@@ -28,6 +28,7 @@ LAYERS = [
     "audit",
     "accounts",
     "waves",
+    "mail",
     "responding",
     "results",
     "admin",

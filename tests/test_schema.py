@@ -163,3 +163,16 @@ async def test_sqlite_keeps_no_insertion_order_in_answers_or_used_invitations() 
             f"SELECT sql FROM sqlite_master WHERE type = 'table' AND name = '{table}'"
         )
         assert rows[0]["sql"].rstrip().upper().endswith("WITHOUT ROWID"), table
+
+
+async def test_the_mail_outbox_is_on_the_identity_side_and_keeps_links_only_sealed() -> None:
+    """The outbox names recipients (identity side) and never touches the anonymous side;
+    a waiting link is kept sealed, never as a token or a link in the clear."""
+    from survey_app.tables.identity import IDENTITY_TABLES
+
+    assert "mail_message" in {table._meta.tablename for table in IDENTITY_TABLES}
+    assert "mail_message" not in ALLOWED_COLUMNS
+    assert await real_references("mail_message") == {"wave", "invitation"}
+    columns = set(await real_columns("mail_message"))
+    assert "sealed_token" in columns
+    assert not {"token", "token_hash", "link", "body", "answer"} & columns

@@ -57,6 +57,8 @@ def action_labels() -> dict[str, str]:
         "wave.rescheduled": _("Last day of a wave moved"),
         "wave.closed": _("Wave closed"),
         "wave.questionnaire_changed": _("Questionnaire of a draft wave changed"),
+        "mail.invitations_queued": _("Invitations queued for e-mail"),
+        "mail.reminders_queued": _("Reminders queued for e-mail"),
     }
 
 

@@ -44,6 +44,8 @@ ACTIONS = (
     "wave.rescheduled",
     "wave.closed",
     "wave.questionnaire_changed",
+    "mail.invitations_queued",
+    "mail.reminders_queued",
 )
 
 

@@ -110,6 +110,33 @@ def theme_class_from_env() -> str:
     return configured
 
 
+SMTP_TLS_MODES = ("starttls", "tls", "none")
+_SMTP_DEFAULT_PORTS = {"starttls": 587, "tls": 465, "none": 25}
+
+
+def smtp_from_env() -> dict[str, object]:
+    """The ``KLANKBORD_SMTP_*`` and ``KLANKBORD_MAIL_*`` settings (mail is off without a host)."""
+    tls = os.environ.get("KLANKBORD_SMTP_TLS", "").strip().lower() or "starttls"
+    if tls not in SMTP_TLS_MODES:
+        raise ValueError(f"KLANKBORD_SMTP_TLS must be one of {SMTP_TLS_MODES}, not {tls!r}")
+    port = os.environ.get("KLANKBORD_SMTP_PORT", "").strip()
+    if port and (not port.isdigit() or not 0 < int(port) < 65536):
+        raise ValueError(f"KLANKBORD_SMTP_PORT must be a port number, not {port!r}")
+    poll = os.environ.get("KLANKBORD_MAIL_POLL_SECONDS", "").strip() or "30"
+    if not poll.isdigit():
+        raise ValueError(f"KLANKBORD_MAIL_POLL_SECONDS must be a whole number, not {poll!r}")
+    return {
+        "smtp_host": os.environ.get("KLANKBORD_SMTP_HOST", "").strip(),
+        "smtp_port": int(port) if port else _SMTP_DEFAULT_PORTS[tls],
+        "smtp_user": os.environ.get("KLANKBORD_SMTP_USER", "").strip(),
+        "smtp_password": os.environ.get("KLANKBORD_SMTP_PASSWORD", ""),
+        "smtp_tls": tls,
+        "mail_from": os.environ.get("KLANKBORD_MAIL_FROM", "").strip(),
+        "mail_poll_seconds": int(poll),
+        "mail_lease_seconds": _positive("KLANKBORD_MAIL_LEASE_SECONDS", 600),
+    }
+
+
 def var_dir_from_env() -> Path:
     return Path(os.environ.get("KLANKBORD_VAR_DIR", PROJECT_ROOT / "var")).resolve()
 
@@ -156,6 +183,18 @@ class Settings:
     # class its properties are set on.
     theme_css: Path | None = None
     theme_class: str = ""
+    # E-mail (invitations and reminders): off until a server and a sender are set.
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_user: str = ""
+    smtp_password: str = field(default="", repr=False)
+    smtp_tls: str = "starttls"  # starttls, tls or none
+    mail_from: str = ""
+    # How often the running server looks for queued mail (0: never; the CLI still sends).
+    mail_poll_seconds: int = 30
+    # How long a sender's claim on a batch lasts: after a crash, its unsent messages are
+    # taken up again once the lease has ended.
+    mail_lease_seconds: int = 600
 
     @property
     def session_idle(self) -> dt.timedelta:
@@ -164,6 +203,10 @@ class Settings:
     @property
     def session_absolute(self) -> dt.timedelta:
         return dt.timedelta(hours=self.session_absolute_hours)
+
+    @property
+    def mail_configured(self) -> bool:
+        return bool(self.smtp_host and self.mail_from)
 
     @property
     def oidc_enabled(self) -> bool:
@@ -199,6 +242,7 @@ class Settings:
             "local_sign_in": _bool(os.environ.get("KLANKBORD_LOCAL_SIGN_IN", "yes")),
             "theme_css": theme_css_from_env(),
             "theme_class": theme_class_from_env(),
+            **smtp_from_env(),
         }
         values.update(overrides)
         if values["min_comment_group_size"] < values["min_group_size"]:  # type: ignore[operator]

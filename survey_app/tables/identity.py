@@ -202,6 +202,34 @@ class SettingValue(Table):
     changed_by = Varchar(length=254, default="")
 
 
+class MailMessage(Table):
+    """The outbox: one e-mail (an invitation or a reminder) waiting, sent or failed.
+
+    The link's token exists only in memory when an invitation is made (the database keeps
+    its hash), so a waiting message carries it sealed with a key derived from the secret key
+    (`survey_app.mail.outbox`); it is erased when the message is sent or fails for good. A
+    reminder goes only to someone who has not responded, so once it is finished its row
+    keeps neither the invitation nor the address: only that a reminder went out.
+    """
+
+    wave = ForeignKey(Wave, null=False, index=True, on_delete=OnDelete.restrict)
+    kind = Varchar(length=16)  # "invitation" or "reminder"
+    invitation = ForeignKey(Invitation, null=True, default=None, on_delete=OnDelete.restrict)
+    recipient = Varchar(length=254, default="")
+    language = Varchar(length=8, default="nl")
+    sealed_token = Text(default="")
+    status = Varchar(length=16, default="queued", index=True)  # sent, failed
+    attempts = Integer(default=0)
+    next_attempt_at = Timestamptz(default=TimestamptzNow(), index=True)
+    # A sender's claim on a batch: others leave the message alone until the lease ends.
+    claimed_by = Varchar(length=64, default="")
+    claimed_until = Timestamptz(null=True, default=None)
+    # The server's reply or the connection error, never the message or a secret.
+    last_error = Text(default="")
+    created_at = Timestamptz(default=TimestamptzNow())
+    sent_at = Timestamptz(null=True, default=None)
+
+
 IDENTITY_TABLES: tuple[type[Table], ...] = (
     Department,
     Employee,
@@ -216,4 +244,5 @@ IDENTITY_TABLES: tuple[type[Table], ...] = (
     AuditEvent,
     SettingValue,
     ChangeRequest,
+    MailMessage,
 )

@@ -7,7 +7,8 @@ import enum
 import json
 import uuid
 from collections import Counter
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, replace
 from typing import ClassVar
 
 from survey_app import audit
@@ -116,6 +117,9 @@ class NewInvitation:
     email: str
     department_code: str
     token: str
+    invitation_id: int = 0
+    # A new link for an invitation made earlier (``reissue``), not a new invitation.
+    reissued: bool = False
 
 
 WAVE_COLUMNS = (
@@ -324,14 +328,24 @@ async def _regroup(invited: list[dict], new_paths: list[str], k: int) -> dict[st
 
 
 async def invite(
-    wave: WaveInfo, *, now: dt.datetime, settings: Settings, reissue: bool = False
+    wave: WaveInfo,
+    *,
+    now: dt.datetime,
+    settings: Settings,
+    reissue: bool = False,
+    reissue_with_email_only: bool = False,
+    then: Callable[[list[NewInvitation]], Awaitable[None]] | None = None,
 ) -> list[NewInvitation]:
     """Invite every active employee in the wave's departments who has no invitation yet.
 
     Tokens exist only in the returned list; the database keeps their hashes. With
     ``reissue``, employees who have not responded get a new token (the old one stops
-    working), for lost or expired links. Every invitation's response group is (re)computed
-    from the wave's invitations with the group minimum in force.
+    working), for lost or expired links (with ``reissue_with_email_only``, only those with an
+    e-mail address: a reminder by mail leaves a link on paper working). Every invitation's
+    response group is (re)computed from the wave's invitations with the group minimum in
+    force. ``then`` is awaited with
+    the list inside the same write transaction (the mail outbox queues the links there, so
+    a crash keeps both or neither).
     """
     state = wave.state(now)
     if state is WaveState.DRAFT:
@@ -376,7 +390,11 @@ async def invite(
             previous = existing.get(employee["id"])
             if previous is None:
                 new.append((employee, hash_token(token)))
-            elif reissue and previous not in used:
+            elif (
+                reissue
+                and previous not in used
+                and (employee["email"] or not reissue_with_email_only)
+            ):
                 reissued.append((hash_token(token), previous))
             else:
                 continue
@@ -387,6 +405,8 @@ async def invite(
                     email=employee["email"],
                     department_code=tree.nodes[employee["department"]].code,
                     token=token,
+                    invitation_id=previous or 0,
+                    reissued=previous is not None,
                 )
             )
         if new:
@@ -401,6 +421,19 @@ async def invite(
                 ],
             )
         await update_rows(Invitation, (Invitation.token_hash,), reissued)
+        if new:
+            ids = {
+                row["token_hash"]: row["id"]
+                for row in await Invitation.select(Invitation.id, Invitation.token_hash).where(
+                    Invitation.wave == wave.id
+                )
+            }
+            created = [
+                item if item.reissued else replace(item, invitation_id=ids[hash_token(item.token)])
+                for item in created
+            ]
+        if then is not None:
+            await then(created)
     return created
 
 
