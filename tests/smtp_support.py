@@ -23,6 +23,8 @@ class Mailbox:
     received: list[tuple[list[str], EmailMessage]] = field(default_factory=list)
     # Refused at RCPT with a permanent error (a mailbox that does not exist).
     unknown: set[str] = field(default_factory=set)
+    # The sender address is refused (5xx): the settings are wrong, not the addresses.
+    refuse_sender: bool = False
     # So many messages get a temporary error (451) at DATA before any is accepted.
     temporary_failures: int = 0
     # The message after this many accepted ones is held for ``delay`` seconds before the
@@ -30,6 +32,13 @@ class Mailbox:
     slow_after: int | None = None
     delay: float = 0
     slow: threading.Event = field(default_factory=threading.Event)
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        if self.refuse_sender:
+            return "553 5.7.1 Sender address not allowed"
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address in self.unknown:

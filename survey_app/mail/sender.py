@@ -64,6 +64,10 @@ def _smtp_error(error: Exception) -> str:
 
 
 def _permanent(error: Exception) -> bool:
+    """A refusal of this message or its address. A refused sender is the settings' fault,
+    not the recipient's: retried (with backoff) until an operator fixes it."""
+    if isinstance(error, aiosmtplib.SMTPSenderRefused):
+        return False
     if isinstance(error, aiosmtplib.SMTPRecipientsRefused):
         return all(item.code >= 500 for item in error.recipients)
     return isinstance(error, aiosmtplib.SMTPResponseException) and error.code >= 500

@@ -189,6 +189,23 @@ async def test_a_temporary_failure_is_retried_with_backoff_then_sent(
     assert [outbox.retry_delay(n).total_seconds() for n in (1, 2, 3, 8)] == [60, 120, 240, 3600]
 
 
+async def test_a_refused_sender_address_is_retried_not_blamed_on_the_recipients(
+    smtp_server,  # noqa: F811
+) -> None:
+    await load_small_org({"JEUGD": 2, "WMO": 1})
+    wave = await new_wave()
+    settings = app_settings(**smtp_server.settings_overrides())
+    now = utc_now()
+    await queue_invitations(wave, settings=settings, now=now)
+    smtp_server.mailbox.refuse_sender = True
+    refused = await deliver(settings, wave_id=wave.id, clock=lambda: now)
+    assert (refused.sent, refused.retrying, refused.failed) == (0, 3, 0)
+    assert (await outbox.wave_mail(wave.id)).failed_addresses == []
+    smtp_server.mailbox.refuse_sender = False
+    fixed = await deliver(settings, wave_id=wave.id, clock=lambda: now + dt.timedelta(minutes=1))
+    assert fixed.sent == 3
+
+
 async def test_a_refused_address_fails_for_good_and_hr_sees_it(
     smtp_server,  # noqa: F811
 ) -> None:
