@@ -51,11 +51,15 @@ async def test_hr_confirms_sends_and_sees_counts_and_the_failed_address(
     assert sent.status_code == 303
     assert sent.headers["location"] == f"{address}?done=invitations&count=3"
     assert await Invitation.count() == 4 and await MailMessage.count() == 3
+    # While messages wait, the counts ask for themselves again (htmx) …
+    waiting = await mail_client.get(address)
+    assert 'id="mail-status" hx-get="' in waiting.text and 'hx-trigger="every 5s"' in waiting.text
 
     settings = app_settings(**smtp_server.settings_overrides())
     await deliver(settings, wave_id=wave.id)
     after = await mail_client.get(sent.headers["location"])
     assert "3 uitnodigingen klaargezet" in after.text
+    assert "hx-trigger" not in after.text  # … and stop once none do
     assert "m1002@testdorp.example" in after.text and "550 5.1.1" in after.text
     # Only the failed address: not those who got their mail, nor who responded.
     for other in ("m1001@", "m1003@"):
