@@ -21,10 +21,13 @@ from survey_app.core.secretkey import confirm_secret_key
 from survey_app.core.settings import SITE_DIR, Settings
 from survey_app.mail import controllers as mail
 from survey_app.mail.background import BackgroundDelivery
+from survey_app.responding import code_controllers as respond_codes
 from survey_app.responding import controllers as responding
 from survey_app.results import controllers as results
 from survey_app.results import export_controllers as result_exports
+from survey_app.waves import code_controllers as wave_codes
 from survey_app.waves import controllers as waves
+from survey_app.waves import upload_controllers as organisation
 from survey_app.web import site, theme
 from survey_app.web.access import Rule, access, enforce_access, provide_principal
 from survey_app.web.csrf import CSRFMiddleware, cookie_name
@@ -63,9 +66,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *site.ROUTES,
             *theme.ROUTES,
             *responding.ROUTES,
+            *respond_codes.ROUTES,
             *accounts.ROUTES,
             *waves.ROUTES,
             *mail.ROUTES,
+            *wave_codes.ROUTES,
+            *organisation.ROUTES,
             *results.ROUTES,
             *result_exports.ROUTES,
             Router(path="/admin", route_handlers=[*admin.ROUTES, *audit.ROUTES]),

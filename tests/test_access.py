@@ -49,6 +49,11 @@ EXPECTED_RULES: dict[tuple[str, str], Rule] = {
     ("POST", "/survey"): Rule.PUBLIC,
     ("POST", "/survey/check/{question_key:str}"): Rule.PUBLIC,
     ("GET", "/survey/thanks"): Rule.PUBLIC,
+    ("GET", "/code"): Rule.PUBLIC,
+    ("POST", "/code"): Rule.PUBLIC,
+    ("GET", "/c/{code:str}"): Rule.PUBLIC,
+    ("GET", "/kiosk"): Rule.PUBLIC,
+    ("POST", "/kiosk"): Rule.PUBLIC,
     # Signing in and out.
     ("GET", "/sign-in"): Rule.PUBLIC,
     ("POST", "/sign-in"): Rule.PUBLIC,
@@ -65,6 +70,10 @@ EXPECTED_RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/hr/waves/{public_id:str}/mail"): Rule.HR,
     ("POST", "/hr/waves/{public_id:str}/mail/invitations"): Rule.HR,
     ("POST", "/hr/waves/{public_id:str}/mail/reminders"): Rule.HR,
+    ("GET", "/hr/waves/{public_id:str}/codes"): Rule.HR,
+    ("GET", "/hr/organisation"): Rule.HR,
+    ("POST", "/hr/organisation"): Rule.HR,
+    ("POST", "/hr/waves/{public_id:str}/codes"): Rule.HR,
     ("GET", "/hr/results"): Rule.HR,
     ("GET", "/hr/waves/{public_id:str}/departments/{department_code:str}"): Rule.HR,
     ("GET", "/results"): Rule.SIGNED_IN,
@@ -191,6 +200,7 @@ async def concrete_values(personas: Personas) -> dict[str, str]:
         "public_id": str(opened.wave.public_id),
         "department_code": DEPARTMENT_A,
         "token": "not-a-real-token",
+        "code": "ABCD-EFGH-JKMN",
         "question_key": "enjoyment_work",
         "file_path": "css/app.css",
         "path": "openapi.json",
@@ -443,7 +453,7 @@ EXPECTED_MENUS = {
     "employee": {"Our results"},
     "manager_a": {"Team", "Our results"},
     "manager_b": {"Team", "Our results"},
-    "hr": {"Results", "Waves", "Our results"},
+    "hr": {"Results", "Waves", "Organisation", "Our results"},
     "admin": {"Admin", "Our results"},
 }
 
@@ -475,9 +485,22 @@ async def test_the_menu_shows_each_role_the_areas_it_may_open_and_no_other(app) 
 @pytest.mark.parametrize(
     ("persona", "path", "expected"),
     [
-        ("hr", "/hr/waves", {"Waves": "page", "Results": "", "Our results": ""}),
-        ("hr", "/hr/results", {"Results": "page", "Waves": "", "Our results": ""}),
-        ("hr", "/account", {"Results": "", "Waves": "", "Our results": ""}),
+        (
+            "hr",
+            "/hr/waves",
+            {"Waves": "page", "Results": "", "Organisation": "", "Our results": ""},
+        ),
+        (
+            "hr",
+            "/hr/results",
+            {"Results": "page", "Waves": "", "Organisation": "", "Our results": ""},
+        ),
+        ("hr", "/account", {"Results": "", "Waves": "", "Organisation": "", "Our results": ""}),
+        (
+            "hr",
+            "/hr/organisation",
+            {"Results": "", "Waves": "", "Organisation": "page", "Our results": ""},
+        ),
         ("admin", "/admin", {"Admin": "page", "Our results": ""}),
         ("admin", "/admin/users", {"Admin": "true", "Our results": ""}),
         ("manager_a", "/teams", {"Team": "page", "Our results": ""}),

@@ -40,6 +40,7 @@ from survey_app.core.i18n import LANGUAGE_COOKIE
 from survey_app.responding.service import submit_response
 from survey_app.tables.anonymous import Answer, Response
 from survey_app.tables.identity import Account
+from survey_app.waves.codes import issue_codes
 from survey_app.waves.service import WaveInfo, close_wave
 from surveys import Question, load_template, validate_answers
 from tests.helpers import (
@@ -112,6 +113,8 @@ class Scenario:
     run: str = ""
     # Who this run's browser is signed in as (None: nobody).
     signed_in: dict[str, str | None] = field(default_factory=dict)
+    # A code slip's code for each run (ICT, the open wave).
+    codes: dict[str, str] = field(default_factory=dict)
 
     def for_run(self, run: str) -> Scenario:
         return replace(self, run=run, signed_in={"user": None})
@@ -184,6 +187,39 @@ async def visit_survey_errors(page: Page, scenario: Scenario) -> int:
 async def visit_no_session(page: Page, scenario: Scenario) -> int:
     await page.context.clear_cookies(name="klankbord_survey")
     return await goto(page, f"{scenario.url}/survey")
+
+
+WRONG_CODE = "ABCD-EFGH-JKMN"
+
+
+def type_code(path: str, code: str | None = None) -> Visit:
+    """Type a code (this run's valid one, or ``code``) on the code page or the kiosk."""
+
+    async def visit(page: Page, scenario: Scenario) -> int:
+        await goto_page(page, scenario.url + path)
+        await page.locator("#code").fill(code or scenario.codes[scenario.run])
+        return await submit(page, f"form[action='{path}']")
+
+    return visit
+
+
+async def visit_kiosk_survey(page: Page, scenario: Scenario) -> int:
+    status = await type_code("/kiosk")(page, scenario)
+    assert page.url.endswith("/survey"), page.url
+    await expect(page.locator("a[href='/kiosk']")).to_be_visible()
+    return status
+
+
+def print_codes(count: str, sheet: str) -> Visit:
+    async def visit(page: Page, scenario: Scenario) -> int:
+        path = f"/hr/waves/{scenario.wave.public_id}/codes"
+        await goto_page(page, scenario.url + path)
+        await page.locator("#department").select_option("ICT")
+        await page.locator("#count").fill(count)
+        await page.locator(f"#format-{sheet}").check()
+        return await submit(page, f"form[action='{path}']")
+
+    return visit
 
 
 # -- signing in, and pages behind it ------------------------------------------------------
@@ -441,6 +477,14 @@ PAGES = [
     PageCase("link: expired", (START,), token_link("expired"), 410),
     PageCase("link: closed early", (START,), token_link("closed"), 410),
     PageCase("survey without a session", (("GET", "/survey"),), visit_no_session, 400),
+    # Code slips and the kiosk.
+    PageCase("code page", (("GET", "/code"),), at("/code"), 200),
+    PageCase("code page: unknown code", (("POST", "/code"),), type_code("/code", WRONG_CODE), 404),
+    PageCase("code link: unknown code", (("GET", "/c/{code:str}"),), at(f"/c/{WRONG_CODE}"), 404),
+    PageCase("kiosk", (("GET", "/kiosk"),), at("/kiosk"), 200),
+    PageCase(
+        "kiosk: the survey", (("POST", "/kiosk"), ("GET", "/survey")), visit_kiosk_survey, 200
+    ),
     PageCase("error page (404)", (), at("/does-not-exist"), 404),
     # Signing in (not signed in yet).
     PageCase("sign-in", (("GET", "/sign-in"),), anonymous(at("/sign-in")), 200),
@@ -516,6 +560,29 @@ PAGES = [
         200,
     ),
     PageCase("error page (unknown wave)", (), as_role("hr", at("/hr/waves/not-a-wave")), 404),
+    PageCase(
+        "HR: code slips",
+        (("GET", "/hr/waves/{public_id:str}/codes"),),
+        as_role(
+            "hr",
+            lambda page, scenario: goto_page(
+                page, f"{scenario.url}/hr/waves/{scenario.wave.public_id}/codes"
+            ),
+        ),
+        200,
+    ),
+    PageCase(
+        "HR: code slips, a number out of range",
+        (("POST", "/hr/waves/{public_id:str}/codes"),),
+        as_role("hr", print_codes("0", "html")),
+        422,
+    ),
+    PageCase(
+        "HR: a printable sheet of code slips",
+        (("POST", "/hr/waves/{public_id:str}/codes"),),
+        as_role("hr", print_codes("3", "html")),
+        200,
+    ),
     # Managers.
     PageCase("manager: teams", (("GET", "/teams"),), as_role("manager", at("/teams")), 200),
     PageCase(
@@ -739,6 +806,8 @@ async def scenario(live_server) -> Scenario:
     closed = await open_wave()
     await close_wave(closed.wave, now=utc_now())
     accounts, targets = await run_accounts()
+    slips = await issue_codes(opened.wave, "ICT", len(RUNS), settings=app_settings())
+    codes = dict(zip([f"{viewport}-{lang}" for viewport, lang in RUNS], slips.codes, strict=True))
     return Scenario(
         url=live_server.url,
         valid=valid,
@@ -750,6 +819,7 @@ async def scenario(live_server) -> Scenario:
         themed=await themed_wave(),
         accounts=accounts,
         target_ids=targets,
+        codes=codes,
     )
 
 

@@ -39,7 +39,14 @@ LAYERS = [
 ANONYMOUS_ALLOWED = {"responding", "results", "demo", "tables"}
 ANONYMOUS_NAMES = {"Response", "Answer", "ANONYMOUS_TABLES"}
 # Modules that may speak HTTP (Litestar) or the command line (click); services may not.
-WEB_MODULES = {"controllers.py", "export_controllers.py", "middleware.py", "cookies.py"}
+WEB_MODULES = {
+    "controllers.py",
+    "export_controllers.py",
+    "code_controllers.py",
+    "upload_controllers.py",
+    "middleware.py",
+    "cookies.py",
+}
 WEB_PACKAGES = {"web", "admin"}
 CLI_MODULES = {"cli.py", "scores_cli.py", "themes_cli.py", "messages.py", "commands.py"}
 MAX_TOP_LEVEL_MODULES = 8

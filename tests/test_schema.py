@@ -176,3 +176,18 @@ async def test_the_mail_outbox_is_on_the_identity_side_and_keeps_links_only_seal
     columns = set(await real_columns("mail_message"))
     assert "sealed_token" in columns
     assert not {"token", "token_hash", "link", "body", "answer"} & columns
+
+
+async def test_a_code_slip_names_nobody() -> None:
+    """Code slips are on the identity side, but a code is not anyone's: it refers to its
+    wave and department only, and keeps its keyed hash, not the code."""
+    columns = await real_columns("code_slip")
+    assert set(columns) == {
+        "id",
+        "wave",
+        "department",
+        "department_path",
+        "response_group",
+        "code_hash",
+    }
+    assert await real_references("code_slip") == {"wave", "department"}

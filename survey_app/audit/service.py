@@ -46,6 +46,8 @@ ACTIONS = (
     "wave.questionnaire_changed",
     "mail.invitations_queued",
     "mail.reminders_queued",
+    "wave.codes_issued",
+    "organisation.imported",
 )
 
 

@@ -57,3 +57,44 @@ def group_tag(secret: str, wave_id: int, group_path: str) -> str:
     key = derived_key(secret, "response-group")
     message = f"{wave_id}:{group_path}".encode("utf-8", "surrogateescape")
     return hmac.digest(key, message, "sha256").hex()[:32]
+
+
+# Code slips: an alphabet without look-alikes (no 0/O, 1/I/L), typed in groups of four.
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+CODE_GROUPS = 3
+CODE_GROUP_LENGTH = 4
+
+
+def new_code() -> str:
+    """A code for a slip, such as ``K7QM-4XPA-ZT9C``: 12 symbols of 31, about 59 bits.
+
+    Guessing one of even a hundred thousand outstanding codes takes some 10¹² tries, and
+    the code page lets an address try 30 unknown codes per 10 minutes.
+    """
+    symbols = [secrets.choice(CODE_ALPHABET) for _ in range(CODE_GROUPS * CODE_GROUP_LENGTH)]
+    return "-".join(
+        "".join(symbols[start : start + CODE_GROUP_LENGTH])
+        for start in range(0, len(symbols), CODE_GROUP_LENGTH)
+    )
+
+
+def normalise_code(typed: str) -> str:
+    """A typed code as stored: capitals, without spaces or dashes (empty when it cannot be
+    a code: wrong length or a symbol outside the alphabet)."""
+    code = "".join(typed.split()).replace("-", "").upper()
+    if len(code) != CODE_GROUPS * CODE_GROUP_LENGTH or any(c not in CODE_ALPHABET for c in code):
+        return ""
+    return code
+
+
+def code_hash(secret: str, code: str) -> str:
+    """The stored form of a code slip's code (normalised first): keyed, so that a copy of
+    the database cannot try all 2⁵⁹ codes offline to find the unused ones."""
+    key = derived_key(secret, "code-slip")
+    return hmac.digest(key, normalise_code(code).encode(), "sha256").hex()
+
+
+def code_digests(secret: str, code_ids: list[int]) -> dict[int, str]:
+    """The used digests of code slips (`UsedInvitation`), apart from any invitation's."""
+    key = derived_key(secret, "used-code")
+    return {id_: hmac.digest(key, f"code:{id_}".encode(), "sha256").hex() for id_ in code_ids}

@@ -6,9 +6,10 @@ import logging
 import re
 from typing import Any
 
-TOKEN_IN_PATH = re.compile(r"/s/[^/?#\s\"]+")
-# The respondent's routes: /s/<token>, /survey, /survey/check/…, /survey/thanks.
-SURVEY_PATH = re.compile(r"^/(?:s/|survey(?:[/?#]|$))")
+TOKEN_IN_PATH = re.compile(r"/([sc])/[^/?#\s\"]+")
+# The respondent's routes: /s/<token>, /survey, /survey/check/…, /survey/thanks, and those
+# of code slips: /c/<code>, /code, /kiosk.
+SURVEY_PATH = re.compile(r"^/(?:s/|c/|(?:survey|code|kiosk)(?:[/?#]|$))")
 
 
 def is_survey_path(path: str) -> bool:
@@ -18,7 +19,7 @@ def is_survey_path(path: str) -> bool:
 
 
 def redact(text: str) -> str:
-    return TOKEN_IN_PATH.sub("/s/[token]", text)
+    return TOKEN_IN_PATH.sub(r"/\1/[token]", text)
 
 
 class RedactTokens(logging.Filter):

@@ -42,6 +42,13 @@ from surveys import AnswerError, load_templates, validate_answer, validate_answe
 from surveys import Template as SurveyTemplate
 
 SESSION_KEY = "invitation"
+# A code slip's code in the session instead of a link's token (`responding.codes`), and
+# whether the survey runs on a shared tablet (kiosk): its thank-you page leads back.
+CODE_SESSION_KEY = "code"
+KIOSK_SESSION_KEY = "kiosk"
+
+# How long a shared tablet shows the thank-you page before the empty code page.
+KIOSK_THANKS_SECONDS = 10
 
 # Unknown survey links per client address in a window before it must wait.
 UNKNOWN_LINKS_PER_CLIENT = 30
@@ -282,11 +289,15 @@ class RespondController(Controller):
     async def _invitation(
         self, request: Request, settings: Settings
     ) -> OpenInvitation | TokenState:
-        token_hash = request.session.get(SESSION_KEY) if request.session else None
+        session = request.session or {}
+        by_code = SESSION_KEY not in session
+        token_hash = session.get(CODE_SESSION_KEY if by_code else SESSION_KEY)
         if not isinstance(token_hash, str):
             return TokenState.NO_SESSION
         try:
-            return await open_invitation(token_hash, utc_now(), settings.secret_key)
+            return await open_invitation(
+                token_hash, utc_now(), settings.secret_key, by_code=by_code
+            )
         except TokenRejected as rejected:
             return rejected.state
 
@@ -303,10 +314,12 @@ class RespondController(Controller):
         if isinstance(invitation, TokenState):
             return problem_page(request, invitation)
         # The empty form is the same for everyone invited to the wave.
+        kiosk = bool((request.session or {}).get(KIOSK_SESSION_KEY))
         return shared_page(
             request,
-            invitation.wave,
+            (invitation.wave, kiosk),
             "responding/survey.html",
+            kiosk=kiosk,
             **survey_context(invitation, {}, {}),
         )
 
@@ -337,6 +350,7 @@ class RespondController(Controller):
                 request,
                 "responding/survey.html",
                 status_code=422,
+                kiosk=bool((request.session or {}).get(KIOSK_SESSION_KEY)),
                 **survey_context(invitation, values, errors),
             )
         try:
@@ -346,16 +360,19 @@ class RespondController(Controller):
                 now=utc_now(),
                 settings=settings,
                 checked_unused=True,
+                by_code=invitation.by_code,
             )
         except TokenRejected as rejected:
             request.clear_session()
             return problem_page(request, rejected.state)
+        kiosk = bool((request.session or {}).get(KIOSK_SESSION_KEY))
         request.clear_session()
         # The wave's last day (not the person, nothing to look up) goes along, so that the
         # thanks page can say when the results come.
         # A wave closes at the midnight after its last day.
         last_day = local_day(invitation.wave.closes_at - dt.timedelta(seconds=1), settings.timezone)
-        return see_other(request, "respond:thanks", {"closes": last_day.isoformat()})
+        query = {"closes": last_day.isoformat(), "kiosk": "1" if kiosk else ""}
+        return see_other(request, "respond:thanks", query)
 
     @post(
         "/survey/check/{question_key:str}",
@@ -398,17 +415,25 @@ class RespondController(Controller):
         closes: Annotated[
             str | None, Parameter(query="closes", max_length=10, required=False)
         ] = None,
+        kiosk: Annotated[str | None, Parameter(query="kiosk", max_length=1, required=False)] = None,
     ) -> Response:
         """Thanks, and when the results will be shared (the day the survey closes; a day
-        that cannot be read gives the page without it)."""
+        that cannot be read gives the page without it). On a shared tablet (``kiosk``) the
+        page goes back to an empty code page by itself."""
         # Whatever this browser still holds of a survey ends here (a shared computer).
         request.clear_session()
         try:
             last_day = dt.date.fromisoformat(closes) if closes else None
         except ValueError:
             last_day = None
+        in_kiosk = kiosk == "1"
         return shared_page(
-            request, ("thanks", last_day), "responding/thanks.html", last_day=last_day
+            request,
+            ("thanks", last_day, in_kiosk),
+            "responding/thanks.html",
+            last_day=last_day,
+            kiosk=in_kiosk,
+            kiosk_seconds=KIOSK_THANKS_SECONDS,
         )
 
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from survey_app.core.clock import local_day
 from survey_app.core.db import write_transaction
-from survey_app.core.hashing import group_tag, used_invitation_digest
+from survey_app.core.hashing import code_digests, group_tag, used_invitation_digest
 from survey_app.core.settings import Settings
 from survey_app.responding.release import release_ready, seal_response
 from survey_app.tables.anonymous import SealedResponse
@@ -56,6 +56,7 @@ class OpenInvitation:
     token_hash: str
     wave: WaveInfo
     template: Template
+    by_code: bool = False  # a code slip's code, not an invitation link
 
 
 def token_state(wave: WaveInfo, used: bool, now: dt.datetime) -> TokenState:
@@ -84,20 +85,27 @@ _INVITATION_SQL = (
     "FROM invitation JOIN wave ON wave.id = invitation.wave "
     "WHERE invitation.token_hash = {} LIMIT 1"
 )
+# A code slip's code stands in for an invitation (`survey_app.waves.codes`).
+_CODE_SQL = (
+    f"SELECT code_slip.id AS invitation_id, code_slip.response_group, {_WAVE_SELECT} "  # noqa: S608
+    "FROM code_slip JOIN wave ON wave.id = code_slip.wave "
+    "WHERE code_slip.code_hash = {} LIMIT 1"
+)
 _USED_SQL = "SELECT 1 AS used FROM used_invitation WHERE digest = {} LIMIT 1"
 
 
 async def _invitation(
-    token_hash: str, *, to_submit: bool = False
+    token_hash: str, *, to_submit: bool = False, by_code: bool = False
 ) -> tuple[int, str, WaveInfo] | None:
-    """The invitation behind a token hash (id, response group) and its wave, in one query.
+    """The invitation behind a token hash (id, response group) and its wave, in one query;
+    ``by_code``: the code slip behind a code's hash, which counts as an invitation.
 
     ``to_submit``: inside the submission's write transaction. On PostgreSQL the wave's row
     is then share-locked until the commit, so HR closing the wave early either waits for
     the submission or the submission sees the wave closed (on SQLite the IMMEDIATE
     transaction does the same). No answer can arrive after a close that results have seen.
     """
-    sql = _INVITATION_SQL
+    sql = _CODE_SQL if by_code else _INVITATION_SQL
     if to_submit and Invitation._meta.db.engine_type == "postgres":
         sql += " FOR SHARE OF wave"
     rows = await Invitation.raw(sql, token_hash)
@@ -111,17 +119,28 @@ async def _is_used(digest: str) -> bool:
     return bool(await UsedInvitation.raw(_USED_SQL, digest))
 
 
-async def open_invitation(token_hash: str, now: dt.datetime, secret_key: str) -> OpenInvitation:
-    """The invitation behind ``token_hash`` if it can be answered now; else TokenRejected."""
-    found = await _invitation(token_hash)
+def _used_digest(secret_key: str, invitation_id: int, by_code: bool) -> str:
+    if by_code:
+        return code_digests(secret_key, [invitation_id])[invitation_id]
+    return used_invitation_digest(secret_key, invitation_id)
+
+
+async def open_invitation(
+    token_hash: str, now: dt.datetime, secret_key: str, *, by_code: bool = False
+) -> OpenInvitation:
+    """The invitation behind ``token_hash`` (``by_code``: the code slip behind a code's
+    hash) if it can be answered now; else TokenRejected."""
+    found = await _invitation(token_hash, by_code=by_code)
     if found is None:
         raise TokenRejected(TokenState.UNKNOWN)
     invitation_id, _group, wave = found
-    used = await _is_used(used_invitation_digest(secret_key, invitation_id))
+    used = await _is_used(_used_digest(secret_key, invitation_id, by_code))
     state = token_state(wave, used, now)
     if state is not TokenState.VALID:
         raise TokenRejected(state)
-    return OpenInvitation(token_hash=token_hash, wave=wave, template=await wave_template(wave))
+    return OpenInvitation(
+        token_hash=token_hash, wave=wave, template=await wave_template(wave), by_code=by_code
+    )
 
 
 async def submit_response(
@@ -131,6 +150,7 @@ async def submit_response(
     now: dt.datetime,
     settings: Settings,
     checked_unused: bool = False,
+    by_code: bool = False,
 ) -> None:
     """Store one response for the invitation behind ``token_hash``, exactly once.
 
@@ -142,14 +162,15 @@ async def submit_response(
     ``checked_unused``: the caller has just opened the invitation (`open_invitation`), so
     its used digest is not looked up again; single use rests on the unique digest anyway,
     and the invitation and its wave are read again here, in the transaction.
+    ``by_code``: ``token_hash`` is a code slip's; it is used up the same way.
     """
     secret = settings.secret_key
     async with write_transaction():
-        found = await _invitation(token_hash, to_submit=True)
+        found = await _invitation(token_hash, to_submit=True, by_code=by_code)
         if found is None:
             raise TokenRejected(TokenState.UNKNOWN)
         invitation_id, group, wave = found
-        digest = used_invitation_digest(secret, invitation_id)
+        digest = _used_digest(secret, invitation_id, by_code)
         used = False if checked_unused else await _is_used(digest)
         state = token_state(wave, used, now)
         if state is not TokenState.VALID:

@@ -26,8 +26,8 @@ from dataclasses import dataclass
 
 from analysis.participation import ParticipationRow, roll_up_participation
 from survey_app.organisation.tree import in_subtree
-from survey_app.tables.identity import Invitation
-from survey_app.waves.service import WaveInfo, used_invitations
+from survey_app.tables.identity import CodeSlip, Invitation, ReplacedLink
+from survey_app.waves.service import WaveInfo, used_code_slips, used_invitations
 
 
 async def invited_paths(wave: WaveInfo) -> Counter[str]:
@@ -42,6 +42,10 @@ async def participation(
     """Invited and responded counts per department (the path at the time of the
     invitation: a later reorganisation does not move past rates), rolled up through the tree.
 
+    A code slip counts as an invitation of its department, and the links it replaced (of
+    invitees without e-mail, `waves.codes`) no longer do, unless one was used before it
+    was replaced: everyone counts once, whether they answer by link or by code.
+
     ``responded_before``: count only invitations used on earlier days (an open wave); None
     counts every used invitation (a closed wave).
     """
@@ -49,12 +53,25 @@ async def participation(
         Invitation.wave == wave.id
     )
     used = await used_invitations(wave, secret_key, [row["id"] for row in rows])
-    invited = Counter(row["department_path"] for row in rows)
-    responded = Counter(
-        row["department_path"]
-        for row in rows
-        if row["id"] in used and (responded_before is None or used[row["id"]] < responded_before)
+    replaced = {
+        row["invitation"]
+        for row in await ReplacedLink.select(ReplacedLink.invitation).where(
+            ReplacedLink.wave == wave.id
+        )
+    }
+    rows = [row for row in rows if row["id"] not in replaced or row["id"] in used]
+    codes = await CodeSlip.select(CodeSlip.id, CodeSlip.department_path).where(
+        CodeSlip.wave == wave.id
     )
+    used_codes = await used_code_slips(wave, secret_key, [row["id"] for row in codes])
+
+    def counted(used_on: dt.date | None) -> bool:
+        return used_on is not None and (responded_before is None or used_on < responded_before)
+
+    invited = Counter(row["department_path"] for row in [*rows, *codes])
+    responded = Counter(
+        row["department_path"] for row in rows if counted(used.get(row["id"]))
+    ) + Counter(row["department_path"] for row in codes if counted(used_codes.get(row["id"])))
     return roll_up_participation(invited, responded)
 
 

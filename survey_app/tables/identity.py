@@ -109,6 +109,31 @@ class UsedInvitation(Table):
     used_on = Date()
 
 
+class CodeSlip(Table):
+    """A single-use code on a printed slip, for staff without e-mail (not a person's).
+
+    Only the code's keyed hash is kept, with the wave, the department it was printed for
+    (its path then, as an invitation keeps it) and the response group its answers are
+    stored under (that of the department's invitations). Nothing says who received it;
+    its use is recorded like a link's, as a keyed digest in `UsedInvitation`.
+    """
+
+    wave = ForeignKey(Wave, null=False, index=True, on_delete=OnDelete.restrict)
+    department = ForeignKey(Department, null=False, on_delete=OnDelete.restrict)
+    department_path = Text(default="")
+    response_group = Text(default="")
+    code_hash = Varchar(length=64, unique=True, index=True, index_method=IndexMethod.btree)
+
+
+class ReplacedLink(Table):
+    """An invitation of someone without an e-mail address whose link was replaced by the
+    code slips of their department: the link no longer works, and for response rates the
+    codes stand in for these invitations (so nobody is counted, or can answer, twice)."""
+
+    wave = ForeignKey(Wave, null=False, index=True, on_delete=OnDelete.restrict)
+    invitation = ForeignKey(Invitation, null=False, unique=True, on_delete=OnDelete.restrict)
+
+
 # --- accounts, sessions and the audit trail (identity side too) --------------------------
 
 
@@ -237,6 +262,8 @@ IDENTITY_TABLES: tuple[type[Table], ...] = (
     WaveDepartment,
     Invitation,
     UsedInvitation,
+    CodeSlip,
+    ReplacedLink,
     Account,
     ScopeAdjustment,
     AuthSession,

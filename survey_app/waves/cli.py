@@ -150,6 +150,81 @@ async def _invite(settings: Settings, wave_id: str, reissue: bool) -> tuple[str,
         raise fail(error) from error
 
 
+@wave.command(
+    "codes", help=N_("Print a sheet of single-use codes for a department's staff without e-mail.")
+)
+@click.argument("wave_id")
+@option("--department", "department_code", required=True, help=N_("Department code."))
+@option(
+    "--count",
+    type=click.IntRange(1),
+    default=None,
+    help=N_("Number of codes (default: one for each invitee without e-mail)."),
+)
+@option(
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help=N_("PDF file to write the sheet to."),
+)
+def wave_codes(wave_id: str, department_code: str, count: int | None, output: Path) -> None:
+    existed = output.exists() or output.is_symlink()
+    try:
+        # Opened first: codes whose sheet cannot be written are never issued.
+        fd = open_private_for_writing(output)
+    except SymlinkRefused as error:
+        raise click.ClickException(
+            _("{path} is a symbolic link; codes are only written to a plain file.").format(
+                path=output
+            )
+        ) from error
+    except OSError as error:
+        raise click.ClickException(
+            _("{path} cannot be written: {reason}").format(path=output, reason=error.strerror)
+        ) from error
+    with os.fdopen(fd, "wb") as handle:
+        try:
+            pdf, issued = _codes(wave_id, department_code, count)
+        except click.ClickException:
+            if not existed:
+                output.unlink(missing_ok=True)
+            raise
+        # The codes are credentials: the file is readable by the owner only (mode 600).
+        handle.truncate(0)
+        handle.write(pdf)
+    click.echo(
+        _("{count} codes for {department} written to {path}").format(
+            count=issued, department=department_code, path=output
+        )
+    )
+
+
+@run_async
+async def _codes(
+    settings: Settings, wave_id: str, department_code: str, count: int | None
+) -> tuple[bytes, int]:
+    import asyncio
+
+    from survey_app.core.i18n import current_language
+    from survey_app.waves.code_sheet import sheet_pdf
+    from survey_app.waves.codes import issue_codes
+    from survey_app.waves.service import get_wave
+
+    await require_secret_key(settings)
+    try:
+        issued = await issue_codes(
+            await get_wave(wave_id),
+            department_code,
+            count,
+            settings=settings,
+            actor=command_line_actor(),
+        )
+    except AppError as error:
+        raise fail(error) from error
+    pdf = await asyncio.to_thread(sheet_pdf, issued, current_language.get(), settings=settings)
+    return pdf, len(issued.codes)
+
+
 @wave.command("publish", help=N_("Publish a draft: it opens on its first day."))
 @click.argument("wave_id")
 @run_async

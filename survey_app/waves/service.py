@@ -15,13 +15,15 @@ from survey_app import audit
 from survey_app.core.clock import aware, aware_or_none, day_start, utc_now
 from survey_app.core.db import insert_rows, update_rows, write_transaction
 from survey_app.core.errors import N_, Conflict, Invalid, NotFound
-from survey_app.core.hashing import hash_token, invitation_digests, new_token
+from survey_app.core.hashing import code_digests, hash_token, invitation_digests, new_token
 from survey_app.core.i18n import _
 from survey_app.core.settings import Settings
 from survey_app.organisation.tree import DepartmentTree, load_tree
 from survey_app.tables.identity import (
+    CodeSlip,
     Employee,
     Invitation,
+    ReplacedLink,
     UsedInvitation,
     Wave,
     WaveDepartment,
@@ -307,11 +309,30 @@ async def used_invitations(
     return {id_: used[digest] for id_, digest in digests.items() if digest in used}
 
 
-async def _regroup(invited: list[dict], new_paths: list[str], k: int) -> dict[str, str]:
+async def used_code_slips(
+    wave: WaveInfo, secret_key: str, code_ids: list[int]
+) -> dict[int, dt.date]:
+    """The code slips among ``code_ids`` that have been used, with the day of use (their
+    digests are keyed like used invitations', `used_invitations`)."""
+    if not code_ids:
+        return {}
+    used = {
+        row["digest"]: row["used_on"]
+        for row in await UsedInvitation.select(UsedInvitation.digest, UsedInvitation.used_on).where(
+            UsedInvitation.wave == wave.id
+        )
+    }
+    digests = code_digests(secret_key, code_ids)
+    return {id_: used[digest] for id_, digest in digests.items() if digest in used}
+
+
+async def _regroup(
+    wave_id: int, invited: list[dict], new_paths: list[str], k: int
+) -> dict[str, str]:
     """The group each department path's responses will be stored under, from the invited
     counts of a wave's invitations and those about to be added to it
-    (`analysis.gate.response_groups`); the invitations already made whose group changes
-    are updated. Inside the write transaction that adds the new ones."""
+    (`analysis.gate.response_groups`); the invitations and code slips already made whose
+    group changes are updated. Inside the write transaction that adds the new ones."""
     # The gate brings numpy and scipy; imported here, where invitations are made, so that a
     # web worker that only serves surveys (which use this module) never loads them.
     from analysis.gate import response_groups
@@ -324,6 +345,20 @@ async def _regroup(invited: list[dict], new_paths: list[str], k: int) -> dict[st
         if row["response_group"] != groups[row["department_path"]]
     ]
     await update_rows(Invitation, (Invitation.response_group,), changed)
+    # A department's code slips answer under its invitations' group (`waves.codes`).
+    codes = await CodeSlip.select(
+        CodeSlip.id, CodeSlip.department_path, CodeSlip.response_group
+    ).where(CodeSlip.wave == wave_id)
+    await update_rows(
+        CodeSlip,
+        (CodeSlip.response_group,),
+        [
+            (groups[row["department_path"]], row["id"])
+            for row in codes
+            if row["department_path"] in groups
+            and row["response_group"] != groups[row["department_path"]]
+        ],
+    )
     return groups
 
 
@@ -383,6 +418,17 @@ async def invite(
             if reissue
             else {}
         )
+        # A link replaced by the department's code slips is not brought back (`waves.codes`).
+        replaced = (
+            {
+                row["invitation"]
+                for row in await ReplacedLink.select(ReplacedLink.invitation).where(
+                    ReplacedLink.wave == wave.id
+                )
+            }
+            if reissue
+            else set()
+        )
         new: list[tuple[dict, str]] = []  # employee, token hash
         reissued = []
         for employee in sorted(employees, key=lambda row: row["employee_number"]):
@@ -393,6 +439,7 @@ async def invite(
             elif (
                 reissue
                 and previous not in used
+                and previous not in replaced
                 and (employee["email"] or not reissue_with_email_only)
             ):
                 reissued.append((hash_token(token), previous))
@@ -411,7 +458,7 @@ async def invite(
             )
         if new:
             paths = [tree.path(employee["department"]) for employee, _hash in new]
-            groups = await _regroup(invited, paths, k)
+            groups = await _regroup(wave.id, invited, paths, k)
             await insert_rows(
                 Invitation,
                 INVITATION_COLUMNS,

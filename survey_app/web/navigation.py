@@ -20,13 +20,15 @@ class MenuEntry:
     shown_to: Callable[[Principal], bool]
 
 
-# HR reads every department's results (/hr/results) and runs the waves (/hr/waves); a
+# HR reads every department's results (/hr/results), runs the waves (/hr/waves) and keeps
+# the organisation file up to date (/hr/organisation); a
 # manager their teams; everyone signed in the organisation's results of closed waves. An
 # entry is shown only when its role predicate holds *and* the route's own access rule lets
 # the person in.
 MENU = (
     MenuEntry(N_("Results"), "hr:results", lambda who: who.is_hr),
     MenuEntry(N_("Waves"), "hr:waves", lambda who: who.is_hr),
+    MenuEntry(N_("Organisation"), "hr:organisation", lambda who: who.is_hr),
     MenuEntry(N_("Team"), "teams:overview", lambda who: who.is_manager and not who.is_hr),
     MenuEntry(N_("Our results"), "results:organisation", lambda who: True),
     MenuEntry(N_("Admin"), "admin:overview", lambda who: who.is_admin),
