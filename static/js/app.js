@@ -57,6 +57,13 @@
       form.addEventListener("input", function () { saveDraft(form); });
     }
     if (root.querySelector("[data-clear-drafts]")) { clearDrafts(); }
+    // A shared tablet (kiosk): the thank-you page makes way for an empty code page by
+    // itself, replacing itself in the history so that Back does not bring it back.
+    var kioskReturn = root.querySelector("[data-kiosk-return]");
+    if (kioskReturn) {
+      window.setTimeout(function () { window.location.replace(kioskReturn.href); },
+        Number(kioskReturn.dataset.kioskReturn) * 1000);
+    }
     var summary = root.querySelector(".error-summary");
     if (summary) { summary.focus(); }
   }

@@ -186,7 +186,7 @@ async def test_the_kiosk_leaves_nothing_for_the_next_person(client) -> None:
     done = await client.post("/survey", data=full_answers())
     assert done.status_code == 303 and "kiosk=1" in done.headers["location"]
     thanks = await client.get(done.headers["location"])
-    assert 'http-equiv="refresh"' in thanks.text and "url=/kiosk" in thanks.text
+    assert 'href="/kiosk" data-kiosk-return="10"' in thanks.text  # app.js goes back
     assert "data-clear-drafts" in thanks.text
 
     # Nothing of the survey is left in the browser: no survey cookie, and going back
