@@ -57,6 +57,7 @@ from tests.helpers import (
     open_survey,
     open_wave,
     release_everything,
+    small_org_csv,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
@@ -220,6 +221,18 @@ def print_codes(count: str, sheet: str) -> Visit:
         return await submit(page, f"form[action='{path}']")
 
     return visit
+
+
+async def visit_org_rejected(page: Page, scenario: Scenario) -> int:
+    """An organisation file with problems: the page lists them by line (nothing changed)."""
+    await goto_page(page, f"{scenario.url}/hr/organisation")
+    broken = small_org_csv().replace(b",ICT,BV,", b",ICT,XX,").replace(b"1002,", b"1001,")
+    await page.locator("#file").set_input_files(
+        files=[{"name": "organisatie.csv", "mimeType": "text/csv", "buffer": broken}]
+    )
+    status = await submit(page, "form[action='/hr/organisation']")
+    await expect(page.locator(".error-summary li").first).to_be_visible()
+    return status
 
 
 # -- signing in, and pages behind it ------------------------------------------------------
@@ -560,6 +573,18 @@ PAGES = [
         200,
     ),
     PageCase("error page (unknown wave)", (), as_role("hr", at("/hr/waves/not-a-wave")), 404),
+    PageCase(
+        "HR: organisation file",
+        (("GET", "/hr/organisation"),),
+        as_role("hr", at("/hr/organisation")),
+        200,
+    ),
+    PageCase(
+        "HR: organisation file with problems",
+        (("POST", "/hr/organisation"),),
+        as_role("hr", visit_org_rejected),
+        422,
+    ),
     PageCase(
         "HR: code slips",
         (("GET", "/hr/waves/{public_id:str}/codes"),),
