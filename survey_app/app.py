@@ -23,10 +23,13 @@ from survey_app.mail import controllers as mail
 from survey_app.mail.background import BackgroundDelivery
 from survey_app.responding import code_controllers as respond_codes
 from survey_app.responding import controllers as responding
+from survey_app.responding import preview_controllers as preview
 from survey_app.results import controllers as results
 from survey_app.results import export_controllers as result_exports
 from survey_app.waves import code_controllers as wave_codes
 from survey_app.waves import controllers as waves
+from survey_app.waves import manage_controllers as wave_pages
+from survey_app.waves import questionnaire_controllers as wave_questions
 from survey_app.waves import upload_controllers as organisation
 from survey_app.web import site, theme
 from survey_app.web.access import Rule, access, enforce_access, provide_principal
@@ -72,6 +75,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *mail.ROUTES,
             *wave_codes.ROUTES,
             *organisation.ROUTES,
+            *wave_pages.ROUTES,
+            *wave_questions.ROUTES,
+            *preview.ROUTES,
             *results.ROUTES,
             *result_exports.ROUTES,
             Router(path="/admin", route_handlers=[*admin.ROUTES, *audit.ROUTES]),

@@ -116,9 +116,11 @@ class Scenario:
     signed_in: dict[str, str | None] = field(default_factory=dict)
     # A code slip's code for each run (ICT, the open wave).
     codes: dict[str, str] = field(default_factory=dict)
+    # The wave this run's HR made through the pages (its public id), and changes further.
+    drafts: dict[str, str] = field(default_factory=dict)
 
     def for_run(self, run: str) -> Scenario:
-        return replace(self, run=run, signed_in={"user": None})
+        return replace(self, run=run, signed_in={"user": None}, drafts={})
 
     def user(self, role: str) -> str:
         return self.accounts[self.run][role]
@@ -451,6 +453,91 @@ def wave_mail(confirm: str = "", send: bool = False) -> Visit:
     return visit
 
 
+# -- HR running a wave: each run makes its own draft and takes it through its states -------
+
+
+def run_wave(scenario: Scenario, path: str = "") -> str:
+    return f"{scenario.url}/hr/waves/{scenario.drafts['wave']}{path}"
+
+
+async def visit_new_wave_problems(page: Page, scenario: Scenario) -> int:
+    await goto_page(page, f"{scenario.url}/hr/waves/new")
+    status = await submit(page, "form[action='/hr/waves']")
+    await expect(page.locator(".error-summary")).to_be_visible()
+    return status
+
+
+async def visit_new_draft(page: Page, scenario: Scenario) -> int:
+    """A draft made with the form; the wave's page it leads to."""
+    await goto_page(page, f"{scenario.url}/hr/waves/new")
+    await page.locator("#title").fill(f"Pulse {scenario.run}")
+    await page.locator(f"#department-{MANAGED}").check()
+    status = await submit(page, "form[action='/hr/waves']")
+    match = re.search(r"/hr/waves/([0-9a-f-]{36})/manage", page.url)
+    assert match, page.url
+    scenario.drafts["wave"] = match.group(1)
+    return status
+
+
+def compose(action: str, expected: int = 200) -> Visit:
+    """One change to the run's draft on its questions page, through htmx (``action``: the
+    button's text in English or Dutch, or "own" for an empty own question)."""
+
+    async def visit(page: Page, scenario: Scenario) -> int:
+        await goto_page(page, run_wave(scenario, "/questions"))
+        await page.wait_for_function("window.htmx !== undefined")
+        if action == "own":
+            button = page.locator("form[action$='/questions/own'] button[type=submit]")
+        else:
+            button = page.locator(f"#composer form[action$='{action}'] button").first
+        async with page.expect_response(
+            lambda r: r.request.method == "POST" and "/questions" in r.url
+        ) as posted:
+            await button.click()
+        response = await posted.value
+        assert response.status == expected, response.status
+        await expect(page.locator("#composer")).to_be_visible()
+        return response.status
+
+    return visit
+
+
+def wave_action(action: str, fill: dict[str, str] | None = None) -> Visit:
+    """Send a form of the run's wave page (``action``: the end of its address)."""
+
+    async def visit(page: Page, scenario: Scenario) -> int:
+        await goto_page(page, run_wave(scenario, "/manage"))
+        form = f"form[action$='/{action}']"
+        for selector, value in (fill or {}).items():
+            await page.locator(f"{form} {selector}").fill(value)
+        status = await submit(page, form)
+        if action == "next":
+            match = re.search(r"/hr/waves/([0-9a-f-]{36})/manage", page.url)
+            assert match, page.url
+            scenario.drafts["wave"] = match.group(1)
+        return status
+
+    return visit
+
+
+async def visit_close_confirm(page: Page, scenario: Scenario) -> int:
+    return await goto_page(page, run_wave(scenario, "/close"))
+
+
+async def visit_closed(page: Page, scenario: Scenario) -> int:
+    await goto_page(page, run_wave(scenario, "/close"))
+    status = await submit(page, "form[action$='/close']")
+    assert page.url.endswith("/manage?done=close"), page.url
+    return status
+
+
+async def visit_preview(page: Page, scenario: Scenario) -> int:
+    status = await goto_page(page, run_wave(scenario, "/preview"))
+    await expect(page.locator("form#survey-form")).to_be_visible()
+    await expect(page.locator(SEND)).to_be_disabled()
+    return status
+
+
 def at(path: str) -> Visit:
     async def visit(page: Page, scenario: Scenario) -> int:
         return await goto_page(page, scenario.url + path)
@@ -606,6 +693,95 @@ PAGES = [
         "HR: a printable sheet of code slips",
         (("POST", "/hr/waves/{public_id:str}/codes"),),
         as_role("hr", print_codes("3", "html")),
+        200,
+    ),
+    # HR running a wave in the browser (each run its own wave, through its states).
+    PageCase("HR: new wave", (("GET", "/hr/waves/new"),), as_role("hr", at("/hr/waves/new")), 200),
+    PageCase(
+        "HR: new wave with problems",
+        (("POST", "/hr/waves"),),
+        as_role("hr", visit_new_wave_problems),
+        422,
+    ),
+    PageCase(
+        "HR: a new draft's page",
+        (("POST", "/hr/waves"), ("GET", "/hr/waves/{public_id:str}/manage")),
+        as_role("hr", visit_new_draft),
+        200,
+    ),
+    PageCase(
+        "HR: a draft edited without a title",
+        (("POST", "/hr/waves/{public_id:str}/edit"),),
+        as_role("hr", wave_action("edit", {"#title": ""})),
+        422,
+    ),
+    PageCase(
+        "HR: a question of the bank added (htmx)",
+        (
+            ("GET", "/hr/waves/{public_id:str}/questions"),
+            ("POST", "/hr/waves/{public_id:str}/questions"),
+        ),
+        as_role("hr", compose("/questions")),
+        200,
+    ),
+    PageCase(
+        "HR: a question moved (htmx)",
+        (("POST", "/hr/waves/{public_id:str}/questions/{question_key:str}/move"),),
+        as_role("hr", compose("/move")),
+        200,
+    ),
+    PageCase(
+        "HR: a question removed (htmx)",
+        (("POST", "/hr/waves/{public_id:str}/questions/{question_key:str}/remove"),),
+        as_role("hr", compose("/remove")),
+        200,
+    ),
+    PageCase(
+        "HR: an own question with problems (htmx)",
+        (("POST", "/hr/waves/{public_id:str}/questions/own"),),
+        as_role("hr", compose("own", 422)),
+        422,
+    ),
+    PageCase(
+        "HR: preview of the survey",
+        (("GET", "/hr/waves/{public_id:str}/preview"),),
+        as_role("hr", visit_preview),
+        200,
+    ),
+    PageCase(
+        "HR: a wave published",
+        (("POST", "/hr/waves/{public_id:str}/publish"),),
+        as_role("hr", wave_action("publish")),
+        200,
+    ),
+    PageCase(
+        "HR: a wave's last day moved",
+        (("POST", "/hr/waves/{public_id:str}/extend"),),
+        as_role("hr", wave_action("extend")),
+        200,
+    ),
+    PageCase(
+        "HR: closing a wave, confirmation",
+        (("GET", "/hr/waves/{public_id:str}/close"),),
+        as_role("hr", visit_close_confirm),
+        200,
+    ),
+    PageCase(
+        "HR: a wave closed",
+        (("POST", "/hr/waves/{public_id:str}/close"),),
+        as_role("hr", visit_closed),
+        200,
+    ),
+    PageCase(
+        "HR: the next wave planned",
+        (("POST", "/hr/waves/{public_id:str}/next"),),
+        as_role("hr", wave_action("next")),
+        200,
+    ),
+    PageCase(
+        "HR: the next wave opened now",
+        (("POST", "/hr/waves/{public_id:str}/open"),),
+        as_role("hr", wave_action("open")),
         200,
     ),
     # Managers.

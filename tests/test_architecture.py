@@ -44,6 +44,9 @@ WEB_MODULES = {
     "export_controllers.py",
     "code_controllers.py",
     "upload_controllers.py",
+    "manage_controllers.py",
+    "questionnaire_controllers.py",
+    "preview_controllers.py",
     "middleware.py",
     "cookies.py",
 }

@@ -144,6 +144,8 @@ SESSION_CONFIG = {
 # described in the schema, so a generated request carries none of their fields: 422 with
 # what is missing. Ids that are not there are 404. Sending a wave's mail is refused with
 # 409 on this server: it has no SMTP settings (and a draft or closed wave invites nobody).
+# An action on a wave whose state does not allow it (publishing the open wave, closing the
+# closed one) is 409 as well.
 STAFF_CONFIG = {
     "operations": [
         {
@@ -155,7 +157,9 @@ STAFF_CONFIG = {
         {
             "include-name-regex": ".",
             "checks": {
-                "positive_data_acceptance": {"expected-statuses": ["2xx", "3xx", "404", "422"]}
+                "positive_data_acceptance": {
+                    "expected-statuses": ["2xx", "3xx", "404", "409", "422"]
+                }
             },
         },
     ]

@@ -35,6 +35,7 @@ from survey_app.responding.service import (
     open_invitation,
     submit_response,
 )
+from survey_app.waves.service import WaveInfo
 from survey_app.web.access import Rule, access
 from survey_app.web.forms import FormValues, displayable, form_values
 from survey_app.web.pages import html_response, page, redirect_response, see_other, shared_page
@@ -210,12 +211,21 @@ def answered_count(template: SurveyTemplate, values: Mapping[str, Sequence[str]]
 def survey_context(
     invitation: OpenInvitation, values: FormValues, errors: Mapping[str, AnswerError]
 ) -> dict:
-    template = invitation.template
+    return survey_page_context(invitation.template, invitation.wave, values, errors)
+
+
+def survey_page_context(
+    template: SurveyTemplate,
+    wave: WaveInfo,
+    values: FormValues,
+    errors: Mapping[str, AnswerError],
+) -> dict:
+    """What templates/responding/survey.html shows of ``template`` (also HR's preview)."""
     total = len(template.questions)
     answered = answered_count(template, values)
     return {
         "survey": template,
-        "wave": invitation.wave,
+        "wave": wave,
         "values": displayable(values),
         "errors": {key: answer_error_message(error) for key, error in errors.items()},
         "answered": answered,

@@ -1,0 +1,42 @@
+"""HR's preview of a wave's survey (/hr/waves/<id>/preview): the respondent's page,
+rendered by the respondent's own templates, in the language chosen (``?lang=nl|en``),
+marked as a preview; its form cannot be sent and nothing is stored.
+
+It lives here rather than in `survey_app.waves` because it renders what `responding`
+shows; `waves` may not import `responding`.
+"""
+
+from __future__ import annotations
+
+from litestar import Controller, Request, get
+from litestar.response import Template
+
+from survey_app.responding.controllers import survey_page_context
+from survey_app.waves.service import get_wave, wave_template
+from survey_app.web.access import Rule, access
+from survey_app.web.pages import SIGN_IN_REQUIRED, html_response, page, url
+
+PREVIEW_RESPONSES = {
+    **SIGN_IN_REQUIRED,
+    403: html_response("Signed in without the HR role"),
+    404: html_response("No wave with this id"),
+}
+
+
+class PreviewController(Controller):
+    path = "/hr/waves/{public_id:str}/preview"
+    opt = access(Rule.HR)
+
+    @get("/", name="hr:wave_preview", responses=PREVIEW_RESPONSES)
+    async def preview(self, request: Request, public_id: str) -> Template:
+        wave = await get_wave(public_id)
+        return page(
+            request,
+            "responding/survey.html",
+            preview=True,
+            back_url=url(request, "hr:wave_manage", public_id=str(wave.public_id)),
+            **survey_page_context(await wave_template(wave), wave, {}, {}),
+        )
+
+
+ROUTES = [PreviewController]
