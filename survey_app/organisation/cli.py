@@ -24,7 +24,7 @@ def org() -> None:
 @run_async
 async def org_import(settings: Settings, file: Path) -> None:
     from survey_app.organisation.csvformat import OrgImportError
-    from survey_app.organisation.importing import import_org_file
+    from survey_app.organisation.importing import SUMMARY_LABELS, import_org_file
 
     try:
         summary = await import_org_file(file, local_today(settings.timezone))
@@ -34,16 +34,6 @@ async def org_import(settings: Settings, file: Path) -> None:
             prefix = _("line {line}").format(line=problem.line) + ": " if problem.line else ""
             click.echo(f"  {prefix}{error.text(problem)}", err=True)
         sys.exit(2)
-    labels = {
-        "departments_added": _("Departments added"),
-        "departments_updated": _("Departments updated"),
-        "departments_deactivated": _("Departments no longer in the file (deactivated)"),
-        "employees_added": _("Employees added"),
-        "employees_updated": _("Employees updated"),
-        "employees_moved": _("Employees moved to another department"),
-        "employees_left": _("Employees who left"),
-        "employees_returned": _("Employees who returned"),
-    }
     click.echo(_("The organisation has been imported."))
     for name, count in vars(summary).items():
-        click.echo(f"  {labels.get(name, name)}: {count}")
+        click.echo(f"  {_(SUMMARY_LABELS.get(name, name))}: {count}")

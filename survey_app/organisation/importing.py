@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from survey_app.core.db import insert_rows, update_rows, write_transaction
+from survey_app.core.errors import N_
 from survey_app.organisation.csvformat import (
     DepartmentRecord,
     EmployeeRecord,
@@ -22,6 +23,18 @@ from survey_app.organisation.csvformat import (
 )
 from survey_app.organisation.parsing import parse_org_csv
 from survey_app.tables.identity import Department, Employee
+
+# What each count of an `ImportSummary` is called (English msgids, translated where shown).
+SUMMARY_LABELS = {
+    "departments_added": N_("Departments added"),
+    "departments_updated": N_("Departments updated"),
+    "departments_deactivated": N_("Departments no longer in the file (deactivated)"),
+    "employees_added": N_("Employees added"),
+    "employees_updated": N_("Employees updated"),
+    "employees_moved": N_("Employees moved to another department"),
+    "employees_left": N_("Employees who left"),
+    "employees_returned": N_("Employees who returned"),
+}
 
 
 @dataclass(frozen=True)

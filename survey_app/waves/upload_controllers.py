@@ -19,7 +19,7 @@ from survey_app.core.i18n import _
 from survey_app.core.principal import Principal
 from survey_app.core.settings import Settings
 from survey_app.organisation.csvformat import OrgImportError, file_problem
-from survey_app.organisation.importing import ImportSummary, apply_org_plan
+from survey_app.organisation.importing import SUMMARY_LABELS, ImportSummary, apply_org_plan
 from survey_app.organisation.parsing import parse_org_csv
 from survey_app.web.access import Rule, access
 from survey_app.web.pages import SIGN_IN_REQUIRED, html_response, page
@@ -38,17 +38,7 @@ UPLOAD_RESPONSES = {
 
 
 def summary_lines(summary: ImportSummary) -> list[tuple[str, int]]:
-    labels = {
-        "departments_added": _("Departments added"),
-        "departments_updated": _("Departments updated"),
-        "departments_deactivated": _("Departments no longer in the file (deactivated)"),
-        "employees_added": _("Employees added"),
-        "employees_updated": _("Employees updated"),
-        "employees_moved": _("Employees moved to another department"),
-        "employees_left": _("Employees who left"),
-        "employees_returned": _("Employees who returned"),
-    }
-    return [(labels.get(name, name), count) for name, count in vars(summary).items()]
+    return [(_(SUMMARY_LABELS.get(name, name)), count) for name, count in vars(summary).items()]
 
 
 def upload_page(request: Request, status_code: int = 200, **context: object) -> Template:
