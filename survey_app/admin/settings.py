@@ -23,6 +23,7 @@ from survey_app.web.pages import NOT_ADMIN_RESPONSE, page, see_other
 class ThresholdsForm(Form):
     min_group_size = WholeNumber(minimum=thresholds.MINIMUM, maximum=thresholds.MAXIMUM)
     min_comment_group_size = WholeNumber(minimum=thresholds.MINIMUM, maximum=thresholds.MAXIMUM)
+    min_demographic_group_size = WholeNumber(minimum=thresholds.MINIMUM, maximum=thresholds.MAXIMUM)
 
 
 async def settings_page(
@@ -90,7 +91,12 @@ class SettingsController(Controller):
                     actor=principal.username,
                 )
             except AppError as error:
-                form.add_error(error, field="min_comment_group_size")
+                field = (
+                    "min_demographic_group_size"
+                    if error.code == "demographic_below_group"
+                    else "min_comment_group_size"
+                )
+                form.add_error(error, field=field)
         if not form.ok:
             return await settings_page(request, settings, status_code=422, form=form)
         return see_other(request, "admin:settings", {"done": "saved" if changed else "unchanged"})

@@ -161,6 +161,9 @@ class Settings:
     timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Europe/Amsterdam"))
     min_group_size: int = 5
     min_comment_group_size: int = 5
+    # Breakdowns by what people said about themselves (DIG): a category is shown only with
+    # at least this many respondents, in a unit and in the organisation.
+    min_demographic_group_size: int = 10
     debug: bool = False
     https: bool = False
     max_request_body: int = 256 * 1024
@@ -229,6 +232,9 @@ class Settings:
             "timezone": ZoneInfo(os.environ.get("KLANKBORD_TIMEZONE", "Europe/Amsterdam")),
             "min_group_size": _group_size("KLANKBORD_MIN_GROUP_SIZE"),
             "min_comment_group_size": _group_size("KLANKBORD_MIN_COMMENT_GROUP_SIZE"),
+            "min_demographic_group_size": _group_size(
+                "KLANKBORD_MIN_DEMOGRAPHIC_GROUP_SIZE", default=10
+            ),
             "debug": _bool(os.environ.get("KLANKBORD_DEBUG", "")),
             "https": os.environ.get("KLANKBORD_BASE_URL", "").startswith("https://"),
             "session_idle_minutes": _positive("KLANKBORD_SESSION_IDLE_MINUTES", 30),
@@ -244,9 +250,22 @@ class Settings:
             "theme_class": theme_class_from_env(),
             **smtp_from_env(),
         }
+        if (
+            "min_demographic_group_size" not in overrides
+            and not os.environ.get("KLANKBORD_MIN_DEMOGRAPHIC_GROUP_SIZE", "").strip()
+        ):
+            # Unset, it follows a group minimum raised above its default.
+            values["min_demographic_group_size"] = max(
+                10,
+                int(overrides.get("min_group_size", values["min_group_size"])),  # type: ignore[call-overload]
+            )
         values.update(overrides)
         if values["min_comment_group_size"] < values["min_group_size"]:  # type: ignore[operator]
             raise ValueError(
                 "KLANKBORD_MIN_COMMENT_GROUP_SIZE must not be below KLANKBORD_MIN_GROUP_SIZE"
+            )
+        if values["min_demographic_group_size"] < values["min_group_size"]:  # type: ignore[operator]
+            raise ValueError(
+                "KLANKBORD_MIN_DEMOGRAPHIC_GROUP_SIZE must not be below KLANKBORD_MIN_GROUP_SIZE"
             )
         return cls(**values)  # type: ignore[arg-type]

@@ -16,7 +16,7 @@ from survey_app.tables.identity import SettingValue
 
 MINIMUM = 3
 MAXIMUM = 100
-KEYS = ("min_group_size", "min_comment_group_size")
+KEYS = ("min_group_size", "min_comment_group_size", "min_demographic_group_size")
 
 
 class ThresholdError(Invalid):
@@ -29,6 +29,10 @@ class ThresholdError(Invalid):
             "The minimum for comments cannot be below the minimum group size ({minimum}): "
             "a group too small for scores is too small for comments too."
         ),
+        "demographic_below_group": N_(
+            "The minimum for breakdowns by what people say about themselves cannot be below "
+            "the minimum group size ({minimum})."
+        ),
     }
 
 
@@ -36,6 +40,9 @@ class ThresholdError(Invalid):
 class Thresholds:
     min_group_size: int
     min_comment_group_size: int
+    # A category of a self-identification question (DIG): respondents needed in every cell
+    # of a breakdown (`analysis.gate.suppress_crosstab`); never below the group minimum.
+    min_demographic_group_size: int
 
 
 async def current(settings: Settings) -> Thresholds:
@@ -51,6 +58,10 @@ async def current(settings: Settings) -> Thresholds:
         else getattr(settings, key)
         for key in KEYS
     }
+    # A group too small for scores is too small for a breakdown, whatever was stored when.
+    values["min_demographic_group_size"] = max(
+        values["min_demographic_group_size"], values["min_group_size"]
+    )
     return Thresholds(**values)
 
 
@@ -76,17 +87,22 @@ async def change(settings: Settings, key: str, value: int, *, actor: str) -> boo
     return True
 
 
-def check_pair(min_group_size: int, min_comment_group_size: int) -> None:
-    """The gate refuses a comment minimum below the group minimum (`analysis.gate.GateConfig`)."""
+def check_together(
+    min_group_size: int, min_comment_group_size: int, min_demographic_group_size: int
+) -> None:
+    """The gate refuses a comment or demographic minimum below the group minimum
+    (`analysis.gate.GateConfig`): a group too small for scores is too small for those."""
     if min_comment_group_size < min_group_size:
         raise ThresholdError("comment_below_group", minimum=min_group_size)
+    if min_demographic_group_size < min_group_size:
+        raise ThresholdError("demographic_below_group", minimum=min_group_size)
 
 
 async def change_all(settings: Settings, values: dict[str, int], *, actor: str) -> bool:
     """Store new values for every threshold at once, checked together; True if any
-    changed. Nothing is stored when the pair is refused."""
+    changed. Nothing is stored when they are refused."""
     merged = {**vars(await current(settings)), **values}
-    check_pair(merged["min_group_size"], merged["min_comment_group_size"])
+    check_together(**{key: merged[key] for key in KEYS})
     changed = [
         await change(settings, key, values[key], actor=actor) for key in KEYS if key in values
     ]

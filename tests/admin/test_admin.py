@@ -495,7 +495,12 @@ async def test_thresholds_change_and_are_audited_with_old_and_new(admin, setting
     assert "Not configured" in page.text  # OpenID Connect
 
     saved = await admin.post(
-        "/admin/settings", data={"min_group_size": "4", "min_comment_group_size": "5"}
+        "/admin/settings",
+        data={
+            "min_group_size": "4",
+            "min_comment_group_size": "5",
+            "min_demographic_group_size": "10",
+        },
     )
     assert saved.status_code == 303
     assert saved.headers["location"] == "/admin/settings?done=saved"
@@ -507,14 +512,24 @@ async def test_thresholds_change_and_are_audited_with_old_and_new(admin, setting
     assert 'value="4"' in (await admin.get("/admin/settings")).text
 
     same = await admin.post(
-        "/admin/settings", data={"min_group_size": "4", "min_comment_group_size": "5"}
+        "/admin/settings",
+        data={
+            "min_group_size": "4",
+            "min_comment_group_size": "5",
+            "min_demographic_group_size": "10",
+        },
     )
     assert same.headers["location"] == "/admin/settings?done=unchanged"
 
 
 async def test_a_threshold_below_3_is_refused_and_nothing_changes(admin, settings) -> None:
     refused = await admin.post(
-        "/admin/settings", data={"min_group_size": "2", "min_comment_group_size": "9"}
+        "/admin/settings",
+        data={
+            "min_group_size": "2",
+            "min_comment_group_size": "9",
+            "min_demographic_group_size": "10",
+        },
     )
     assert refused.status_code == 422
     assert 'role="alert"' in refused.text
@@ -530,7 +545,12 @@ async def test_a_threshold_below_3_is_refused_and_nothing_changes(admin, setting
 async def test_a_comment_minimum_below_the_group_minimum_is_refused(admin, settings) -> None:
     """The gate refuses it (a group too small for scores would show its comments)."""
     refused = await admin.post(
-        "/admin/settings", data={"min_group_size": "7", "min_comment_group_size": "5"}
+        "/admin/settings",
+        data={
+            "min_group_size": "7",
+            "min_comment_group_size": "5",
+            "min_demographic_group_size": "10",
+        },
     )
     assert refused.status_code == 422
     assert "The minimum for comments cannot be below the minimum group size (7)" in refused.text
@@ -538,10 +558,44 @@ async def test_a_comment_minimum_below_the_group_minimum_is_refused(admin, setti
     assert (current.min_group_size, current.min_comment_group_size) == (5, 5)
     assert await records("setting.changed") == []
     raised = await admin.post(
-        "/admin/settings", data={"min_group_size": "7", "min_comment_group_size": "7"}
+        "/admin/settings",
+        data={
+            "min_group_size": "7",
+            "min_comment_group_size": "7",
+            "min_demographic_group_size": "10",
+        },
     )
     assert raised.status_code == 303
     assert (await thresholds.current(settings)).min_comment_group_size == 7
+
+
+async def test_a_demographic_minimum_below_the_group_minimum_is_refused(admin, settings) -> None:
+    """A self-identified group must be at least as large as any group shown (DIG)."""
+    page = await admin.get("/admin/settings")
+    assert 'name="min_demographic_group_size"' in page.text and 'value="10"' in page.text
+    refused = await admin.post(
+        "/admin/settings",
+        data={
+            "min_group_size": "7",
+            "min_comment_group_size": "7",
+            "min_demographic_group_size": "6",
+        },
+    )
+    assert refused.status_code == 422
+    assert 'href="#min_demographic_group_size"' in refused.text
+    assert "cannot be below the minimum group size (7)" in refused.text
+    assert (await thresholds.current(settings)).min_demographic_group_size == 10
+    assert await records("setting.changed") == []
+    raised = await admin.post(
+        "/admin/settings",
+        data={
+            "min_group_size": "5",
+            "min_comment_group_size": "5",
+            "min_demographic_group_size": "12",
+        },
+    )
+    assert raised.status_code == 303
+    assert (await thresholds.current(settings)).min_demographic_group_size == 12
 
 
 def test_the_environment_cannot_set_a_comment_minimum_below_the_group_minimum(
@@ -552,6 +606,17 @@ def test_the_environment_cannot_set_a_comment_minimum_below_the_group_minimum(
     monkeypatch.setenv("KLANKBORD_MIN_GROUP_SIZE", "8")
     monkeypatch.setenv("KLANKBORD_MIN_COMMENT_GROUP_SIZE", "5")
     with pytest.raises(ValueError, match="KLANKBORD_MIN_COMMENT_GROUP_SIZE"):
+        Settings.from_env()
+
+
+def test_the_demographic_minimum_is_never_below_the_group_minimum(monkeypatch) -> None:
+    from survey_app.core.settings import Settings
+
+    monkeypatch.setenv("KLANKBORD_MIN_GROUP_SIZE", "12")
+    monkeypatch.setenv("KLANKBORD_MIN_COMMENT_GROUP_SIZE", "12")
+    assert Settings.from_env().min_demographic_group_size == 12  # unset: follows it up
+    monkeypatch.setenv("KLANKBORD_MIN_DEMOGRAPHIC_GROUP_SIZE", "6")
+    with pytest.raises(ValueError, match="KLANKBORD_MIN_DEMOGRAPHIC_GROUP_SIZE"):
         Settings.from_env()
 
 
