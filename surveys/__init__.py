@@ -3,7 +3,13 @@
 Pure Python: no database and no web. See FORMAT.md for the definition file format.
 """
 
-from surveys.answers import AnswerError, AnswerValue, validate_answer, validate_answers
+from surveys.answers import (
+    AnswerError,
+    AnswerValue,
+    validate_answer,
+    validate_answers,
+    validate_self_identification,
+)
 from surveys.errors import DefinitionError
 from surveys.loader import build_question, load_bank, load_template, load_templates, template_keys
 from surveys.model import (
@@ -16,9 +22,11 @@ from surveys.model import (
     Scale,
     ScaleItem,
     Section,
+    SelfIdCategory,
     Template,
     ValueRange,
 )
+from surveys.self_identification import load_self_identification
 
 __all__ = [
     "AnswerError",
@@ -33,13 +41,16 @@ __all__ = [
     "Scale",
     "ScaleItem",
     "Section",
+    "SelfIdCategory",
     "Template",
     "ValueRange",
     "build_question",
     "load_bank",
+    "load_self_identification",
     "load_template",
     "load_templates",
     "template_keys",
     "validate_answer",
     "validate_answers",
+    "validate_self_identification",
 ]

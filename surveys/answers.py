@@ -184,3 +184,29 @@ def is_clean_text(text: str) -> bool:
     return not any(
         unicodedata.category(char) in ("Cc", "Cs") and char not in "\t\n" for char in text
     )
+
+
+def validate_self_identification(
+    template: Template, form: Mapping[str, Sequence[str]]
+) -> tuple[tuple[tuple[str, str], ...], dict[str, AnswerError]]:
+    """Validate the self-identification answers of `form` against the categories the
+    template asks (field `self_id_<category key>`).
+
+    Returns the stated `(category, option)` pairs in the template's order, and the errors
+    by field name. A blank or missing value is "I'd rather not say": nothing, and never an
+    error (every category is optional).
+    """
+    stated: list[tuple[str, str]] = []
+    errors: dict[str, AnswerError] = {}
+    for category in template.self_identification:
+        values = [value.strip() for value in _form_values(form, category.field_name)]
+        values = [value for value in values if value]
+        if not values:
+            continue
+        if len(values) > 1:
+            errors[category.field_name] = AnswerError(MULTIPLE_VALUES)
+        elif category.option(values[0]) is None:
+            errors[category.field_name] = AnswerError(UNKNOWN_OPTION)
+        else:
+            stated.append((category.key, values[0]))
+    return tuple(stated), errors

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -27,6 +26,7 @@ from surveys.model import (
     Scale,
     ScaleItem,
     Section,
+    SelfIdCategory,
     Template,
     ValueRange,
     parse_scale_item,
@@ -42,16 +42,18 @@ from surveys.schema import (
     read_bool,
     read_int,
     read_key,
+    read_options,
     read_range,
     read_string_list,
     read_toml,
 )
+from surveys.self_identification import load_self_identification
 
 DATA_DIR = Path(__file__).parent / "data"
 BANK_PATH = DATA_DIR / "bank.toml"
+# The shipped bank: bank.toml and its companions (bank_dig.toml: the DIG questions).
+BANK_GLOB = "bank*.toml"
 TEMPLATES_DIR = DATA_DIR / "templates"
-
-OPTION_KEY_PATTERN = re.compile(r"[a-z0-9]+(?:_[a-z0-9]+)*")
 
 _COMMON_REQUIRED = ("key", "type", "text")
 _COMMON_OPTIONAL = ("help", "required")
@@ -70,12 +72,13 @@ _BANK_SECTIONS = ("label_sets", "questions", "scales")
 
 
 def load_bank(*paths: PathLike) -> Bank:
-    """Load the question bank: the shipped bank.toml, or the given files and directories.
+    """Load the question bank: the shipped bank*.toml files, or the given files and
+    directories.
 
     A directory contributes all its `*.toml` files. Keys must be unique across all files.
     Raises DefinitionError listing every problem found.
     """
-    files = _bank_files([Path(p) for p in paths] if paths else [BANK_PATH])
+    files = _bank_files([Path(p) for p in paths] if paths else sorted(DATA_DIR.glob(BANK_GLOB)))
     problems = Problems()
     documents = []
     for path in files:
@@ -347,11 +350,11 @@ class _BankBuilder:
         return resolved
 
     def _single_choice_fields(self, table: dict[str, Any], place: str) -> dict[str, Any] | None:
-        options = self._options(table["options"], place)
+        options = read_options(table["options"], place, self.problems)
         return None if options is None else {"options": options}
 
     def _multiple_choice_fields(self, table: dict[str, Any], place: str) -> dict[str, Any] | None:
-        options = self._options(table["options"], place)
+        options = read_options(table["options"], place, self.problems)
         if options is None:
             return None
         count = len(options)
@@ -373,43 +376,6 @@ class _BankBuilder:
             )
             return None
         return {"options": options, "min_choices": min_choices, "max_choices": max_choices}
-
-    def _options(self, value: Any, place: str) -> tuple[Option, ...] | None:
-        if not isinstance(value, list) or len(value) < 2:
-            self.problems.add(
-                place, f"options: expected a list of 2 or more options, got {describe(value)}"
-            )
-            return None
-        options: list[Option] = []
-        seen: set[str] = set()
-        valid = True
-        for number, item in enumerate(value, start=1):
-            option_place = f"{place}: option #{number}"
-            table = expect_table(item, option_place, self.problems)
-            if table is None or not check_fields(
-                table, option_place, self.problems, required=("key", "label")
-            ):
-                valid = False
-                continue
-            key = table["key"]
-            if not isinstance(key, str) or not OPTION_KEY_PATTERN.fullmatch(key):
-                self.problems.add(
-                    option_place,
-                    f"key {describe(key)} must be lowercase letters, digits and underscores",
-                )
-                valid = False
-                continue
-            option_place = f"{place}: option '{key}'"
-            if key in seen:
-                self.problems.add(option_place, "duplicate option key")
-                valid = False
-            seen.add(key)
-            label = read_bilingual(table["label"], option_place, "label", self.problems)
-            if label is None:
-                valid = False
-                continue
-            options.append(Option(key, label))
-        return tuple(options) if valid else None
 
     def _text_fields(self, table: dict[str, Any], place: str) -> dict[str, Any] | None:
         max_length: int | None = TEXT_DEFAULT_MAX_LENGTH
@@ -601,7 +567,7 @@ def _load_template_file(path: Path, bank: Bank, problems: Problems) -> Template 
         file,
         problems,
         required=("key", "version", "kind", "title", "intro", "sections"),
-        optional=("scales",),
+        optional=("scales", "self_identification"),
     )
     if not complete:
         return None
@@ -618,6 +584,9 @@ def _load_template_file(path: Path, bank: Bank, problems: Problems) -> Template 
     intro = read_bilingual(document["intro"], file, "intro", problems)
     sections = _sections(document["sections"], file, bank, problems)
     scales = _template_scales(document.get("scales", []), file, bank, sections, problems)
+    self_identification = _template_self_identification(
+        document.get("self_identification", []), file, problems
+    )
     if (
         key is None
         or version is None
@@ -625,6 +594,7 @@ def _load_template_file(path: Path, bank: Bank, problems: Problems) -> Template 
         or intro is None
         or sections is None
         or scales is None
+        or self_identification is None
         or problems
     ):
         return None
@@ -636,7 +606,39 @@ def _load_template_file(path: Path, bank: Bank, problems: Problems) -> Template 
         intro_i18n=intro,
         sections=sections,
         scales=scales,
+        self_identification=self_identification,
     )
+
+
+def _template_self_identification(
+    value: Any, file: str, problems: Problems
+) -> tuple[SelfIdCategory, ...] | None:
+    """The categories a template offers, in the order of self_identification.toml."""
+    keys = read_string_list(value, file, "self_identification", problems)
+    if keys is None:
+        return None
+    if not keys:
+        return ()
+    try:
+        categories = load_self_identification()
+    except DefinitionError as error:
+        for problem in error.problems:
+            problems.add(file, f"self_identification: {problem}")
+        return None
+    valid = True
+    for number, key in enumerate(keys):
+        if key not in categories:
+            problems.add(
+                file,
+                f"self_identification: unknown category '{key}'{did_you_mean(key, categories)}",
+            )
+            valid = False
+        elif key in keys[:number]:
+            problems.add(file, f"self_identification: category '{key}' is listed twice")
+            valid = False
+    if not valid:
+        return None
+    return tuple(category for name, category in categories.items() if name in keys)
 
 
 def _sections(value: Any, file: str, bank: Bank, problems: Problems) -> tuple[Section, ...] | None:

@@ -9,9 +9,10 @@ from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Any
 
-from surveys.model import LANGUAGES, Bilingual, ValueRange
+from surveys.model import LANGUAGES, Bilingual, Option, ValueRange
 
 KEY_PATTERN = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*")
+OPTION_KEY_PATTERN = re.compile(r"[a-z0-9]+(?:_[a-z0-9]+)*")
 
 
 class Problems:
@@ -201,3 +202,40 @@ def did_you_mean(name: str, known: Collection[str]) -> str:
     """A " (did you mean 'x'?)" hint for an unknown reference, or an empty string."""
     close = difflib.get_close_matches(name, list(known), n=1)
     return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def read_options(value: Any, place: str, problems: Problems) -> tuple[Option, ...] | None:
+    """A list of two or more `{key, label}` options with unique lowercase keys."""
+    if not isinstance(value, list) or len(value) < 2:
+        problems.add(place, f"options: expected a list of 2 or more options, got {describe(value)}")
+        return None
+    options: list[Option] = []
+    seen: set[str] = set()
+    valid = True
+    for number, item in enumerate(value, start=1):
+        option_place = f"{place}: option #{number}"
+        table = expect_table(item, option_place, problems)
+        if table is None or not check_fields(
+            table, option_place, problems, required=("key", "label")
+        ):
+            valid = False
+            continue
+        key = table["key"]
+        if not isinstance(key, str) or not OPTION_KEY_PATTERN.fullmatch(key):
+            problems.add(
+                option_place,
+                f"key {describe(key)} must be lowercase letters, digits and underscores",
+            )
+            valid = False
+            continue
+        option_place = f"{place}: option '{key}'"
+        if key in seen:
+            problems.add(option_place, "duplicate option key")
+            valid = False
+        seen.add(key)
+        label = read_bilingual(table["label"], option_place, "label", problems)
+        if label is None:
+            valid = False
+            continue
+        options.append(Option(key, label))
+    return tuple(options) if valid else None

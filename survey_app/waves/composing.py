@@ -10,6 +10,7 @@ Own questions are written in the bank's format and checked by the bank's own rul
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -114,15 +115,7 @@ async def questionnaire(wave: WaveInfo, *, bank: Bank | None = None) -> Question
 
 def _with_sections(template: Template, sections: list[Section]) -> Template:
     kept = tuple(section for section in sections if section.questions)
-    return Template(
-        key=template.key,
-        version=template.version,
-        kind=template.kind,
-        title_i18n=template.title_i18n,
-        intro_i18n=template.intro_i18n,
-        sections=kept,
-        scales=template.scales,
-    )
+    return dataclasses.replace(template, sections=kept)
 
 
 def _appended(template: Template, question: Question) -> Template:
