@@ -37,7 +37,7 @@ LAYERS = [
     "",  # the modules directly in survey_app: the app factory, the root command line
 ]
 ANONYMOUS_ALLOWED = {"responding", "results", "demo", "tables"}
-ANONYMOUS_NAMES = {"Response", "Answer", "ANONYMOUS_TABLES"}
+ANONYMOUS_NAMES = {"Response", "Answer", "SelfIdentification", "ANONYMOUS_TABLES"}
 # Modules that may speak HTTP (Litestar) or the command line (click); services may not.
 WEB_MODULES = {
     "controllers.py",
@@ -152,7 +152,9 @@ def test_the_layer_test_sees_an_upward_import() -> None:
     assert LAYERS.index("results") > LAYERS.index("core")
 
 
-SQL_ON_ANONYMOUS = re.compile(r"\b(from|join|into|update|table)\s+\"?(answer|response)\b", re.I)
+SQL_ON_ANONYMOUS = re.compile(
+    r"\b(from|join|into|update|table)\s+\"?(answer|response|self_identification)\b", re.I
+)
 
 
 def test_only_results_responding_and_demo_touch_the_anonymous_tables() -> None:
@@ -175,6 +177,7 @@ def test_only_results_responding_and_demo_touch_the_anonymous_tables() -> None:
 def test_the_anonymous_check_catches_sql_text() -> None:
     assert SQL_ON_ANONYMOUS.search('SELECT text FROM "answer"')
     assert SQL_ON_ANONYMOUS.search("select count(*) from response where wave = 1")
+    assert SQL_ON_ANONYMOUS.search('SELECT value FROM "self_identification"')
     assert not SQL_ON_ANONYMOUS.search("the response rate from the invitations")
 
 

@@ -29,6 +29,12 @@ ALLOWED_COLUMNS = {
         "choice": "text",
         "text": "text",
     },
+    "self_identification": {
+        "id": "uuid",
+        "response": "uuid",
+        "category": "text",
+        "value": "text",
+    },
     "sealed_response": {
         "id": "uuid",
         "wave": "integer",
@@ -158,7 +164,7 @@ async def test_sqlite_keeps_no_insertion_order_in_answers_or_used_invitations() 
     engine = current_engine()
     if engine.engine_type != "sqlite":
         pytest.skip("PostgreSQL has no rowid; its order is covered by the operator test")
-    for table in ("response", "answer", "used_invitation"):
+    for table in ("response", "answer", "used_invitation", "self_identification"):
         rows = await engine.run_ddl(
             f"SELECT sql FROM sqlite_master WHERE type = 'table' AND name = '{table}'"
         )

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from survey_app.core.db import insert_rows, write_transaction
 from survey_app.core.sealing import seal, unseal
 from survey_app.core.settings import Settings
-from survey_app.tables.anonymous import Answer, Response, SealedResponse
+from survey_app.tables.anonymous import Answer, Response, SealedResponse, SelfIdentification
 from survey_app.waves import thresholds
 from survey_app.waves.service import WaveInfo
 from surveys import AnswerValue
@@ -32,6 +32,12 @@ ANSWER_COLUMNS = (
     Answer.number,
     Answer.choice,
     Answer.text,
+)
+SELF_ID_COLUMNS = (
+    SelfIdentification.id,
+    SelfIdentification.response,
+    SelfIdentification.category,
+    SelfIdentification.value,
 )
 
 # Shuffling needs no secrecy from the machine, only no relation to the order of arrival.
@@ -47,17 +53,22 @@ def _context(wave: WaveInfo) -> str:
 
 
 def seal_response(
-    secret_key: str, wave: WaveInfo, group: str, answers: Sequence[AnswerValue]
+    secret_key: str,
+    wave: WaveInfo,
+    group: str,
+    answers: Sequence[AnswerValue],
+    self_identification: Sequence[tuple[str, str]] = (),
 ) -> bytes:
-    """The sealed form of one submitted questionnaire: its response group and answers."""
-    return seal(
-        secret_key,
-        {
-            "group": group,
-            "answers": [[a.question_key, a.number, a.choice, a.text] for a in answers],
-        },
-        context=_context(wave),
-    )
+    """The sealed form of one submitted questionnaire: its response group, answers and,
+    only when the respondent consented and stated any, self-identification as
+    ``[category, value]`` pairs."""
+    content: dict[str, object] = {
+        "group": group,
+        "answers": [[a.question_key, a.number, a.choice, a.text] for a in answers],
+    }
+    if self_identification:
+        content["self_id"] = [[category, value] for category, value in self_identification]
+    return seal(secret_key, content, context=_context(wave))
 
 
 async def release_ready(wave: WaveInfo, *, settings: Settings, group_tag: str) -> int:
@@ -98,6 +109,7 @@ async def _release(wave: WaveInfo, secret_key: str, group_tag: str | None, k: in
             raise _TooFew
         responses: list[tuple] = []
         answers: list[tuple] = []
+        stated: list[tuple] = []
         for row in taken:
             content = unseal(secret_key, row["sealed"], context=_context(wave))
             response_id = uuid.uuid4()
@@ -106,8 +118,14 @@ async def _release(wave: WaveInfo, secret_key: str, group_tag: str | None, k: in
                 (uuid.uuid4(), response_id, key, number, choice, text)
                 for key, number, choice, text in content["answers"]
             )
+            stated.extend(
+                (uuid.uuid4(), response_id, category, value)
+                for category, value in content.get("self_id", ())
+            )
         _shuffle(responses)
         _shuffle(answers)
+        _shuffle(stated)
         await insert_rows(Response, RESPONSE_COLUMNS, responses)
         await insert_rows(Answer, ANSWER_COLUMNS, answers)
+        await insert_rows(SelfIdentification, SELF_ID_COLUMNS, stated)
     return len(responses)

@@ -143,6 +143,18 @@ async def open_invitation(
     )
 
 
+async def _asked(wave: WaveInfo, stated: Sequence[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
+    """The pairs of ``stated`` that the wave asks, with an option it offers."""
+    if not stated:
+        return ()
+    categories = {c.key: c for c in (await wave_template(wave)).self_identification}
+    return tuple(
+        (key, value)
+        for key, value in stated
+        if key in categories and categories[key].option(value) is not None
+    )
+
+
 async def submit_response(
     token_hash: str,
     answers: Sequence[AnswerValue],
@@ -151,6 +163,7 @@ async def submit_response(
     settings: Settings,
     checked_unused: bool = False,
     by_code: bool = False,
+    self_identification: Sequence[tuple[str, str]] = (),
 ) -> None:
     """Store one response for the invitation behind ``token_hash``, exactly once.
 
@@ -163,6 +176,10 @@ async def submit_response(
     its used digest is not looked up again; single use rests on the unique digest anyway,
     and the invitation and its wave are read again here, in the transaction.
     ``by_code``: ``token_hash`` is a code slip's; it is used up the same way.
+    ``self_identification``: the ``(category, option)`` pairs the respondent stated
+    (`surveys.validate_self_identification`), given only with their consent; sealed and
+    released with the answers into `SelfIdentification`. Pairs for categories the wave
+    does not ask are dropped.
     """
     secret = settings.secret_key
     async with write_transaction():
@@ -197,7 +214,9 @@ async def submit_response(
                 id=uuid.uuid4(),
                 wave=wave.id,
                 group_tag=tag,
-                sealed=seal_response(secret, wave, group, answers),
+                sealed=seal_response(
+                    secret, wave, group, answers, await _asked(wave, self_identification)
+                ),
             )
         )
     try:

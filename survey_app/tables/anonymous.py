@@ -7,7 +7,8 @@ the application's secret) in `SealedResponse`; it is released into `Response` an
 together with at least the group minimum of others of its response group, in shuffled
 order, in a transaction of its own (`survey_app.responding.release`). On SQLite these two
 tables have no insertion-ordered rowid (migration 0007), on PostgreSQL a batch shares one
-transaction id.
+transaction id. A respondent's self-identification (issue 16, only with consent) is
+released the same way into `SelfIdentification`.
 
 Only `survey_app.responding` (writing), `survey_app.results` (reading, through the anonymity
 gate) and `survey_app.demo` (fictional data) import this module;
@@ -46,6 +47,20 @@ class Answer(Table):
     text = Text(null=True, default=None)
 
 
+class SelfIdentification(Table):
+    """One self-identified category of a released response (never prefilled, only with
+    consent): e.g. ``age_band`` = ``35_44``. "I'd rather not say" is no row at all.
+
+    Released with its response, in the same shuffled batch; on SQLite ``WITHOUT ROWID``
+    (migration 0013).
+    """
+
+    id = UUID(primary_key=True, default=uuid.uuid4)
+    response = ForeignKey(Response, null=False, index=True, on_delete=OnDelete.cascade)
+    category = Varchar(length=64)
+    value = Varchar(length=64)
+
+
 class SealedResponse(Table):
     """A submitted questionnaire waiting for release: its group and answers, encrypted.
 
@@ -60,4 +75,9 @@ class SealedResponse(Table):
     sealed = Bytea()
 
 
-ANONYMOUS_TABLES: tuple[type[Table], ...] = (Response, Answer, SealedResponse)
+ANONYMOUS_TABLES: tuple[type[Table], ...] = (
+    Response,
+    Answer,
+    SealedResponse,
+    SelfIdentification,
+)

@@ -40,6 +40,9 @@ class WaveError(Invalid):
         "closes_before_opening": N_("The closing date must be on or after the opening date."),
         "no_departments": N_("Choose at least one department."),
         "unknown_template": N_("Unknown or invalid survey template: {name}"),
+        "unknown_self_identification": N_(
+            "Unknown self-identification question: {name} (choose from: {valid})"
+        ),
         "unknown_department": N_("Unknown department code: {code}"),
     }
 
@@ -171,7 +174,8 @@ async def create_wave(
     title = check_title(title)
     check_days(opens_on, closes_on)
     if template is None:
-        template = shipped_template(template_key)
+        # Data minimisation: a wave asks self-identification only where it is chosen.
+        template = shipped_template(template_key).with_self_identification(())
     departments = await chosen_departments(department_codes)
     async with write_transaction():
         wave = Wave(
