@@ -47,6 +47,8 @@ WEB_MODULES = {
     "manage_controllers.py",
     "questionnaire_controllers.py",
     "preview_controllers.py",
+    "consent_controllers.py",
+    "form_schema.py",
     "middleware.py",
     "cookies.py",
 }

@@ -4,11 +4,17 @@
 (function () {
   "use strict";
 
+  function isSelfIdentification(name) {
+    return name.indexOf("self_id_") === 0;
+  }
+
   function saveDraft(form) {
     var data = {};
     new FormData(form).forEach(function (value, key) {
-      // Answers only: the form's CSRF token is the page's, not part of the draft.
-      if (key === "_csrf") { return; }
+      // Answers only: the form's CSRF token is the page's, not part of the draft; answers
+      // about oneself (DIG self-identification, special categories of personal data) are
+      // never kept in the browser, not even for the tab's lifetime.
+      if (key === "_csrf" || isSelfIdentification(key)) { return; }
       (data[key] = data[key] || []).push(value);
     });
     try { sessionStorage.setItem(form.dataset.draftKey, JSON.stringify(data)); } catch (e) { /* storage full or disabled */ }
@@ -22,7 +28,7 @@
     var restored = null;
     Array.prototype.forEach.call(form.elements, function (field) {
       var saved = data[field.name];
-      if (!saved) { return; }
+      if (!saved || isSelfIdentification(field.name)) { return; }
       if (field.type === "radio" || field.type === "checkbox") {
         if (saved.indexOf(field.value) !== -1 && !field.checked) {
           field.checked = true;

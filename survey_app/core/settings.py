@@ -198,6 +198,9 @@ class Settings:
     # How long a sender's claim on a batch lasts: after a crash, its unsent messages are
     # taken up again once the lease has ended.
     mail_lease_seconds: int = 600
+    # How a respondent who experienced undesirable behaviour reaches the confidential
+    # adviser (free text: name, phone, e-mail); empty: a sentence pointing to the intranet.
+    confidential_adviser: str = ""
 
     @property
     def session_idle(self) -> dt.timedelta:
@@ -248,6 +251,7 @@ class Settings:
             "local_sign_in": _bool(os.environ.get("KLANKBORD_LOCAL_SIGN_IN", "yes")),
             "theme_css": theme_css_from_env(),
             "theme_class": theme_class_from_env(),
+            "confidential_adviser": os.environ.get("KLANKBORD_CONFIDENTIAL_ADVISER", "").strip(),
             **smtp_from_env(),
         }
         if (

@@ -9,16 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from functools import cache
-from typing import Annotated, Any
+from typing import Annotated
 
 from litestar import Controller, MediaType, Request, Response, get, post
 from litestar.di import NamedDependency
-from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotFoundException
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.openapi.spec import OpenAPIMediaType, Operation, RequestBody, Schema
 from litestar.params import Parameter, PathParameter
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_303_SEE_OTHER
@@ -28,6 +24,7 @@ from survey_app.core.clock import local_day, utc_now
 from survey_app.core.hashing import hash_token
 from survey_app.core.i18n import _, ngettext
 from survey_app.core.settings import Settings
+from survey_app.responding.form_schema import AnswerFormOperation
 from survey_app.responding.service import (
     OpenInvitation,
     TokenRejected,
@@ -39,7 +36,7 @@ from survey_app.waves.service import WaveInfo
 from survey_app.web.access import Rule, access
 from survey_app.web.forms import FormValues, displayable, form_values
 from survey_app.web.pages import html_response, page, redirect_response, see_other, shared_page
-from surveys import AnswerError, load_templates, validate_answer, validate_answers
+from surveys import AnswerError, validate_answer, validate_answers
 from surveys import Template as SurveyTemplate
 
 SESSION_KEY = "invitation"
@@ -47,6 +44,12 @@ SESSION_KEY = "invitation"
 # whether the survey runs on a shared tablet (kiosk): its thank-you page leads back.
 CODE_SESSION_KEY = "code"
 KIOSK_SESSION_KEY = "kiosk"
+# Set by a submission that said "yes, I experienced undesirable behaviour" (DIG), for the
+# thanks page only, which clears it.
+HELP_SESSION_KEY = "help"
+# The DIG question after which help is offered, and its answer that asks for it.
+UB_QUESTION = "ub_experienced"
+UB_YES = "yes"
 
 # How long a shared tablet shows the thank-you page before the empty code page.
 KIOSK_THANKS_SECONDS = 10
@@ -81,58 +84,6 @@ PROBLEM_RESPONSES: dict[int, ResponseSpec] = {
     410: html_response("The survey has closed, or HR closed it early"),
 }
 TOO_LARGE = {413: html_response("The request body is larger than the server accepts")}
-
-# Printable text: validation refuses control characters other than tab and line breaks.
-_TEXT_PATTERN = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]*$"
-
-
-def _question_schema(question: Any) -> Schema:
-    if question.is_numeric:
-        return Schema(type="integer", minimum=question.min_value, maximum=question.max_value)
-    if question.type == "text":
-        return Schema(type="string", max_length=question.max_length, pattern=_TEXT_PATTERN)
-    options = [option.key for option in question.options]
-    if question.type == "multiple_choice":
-        return Schema(
-            type="array",
-            items=Schema(type="string", enum=options),
-            max_items=question.max_choices,
-            unique_items=True,
-        )
-    return Schema(type="string", enum=options)
-
-
-@cache
-def answers_form_schema() -> Schema:
-    """The answer form: one field per question of the shipped surveys, named by its key.
-
-    Which questions are asked and required depends on the invitation's survey (the
-    session), so no field is marked required: the server answers 422 with each field's
-    error. Fields that are not questions of the survey are ignored.
-    """
-    questions = {
-        question.key: question
-        for template in load_templates().values()
-        for question in template.questions
-    }
-    return Schema(
-        type="object",
-        properties={key: _question_schema(question) for key, question in questions.items()},
-        additional_properties=Schema(type="string"),
-    )
-
-
-@dataclass
-class AnswerFormOperation(Operation):
-    """Documents the urlencoded answer form, which the handlers read themselves."""
-
-    def __post_init__(self) -> None:
-        self.request_body = RequestBody(
-            content={
-                RequestEncodingType.URL_ENCODED: OpenAPIMediaType(schema=answers_form_schema())
-            },
-            description="Answers as a browser posts the form; unknown fields are ignored.",
-        )
 
 
 def problem_text(state: TokenState) -> tuple[str, str]:
@@ -209,9 +160,20 @@ def answered_count(template: SurveyTemplate, values: Mapping[str, Sequence[str]]
 
 
 def survey_context(
-    invitation: OpenInvitation, values: FormValues, errors: Mapping[str, AnswerError]
+    request: Request,
+    invitation: OpenInvitation,
+    settings: Settings,
+    values: FormValues,
+    errors: Mapping[str, AnswerError],
 ) -> dict:
-    return survey_page_context(invitation.template, invitation.wave, values, errors)
+    return survey_page_context(
+        invitation.template,
+        invitation.wave,
+        values,
+        errors,
+        settings=settings,
+        self_identification=False,
+    )
 
 
 def survey_page_context(
@@ -219,13 +181,19 @@ def survey_page_context(
     wave: WaveInfo,
     values: FormValues,
     errors: Mapping[str, AnswerError],
+    *,
+    settings: Settings,
+    self_identification: bool,
 ) -> dict:
-    """What templates/responding/survey.html shows of ``template`` (also HR's preview)."""
+    """What templates/responding/survey.html shows of ``template`` (also HR's preview);
+    ``self_identification``: with the "About you" section (consent was given)."""
     total = len(template.questions)
     answered = answered_count(template, values)
     return {
         "survey": template,
         "wave": wave,
+        "self_identification": self_identification,
+        "confidential_adviser": settings.confidential_adviser,
         "values": displayable(values),
         "errors": {key: answer_error_message(error) for key, error in errors.items()},
         "answered": answered,
@@ -238,6 +206,14 @@ def survey_page_context(
     }
 
 
+def experienced_undesirable_behaviour(
+    template: SurveyTemplate, values: Mapping[str, Sequence[str]]
+) -> bool:
+    """Whether a sent form said "yes" to the DIG question on undesirable behaviour."""
+    asked = any(question.key == UB_QUESTION for question in template.questions)
+    return asked and list(values.get(UB_QUESTION, [])) == [UB_YES]
+
+
 def problem_page(request: Request, state: TokenState) -> Template:
     title, explanation = problem_text(state)
     return page(
@@ -248,6 +224,19 @@ def problem_page(request: Request, state: TokenState) -> Template:
         explanation=explanation,
         state=state.value,
     )
+
+
+async def current_invitation(request: Request, settings: Settings) -> OpenInvitation | TokenState:
+    """The invitation (or code slip) of this browser's survey session, if it can be answered."""
+    session = request.session or {}
+    by_code = SESSION_KEY not in session
+    token_hash = session.get(CODE_SESSION_KEY if by_code else SESSION_KEY)
+    if not isinstance(token_hash, str):
+        return TokenState.NO_SESSION
+    try:
+        return await open_invitation(token_hash, utc_now(), settings.secret_key, by_code=by_code)
+    except TokenRejected as rejected:
+        return rejected.state
 
 
 class RespondController(Controller):
@@ -296,21 +285,6 @@ class RespondController(Controller):
         request.set_session({SESSION_KEY: token_hash})
         return see_other(request, "respond:survey")
 
-    async def _invitation(
-        self, request: Request, settings: Settings
-    ) -> OpenInvitation | TokenState:
-        session = request.session or {}
-        by_code = SESSION_KEY not in session
-        token_hash = session.get(CODE_SESSION_KEY if by_code else SESSION_KEY)
-        if not isinstance(token_hash, str):
-            return TokenState.NO_SESSION
-        try:
-            return await open_invitation(
-                token_hash, utc_now(), settings.secret_key, by_code=by_code
-            )
-        except TokenRejected as rejected:
-            return rejected.state
-
     @get(
         "/survey",
         name="respond:survey",
@@ -319,8 +293,8 @@ class RespondController(Controller):
     )
     async def survey(
         self, request: Request, settings: NamedDependency[Settings]
-    ) -> Template | Response:
-        invitation = await self._invitation(request, settings)
+    ) -> Template | Response | Redirect:
+        invitation = await current_invitation(request, settings)
         if isinstance(invitation, TokenState):
             return problem_page(request, invitation)
         # The empty form is the same for everyone invited to the wave.
@@ -330,7 +304,7 @@ class RespondController(Controller):
             (invitation.wave, kiosk),
             "responding/survey.html",
             kiosk=kiosk,
-            **survey_context(invitation, {}, {}),
+            **survey_context(request, invitation, settings, {}, {}),
         )
 
     @post(
@@ -348,7 +322,7 @@ class RespondController(Controller):
     async def submit(
         self, request: Request, settings: NamedDependency[Settings]
     ) -> Template | Redirect:
-        invitation = await self._invitation(request, settings)
+        invitation = await current_invitation(request, settings)
         if isinstance(invitation, TokenState):
             return problem_page(request, invitation)
         values = await form_values(request)
@@ -361,7 +335,7 @@ class RespondController(Controller):
                 "responding/survey.html",
                 status_code=422,
                 kiosk=bool((request.session or {}).get(KIOSK_SESSION_KEY)),
-                **survey_context(invitation, values, errors),
+                **survey_context(request, invitation, settings, values, errors),
             )
         try:
             await submit_response(
@@ -377,6 +351,10 @@ class RespondController(Controller):
             return problem_page(request, rejected.state)
         kiosk = bool((request.session or {}).get(KIOSK_SESSION_KEY))
         request.clear_session()
+        if experienced_undesirable_behaviour(invitation.template, values):
+            # The thanks page repeats where to find help. Not in the address (history, a
+            # proxy's log): in the encrypted cookie, which the thanks page clears.
+            request.set_session({HELP_SESSION_KEY: True})
         # The wave's last day (not the person, nothing to look up) goes along, so that the
         # thanks page can say when the results come.
         # A wave closes at the midnight after its last day.
@@ -402,7 +380,7 @@ class RespondController(Controller):
         settings: NamedDependency[Settings],
     ) -> Template:
         """Inline validation of one question (htmx), plus the updated progress."""
-        invitation = await self._invitation(request, settings)
+        invitation = await current_invitation(request, settings)
         if isinstance(invitation, TokenState):
             return problem_page(request, invitation)
         question = next((q for q in invitation.template.questions if q.key == question_key), None)
@@ -410,7 +388,9 @@ class RespondController(Controller):
             raise NotFoundException()
         values = await form_values(request)
         error = validate_answer(invitation.template, question_key, values)
-        context = survey_context(invitation, values, {question_key: error} if error else {})
+        context = survey_context(
+            request, invitation, settings, values, {question_key: error} if error else {}
+        )
         return page(request, "responding/_check.html", question=question, **context)
 
     @get(
@@ -422,6 +402,7 @@ class RespondController(Controller):
     async def thanks(
         self,
         request: Request,
+        settings: NamedDependency[Settings],
         closes: Annotated[
             str | None, Parameter(query="closes", max_length=10, required=False)
         ] = None,
@@ -430,6 +411,7 @@ class RespondController(Controller):
         """Thanks, and when the results will be shared (the day the survey closes; a day
         that cannot be read gives the page without it). On a shared tablet (``kiosk``) the
         page goes back to an empty code page by itself."""
+        show_help = bool((request.session or {}).get(HELP_SESSION_KEY))
         # Whatever this browser still holds of a survey ends here (a shared computer).
         request.clear_session()
         try:
@@ -439,9 +421,11 @@ class RespondController(Controller):
         in_kiosk = kiosk == "1"
         return shared_page(
             request,
-            ("thanks", last_day, in_kiosk),
+            ("thanks", last_day, in_kiosk, show_help),
             "responding/thanks.html",
             last_day=last_day,
+            help_for_undesirable_behaviour=show_help,
+            confidential_adviser=settings.confidential_adviser,
             kiosk=in_kiosk,
             kiosk_seconds=KIOSK_THANKS_SECONDS,
         )

@@ -9,8 +9,10 @@ shows; `waves` may not import `responding`.
 from __future__ import annotations
 
 from litestar import Controller, Request, get
+from litestar.di import NamedDependency
 from litestar.response import Template
 
+from survey_app.core.settings import Settings
 from survey_app.responding.controllers import survey_page_context
 from survey_app.waves.service import get_wave, wave_template
 from survey_app.web.access import Rule, access
@@ -28,14 +30,23 @@ class PreviewController(Controller):
     opt = access(Rule.HR)
 
     @get("/", name="hr:wave_preview", responses=PREVIEW_RESPONSES)
-    async def preview(self, request: Request, public_id: str) -> Template:
+    async def preview(
+        self, request: Request, public_id: str, settings: NamedDependency[Settings]
+    ) -> Template:
         wave = await get_wave(public_id)
         return page(
             request,
             "responding/survey.html",
             preview=True,
             back_url=url(request, "hr:wave_manage", public_id=str(wave.public_id)),
-            **survey_page_context(await wave_template(wave), wave, {}, {}),
+            **survey_page_context(
+                await wave_template(wave),
+                wave,
+                {},
+                {},
+                settings=settings,
+                self_identification=False,
+            ),
         )
 
 
