@@ -351,9 +351,10 @@ class RespondController(Controller):
             return problem_page(request, rejected.state)
         kiosk = bool((request.session or {}).get(KIOSK_SESSION_KEY))
         request.clear_session()
-        if experienced_undesirable_behaviour(invitation.template, values):
+        if experienced_undesirable_behaviour(invitation.template, values) and not kiosk:
             # The thanks page repeats where to find help. Not in the address (history, a
-            # proxy's log): in the encrypted cookie, which the thanks page clears.
+            # proxy's log): in the encrypted cookie, which the thanks page clears. Not on a
+            # shared tablet, where the next person could see it (it was below the question).
             request.set_session({HELP_SESSION_KEY: True})
         # The wave's last day (not the person, nothing to look up) goes along, so that the
         # thanks page can say when the results come.
