@@ -401,12 +401,15 @@ def _disclosed(low: float, high: float, k: int) -> bool:
     return np.ceil(low - _LP_TOLERANCE) >= 1 and np.floor(high + _LP_TOLERANCE) <= k - 1
 
 
-def _audited_groups(hidden: np.ndarray, table: np.ndarray, k: int) -> list[np.ndarray]:
+def _audited_groups(
+    hidden: np.ndarray, table: np.ndarray, k: int, rows_known: bool = False
+) -> list[np.ndarray]:
     """Hidden groups whose true size is 1..k-1, as masks over the extended table.
 
     Every hidden entry (cells and the implicit never-shown cells) and every hidden or
-    implicit margin. A group of 0 or at least `k` people cannot be disclosed: the true
-    table is a feasible point, so its true size lies in its feasible range.
+    implicit margin (not the listed rows when their totals are known: they are shown). A
+    group of 0 or at least `k` people cannot be disclosed: the true table is a feasible
+    point, so its true size lies in its feasible range.
     """
     r, c = table.shape[0] - 1, table.shape[1] - 1
     groups = []
@@ -415,7 +418,7 @@ def _audited_groups(hidden: np.ndarray, table: np.ndarray, k: int) -> list[np.nd
         mask[i, j] = True
         groups.append(mask)
     # A hidden margin has all its cells hidden; row R and column C are never shown.
-    for i in range(r + 1):
+    for i in range(r if rows_known else 0, r + 1):
         if hidden[i, :].all():
             mask = np.zeros(hidden.shape, dtype=bool)
             mask[i, :] = True
@@ -435,6 +438,7 @@ def _audit_crosstab(
     col_reason: np.ndarray,
     total_reason: int,
     k: int,
+    rows_known: bool = False,
 ) -> int:
     """Linear-programming audit: hide more until no hidden group is pinned to 1..k-1.
 
@@ -445,7 +449,10 @@ def _audit_crosstab(
     1..k-1 is hidden; if none does on its own the smallest is hidden and the caller
     repeats. Without such neighbours the smallest visible cell anywhere is hidden, then
     the smallest visible margin, then the grand total, so every round hides something
-    and the caller's loop ends (hiding more only widens every feasible range).
+    and the caller's loop ends (hiding more only widens every feasible range). Known row
+    totals (``rows_known``) and the grand total they add up to are never hidden: the
+    attacker has them anyway; with only those left there is nothing to hide and nothing
+    is disclosed (every row has at least two entries, its categories and "none").
     """
     r, c = cell_reason.shape
 
@@ -458,7 +465,8 @@ def _audit_crosstab(
         return _equations(hidden, row_reason == VISIBLE, col_reason == VISIBLE, total == VISIBLE)
 
     hidden = hidden_mask()
-    suspects = _screen(table, system(hidden, total_reason), _audited_groups(hidden, table, k), k)
+    groups = _audited_groups(hidden, table, k, rows_known)
+    suspects = _screen(table, system(hidden, total_reason), groups, k)
     for group in suspects:
         hidden = hidden_mask()
         if not _disclosed(*_feasible_range(table, system(hidden, total_reason), group, k), k):
@@ -487,7 +495,8 @@ def _audit_crosstab(
         # No visible cell left: hide the smallest visible margin (the margin rules then
         # hide its cells), or else the grand total. The caller reruns the margin rules.
         margins = [
-            (int(table[i, :].sum()), 0, int(i)) for i in np.flatnonzero(row_reason == VISIBLE)
+            (int(table[i, :].sum()), 0, int(i))
+            for i in np.flatnonzero((row_reason == VISIBLE) & (not rows_known))
         ]
         margins += [
             (int(table[:, j].sum()), 1, int(j)) for j in np.flatnonzero(col_reason == VISIBLE)
@@ -496,7 +505,7 @@ def _audit_crosstab(
             _, axis, index = min(margins)
             (row_reason, col_reason)[axis][index] = DIFFERENCING
             return total_reason
-        return DIFFERENCING
+        return total_reason if rows_known else DIFFERENCING
     return total_reason
 
 
@@ -506,6 +515,7 @@ def suppress_crosstab(
     column_totals: np.ndarray,
     grand_total: int,
     k: int = DEFAULT_K_DEMOGRAPHICS,
+    rows_known: bool = False,
 ) -> CrossTabGate:
     """Gate a two-way table (e.g. department x age band) along both dimensions.
 
@@ -524,6 +534,12 @@ def suppress_crosstab(
         the listed rows.
     k : int
         Minimum cell size; for demographic breakdowns the demographic minimum.
+    rows_known : bool
+        The row totals are known to everyone anyway, whatever their size (a department's
+        respondents and overall scores are shown by the tree gate at the smaller ``k``):
+        they stay visible and enter every equation of the audit, and only cells and column
+        totals are gated. Every respondent must then be in a listed row (give the rest a
+        row of its own, never shown), so the grand total is their sum and known too.
 
     Returns
     -------
@@ -567,10 +583,12 @@ def suppress_crosstab(
     table = _extended_table(cells, rows_n, cols_n, grand_total)
     if table[-1, -1] < 0:
         raise ValueError("the grand total is smaller than the sum of the margins")
-    total_reason = VISIBLE if grand_total >= k else TOO_FEW
+    if rows_known and (rows_n.sum() != grand_total or (cols_n != cells.sum(axis=0)).any()):
+        raise ValueError("with known row totals every respondent must be in a listed row")
+    total_reason = VISIBLE if grand_total >= k or rows_known else TOO_FEW
     reasons = (
         np.where(cells < k, TOO_FEW, VISIBLE).astype(np.int8),
-        np.where(rows_n < k, TOO_FEW, VISIBLE).astype(np.int8),
+        np.where((rows_n < k) & (not rows_known), TOO_FEW, VISIBLE).astype(np.int8),
         np.where(cols_n < k, TOO_FEW, VISIBLE).astype(np.int8),
     )
     while True:
@@ -579,7 +597,9 @@ def suppress_crosstab(
             cells, rows_n, cols_n, total, reasons, k
         )
         before = (cell_reason.copy(), row_reason.copy(), col_reason.copy(), total_reason)
-        total_reason = _audit_crosstab(table, cell_reason, row_reason, col_reason, total_reason, k)
+        total_reason = _audit_crosstab(
+            table, cell_reason, row_reason, col_reason, total_reason, k, rows_known
+        )
         reasons = (cell_reason, row_reason, col_reason)
         if total_reason == before[3] and all(
             np.array_equal(a, b) for a, b in zip(before[:3], reasons, strict=True)
