@@ -1,5 +1,6 @@
-"""The demo's pulse waves over the year show a trend, read through the results door as HR
-would see it (on the test database: SQLite or PostgreSQL)."""
+"""The demo's pulse waves over the year show a trend, and its DIG wave an inclusion gap,
+read through the results door as HR would see them (on the test database: SQLite or
+PostgreSQL). One build of the demo for both: it takes a while."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from analysis.gate import Suppressed
 from survey_app.core.clock import local_today
 from survey_app.demo.builder import DEPARTMENTS, build_demo
 from survey_app.results.service import WaveResults, operator, wave_results
-from survey_app.waves.service import WaveState, list_waves
+from survey_app.waves.service import WaveInfo, WaveState, list_waves
 
 ROOT = "GEM"
 EMPLOYEES = sum(count for *_rest, count in DEPARTMENTS)
@@ -23,12 +24,16 @@ def scale_mean(results: WaveResults, group: str, scale: str) -> float:
     return figure.mean
 
 
-async def test_the_demo_has_three_closed_pulse_waves_with_a_visible_trend(
-    tmp_path: Path, settings
-) -> None:
+async def test_the_demo_tells_its_story(tmp_path: Path, settings) -> None:
     await build_demo(tmp_path, local_today(settings.timezone))
     waves = sorted(await list_waves(), key=lambda wave: wave.opens_at)
-    assert all(wave.template_key == "pulse" for wave in waves)
+    assert [wave.template_key for wave in waves].count("dig") == 1
+    await pulse_trend([wave for wave in waves if wave.template_key == "pulse"], settings)
+    await inclusion_gap(next(wave for wave in waves if wave.template_key == "dig"), settings)
+
+
+async def pulse_trend(waves: list[WaveInfo], settings) -> None:
+    """Three closed pulse waves and an open one, with a visible trend."""
     viewer = operator("test")
     results = [
         await wave_results(
@@ -67,3 +72,41 @@ async def test_the_demo_has_three_closed_pulse_waves_with_a_visible_trend(
     vth = "GEM/FD/FD-VTH"
     safety = [scale_mean(result, vth, "psychological_safety") for result in closed[:3]]
     assert safety[1] < safety[0] and safety[1] < safety[2]
+
+
+async def inclusion_gap(wave: WaveInfo, settings) -> None:
+    """The closed DIG wave asked every category; enough people stated them for figures,
+    and staff with a disability or chronic illness feel they belong less (stored data)."""
+    from survey_app.tables.anonymous import Answer, Response, SelfIdentification
+    from survey_app.waves.service import wave_template
+
+    result = await wave_results(
+        operator("test"), str(wave.public_id), settings=settings, language="nl", view="test"
+    )
+    assert result.state is WaveState.CLOSED
+    template = await wave_template(wave)
+    assert len(template.self_identification) == 8
+    responses = {
+        row["id"] for row in await Response.select(Response.id).where(Response.wave == wave.id)
+    }
+    assert 0.5 < len(responses) / EMPLOYEES < 0.8
+    stated: dict[object, dict[str, str]] = {}
+    for row in await SelfIdentification.select().where(SelfIdentification.response.wave == wave.id):
+        stated.setdefault(row["response"], {})[row["category"]] = row["value"]
+    # Most consent, and of those many skip a question or two.
+    assert 0.65 < len(stated) / len(responses) < 0.9
+    assert sum(len(categories) < 8 for categories in stated.values()) > len(stated) / 3
+    numbers: dict[object, dict[str, int]] = {}
+    for row in await Answer.select(Answer.response, Answer.question_key, Answer.number).where(
+        (Answer.response.wave == wave.id) & Answer.number.is_not_null()
+    ):
+        numbers.setdefault(row["response"], {})[row["question_key"]] = row["number"]
+    belonging = next(scale for scale in template.scales if scale.key == "belonging")
+    by_answer: dict[str, list[float]] = {"yes": [], "no": []}
+    for response, categories in stated.items():
+        said = categories.get("disability_chronic_illness")
+        if said is not None:
+            by_answer[said].append(belonging.score(numbers[response]))
+    assert len(by_answer["yes"]) >= 15
+    mean = {said: sum(scores) / len(scores) for said, scores in by_answer.items()}
+    assert mean["no"] - mean["yes"] >= 0.4
