@@ -22,6 +22,7 @@ from survey_app.core.settings import SITE_DIR, Settings
 from survey_app.mail import controllers as mail
 from survey_app.mail.background import BackgroundDelivery
 from survey_app.responding import code_controllers as respond_codes
+from survey_app.responding import consent_controllers as respond_consent
 from survey_app.responding import controllers as responding
 from survey_app.responding import preview_controllers as preview
 from survey_app.results import controllers as results
@@ -70,6 +71,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *theme.ROUTES,
             *responding.ROUTES,
             *respond_codes.ROUTES,
+            *respond_consent.ROUTES,
             *accounts.ROUTES,
             *waves.ROUTES,
             *mail.ROUTES,

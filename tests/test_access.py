@@ -49,6 +49,8 @@ EXPECTED_RULES: dict[tuple[str, str], Rule] = {
     ("POST", "/survey"): Rule.PUBLIC,
     ("POST", "/survey/check/{question_key:str}"): Rule.PUBLIC,
     ("GET", "/survey/thanks"): Rule.PUBLIC,
+    ("GET", "/survey/consent"): Rule.PUBLIC,
+    ("POST", "/survey/consent"): Rule.PUBLIC,
     ("GET", "/code"): Rule.PUBLIC,
     ("POST", "/code"): Rule.PUBLIC,
     ("GET", "/c/{code:str}"): Rule.PUBLIC,

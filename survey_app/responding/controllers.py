@@ -24,6 +24,7 @@ from survey_app.core.clock import local_day, utc_now
 from survey_app.core.hashing import hash_token
 from survey_app.core.i18n import _, ngettext
 from survey_app.core.settings import Settings
+from survey_app.responding import consent
 from survey_app.responding.form_schema import AnswerFormOperation
 from survey_app.responding.service import (
     OpenInvitation,
@@ -36,7 +37,12 @@ from survey_app.waves.service import WaveInfo
 from survey_app.web.access import Rule, access
 from survey_app.web.forms import FormValues, displayable, form_values
 from survey_app.web.pages import html_response, page, redirect_response, see_other, shared_page
-from surveys import AnswerError, validate_answer, validate_answers
+from surveys import (
+    AnswerError,
+    validate_answer,
+    validate_answers,
+    validate_self_identification,
+)
 from surveys import Template as SurveyTemplate
 
 SESSION_KEY = "invitation"
@@ -172,7 +178,7 @@ def survey_context(
         values,
         errors,
         settings=settings,
-        self_identification=False,
+        self_identification=consent.shows_questions(invitation.template, request.session),
     )
 
 
@@ -297,11 +303,16 @@ class RespondController(Controller):
         invitation = await current_invitation(request, settings)
         if isinstance(invitation, TokenState):
             return problem_page(request, invitation)
-        # The empty form is the same for everyone invited to the wave.
+        # Questions about oneself are asked only after a decision on the consent screen.
+        if consent.asks_self_identification(invitation.template) and (
+            consent.decision(request.session) is None
+        ):
+            return see_other(request, "respond:consent")
+        # The empty form is the same for everyone invited to the wave who decided alike.
         kiosk = bool((request.session or {}).get(KIOSK_SESSION_KEY))
         return shared_page(
             request,
-            (invitation.wave, kiosk),
+            (invitation.wave, kiosk, consent.decision(request.session)),
             "responding/survey.html",
             kiosk=kiosk,
             **survey_context(request, invitation, settings, {}, {}),
@@ -327,6 +338,12 @@ class RespondController(Controller):
             return problem_page(request, invitation)
         values = await form_values(request)
         answers, errors = validate_answers(invitation.template, values)
+        about_oneself: Sequence[tuple[str, str]] = ()
+        if consent.may_store(invitation.template, request.session, values):
+            about_oneself, self_id_errors = validate_self_identification(
+                invitation.template, values
+            )
+            errors = {**errors, **self_id_errors}
         if errors:
             # htmx is configured (base.html) to swap error pages too, so one status serves
             # both the plain form post and the htmx one.
@@ -345,6 +362,7 @@ class RespondController(Controller):
                 settings=settings,
                 checked_unused=True,
                 by_code=invitation.by_code,
+                self_identification=about_oneself,
             )
         except TokenRejected as rejected:
             request.clear_session()
