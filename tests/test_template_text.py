@@ -2,7 +2,7 @@
 
 Every Jinja expression and statement is replaced by a placeholder; what remains is the
 template's own HTML. Its text nodes and the attributes people read (``alt``, ``title``,
-``aria-label``, ``placeholder``, ``value`` of buttons) must then contain no words.
+``aria-label``, ``placeholder``, ``value`` of input buttons) must then contain no words.
 """
 
 from __future__ import annotations
@@ -45,10 +45,9 @@ class TextCollector(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in {"script", "style"}:
             self._skip += 1
-        # A button's value is its caption; a radio button's or checkbox's is never shown.
-        shown_value = tag == "button" or (
-            tag == "input" and dict(attrs).get("type") in {"submit", "button", "reset"}
-        )
+        # An input button's value is its caption; a radio button's, a checkbox's or a
+        # <button>'s (its caption is its content) is never shown.
+        shown_value = tag == "input" and dict(attrs).get("type") in {"submit", "button", "reset"}
         for name, value in attrs:
             if value and (name in READ_ATTRIBUTES or (shown_value and name == "value")):
                 self.found.append(value)
