@@ -28,6 +28,7 @@ from analysis.inclusion_gate import (
     combined,
     gate_rows,
     intersection_passes,
+    three_way_safe,
 )
 from analysis.inclusion_stats import (
     CategoryTable,
@@ -243,15 +244,21 @@ def inclusion_report(
     scores = np.asarray(data.scores, dtype=float).reshape(n, len(data.scales))
     experienced = np.asarray(data.experienced, dtype=float)
     limits = _Limits(k, k_demographics, alpha, min_effect)
+    everyone = np.ones(n, dtype=bool)
+    reasons = {
+        key: cell_reasons(rows, data.category_of[key], len(categories), k_demographics, everyone)
+        for key, categories in data.demographics
+    }
     breakdowns = {
-        key: _breakdown(data, key, categories, rows, scores, experienced, limits)
+        key: _breakdown(data, key, categories, rows, reasons[key], scores, experienced, limits)
         for key, categories in data.demographics
     }
     intersections = {}
     keys = [key for key, _ in data.demographics]
     for i, a in enumerate(keys):
         for b in keys[i + 1 :]:
-            intersections[(a, b)] = _intersection(data, a, b, scores, k_demographics)
+            linked = (rows, reasons[a], reasons[b])
+            intersections[(a, b)] = _intersection(data, a, b, scores, k_demographics, linked)
     return InclusionReport(
         respondents=n if n >= k else Suppressed("too_few_respondents"),
         breakdowns=breakdowns,
@@ -275,6 +282,7 @@ def _breakdown(
     key: str,
     categories: tuple[str, ...],
     rows: GateRows,
+    base: np.ndarray,
     scores: np.ndarray,
     experienced: np.ndarray,
     limits: _Limits,
@@ -283,8 +291,6 @@ def _breakdown(
     n_units, n_cats = len(data.units), len(categories)
     k, k_demographics, alpha = limits.k, limits.k_demographics, limits.alpha
     codes = np.asarray(data.category_of[key], dtype=np.intp)
-    everyone = np.ones(len(codes), dtype=bool)
-    base = cell_reasons(rows, codes, n_cats, k_demographics, everyone)
 
     def gated_on(among: np.ndarray) -> np.ndarray:
         if among.all():
@@ -405,41 +411,39 @@ def _unit_breakdown(
 
 
 def _intersection(
-    data: InclusionData, a: str, b: str, scores: np.ndarray, k_demographics: int
+    data: InclusionData,
+    a: str,
+    b: str,
+    scores: np.ndarray,
+    k_demographics: int,
+    linked: tuple[GateRows, np.ndarray, np.ndarray],
 ) -> Intersection | Suppressed:
     """The organisation's a x b table, shown only when its gate hides nothing at all.
 
     Gated like a breakdown (`suppress_crosstab`, margins the org's category counts), and
-    again per scale on the counts of those with a score when some lack one.
+    it must not let the breakdowns of a and b, linked through it, pin a small group
+    (`three_way_safe`). A scale that some respondents lack is not shown here at all
+    (DIG items are required; gating it on its own counts would need both audits again).
     """
-    rows = dict(data.demographics)[a]
-    columns = dict(data.demographics)[b]
+    (rows,), (columns,) = ([c for key, c in data.demographics if key == d] for d in (a, b))
     codes_a = np.asarray(data.category_of[a], dtype=np.intp)
     codes_b = np.asarray(data.category_of[b], dtype=np.intp)
-    group = np.where((codes_a >= 0) & (codes_b >= 0), codes_a * len(columns) + codes_b, -1)
-
-    everyone = np.ones(len(group), dtype=bool)
-    if not intersection_passes(codes_a, len(rows), codes_b, len(columns), everyone, k_demographics):
+    everyone = np.ones(len(codes_a), dtype=bool)
+    if not intersection_passes(
+        codes_a, len(rows), codes_b, len(columns), everyone, k_demographics
+    ) or not three_way_safe(linked[0], codes_a, linked[1], codes_b, linked[2], k_demographics):
         return Suppressed("differencing")
-    size = len(rows) * len(columns)
-    m = moments(scores, group, size)
-    scale_ok = [
-        bool(
-            np.isnan(scores[:, s]).sum() == 0
-            or intersection_passes(
-                codes_a, len(rows), codes_b, len(columns), ~np.isnan(scores[:, s]), k_demographics
-            )
-        )
-        for s in range(len(data.scales))
-    ]
-    counts = np.bincount(group[group >= 0], minlength=size)
+    group = np.where((codes_a >= 0) & (codes_b >= 0), codes_a * len(columns) + codes_b, -1)
+    m = moments(scores, group, len(rows) * len(columns))
+    counts = np.bincount(group[group >= 0], minlength=len(rows) * len(columns))
+    complete = ~np.isnan(scores).any(axis=0)
     cells = tuple(
         tuple(
             IntersectionCell(
                 respondents=int(counts[i * len(columns) + j]),
                 scales={
                     scale: float(m.mean[i * len(columns) + j, s])
-                    if scale_ok[s]
+                    if complete[s]
                     else Suppressed("differencing")
                     for s, scale in enumerate(data.scales)
                 },

@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.optimize import linprog
 
 from analysis.gate import PARENT_SUPPRESSED, VISIBLE, suppress_crosstab, suppress_tree
 from analysis.tree import GroupTree
@@ -123,3 +124,84 @@ def intersection_passes(
         and (gate.columns == VISIBLE).all()
         and gate.total == VISIBLE
     )
+
+
+# Tolerance for reading LP bounds as whole numbers (as analysis.gate).
+_TOLERANCE = 1e-6
+
+
+def three_way_safe(
+    rows: GateRows,
+    codes_a: np.ndarray,
+    reasons_a: np.ndarray,
+    codes_b: np.ndarray,
+    reasons_b: np.ndarray,
+    k: int,
+) -> bool:
+    """Whether showing the organisation's a x b cells keeps every small group hidden.
+
+    The intersection links the two breakdowns: with units x a, units x b and a x b all
+    known, the unknowns are people per unit x a x b (each with "not stated"), and a hidden
+    cell of either breakdown could be pinned where neither table pins it alone. The
+    attacker knows every row total, every shown cell and organisation column of both
+    breakdowns (`reasons_a`, `reasons_b` from `cell_reasons`) and every a x b cell; no
+    group of 1..k-1 people (a hidden breakdown cell, an implicit cell, a unit x a x b
+    cell) may have a feasible range within 1..k-1 (`scipy.optimize.linprog`, as the
+    crosstab audit of `analysis.gate`, screened with a few LPs over all groups first).
+    """
+    n_a, n_b = reasons_a.shape[1], reasons_b.shape[1]
+    shape = (rows.count, n_a + 1, n_b + 1)
+    a_index = np.where(np.asarray(codes_a) >= 0, codes_a, n_a)
+    b_index = np.where(np.asarray(codes_b) >= 0, codes_b, n_b)
+    flat = np.ravel_multi_index((rows.row_of, a_index, b_index), shape)
+    truth = np.bincount(flat, minlength=int(np.prod(shape))).reshape(shape)
+
+    def select(r=slice(None), i=slice(None), j=slice(None)) -> np.ndarray:
+        mask = np.zeros(shape, dtype=bool)
+        mask[r, i, j] = True
+        return mask
+
+    known = [select(r=r) for r in range(rows.count)]
+    groups = [
+        select(r=r, i=i, j=j)
+        for r in range(rows.count)
+        for i in range(n_a + 1)
+        for j in range(n_b + 1)
+    ]
+    for reasons, axis, width in ((reasons_a, 1, n_a), (reasons_b, 2, n_b)):
+        for c in range(width + 1):
+            org = select(**{"ij"[axis - 1]: c})
+            shown = c < width and reasons[0, c] == VISIBLE
+            (known if shown else groups).append(org)
+            for r in range(rows.count):
+                cell = org & select(r=r)
+                unit = np.flatnonzero(rows.unit_row == r) if r < rows.count - 1 else []
+                shown = c < width and len(unit) == 1 and reasons[1 + unit[0], c] == VISIBLE
+                (known if shown else groups).append(cell)
+    for i in range(n_a + 1):
+        for j in range(n_b + 1):
+            (known if i < n_a and j < n_b else groups).append(select(i=i, j=j))
+    suspects = [g for g in groups if 1 <= truth[g].sum() < k]
+    if not suspects:
+        return True
+    a_eq = np.array([m.ravel() for m in known], dtype=float)
+    b_eq = np.array([truth[m].sum() for m in known], dtype=float)
+    weights = [g.ravel().astype(float) for g in suspects]
+    for sense in (1.0, -1.0):  # screening: seen at 0, or at k or more, means safe
+        while weights:
+            result = linprog(
+                sense * np.sum(weights, axis=0), A_eq=a_eq, b_eq=b_eq, bounds=(0, None)
+            )
+            values = np.array([w @ result.x for w in weights])
+            keep = values > _TOLERANCE if sense > 0 else values < k - _TOLERANCE
+            if keep.all():
+                break
+            weights = [w for w, kept in zip(weights, keep, strict=True) if kept]
+    for w in weights:
+        high = -linprog(-w, A_eq=a_eq, b_eq=b_eq, bounds=(0, None)).fun
+        if high >= k - _TOLERANCE:
+            continue
+        low = linprog(w, A_eq=a_eq, b_eq=b_eq, bounds=(0, None)).fun
+        if np.ceil(low - _TOLERANCE) >= 1:
+            return False
+    return True

@@ -294,7 +294,7 @@ def breakdowns(draw: st.DrawFn) -> InclusionData:
     return make_data(tuple(f"u{i}" for i in range(n_units)), people, demographics)
 
 
-@settings(max_examples=60, deadline=None, derandomize=True)
+@settings(max_examples=30, deadline=None, derandomize=True)
 @given(breakdowns())
 def test_attacker_with_everything_shown_learns_no_small_cell(data: InclusionData) -> None:
     report = inclusion_report(data, k=3, k_demographics=5)
@@ -333,7 +333,7 @@ def test_gap_trend_per_wave_and_category() -> None:
     assert gap_trend([first], "gender", "nope") == [[Suppressed("not_asked")] * 2]
 
 
-def test_five_thousand_respondents_in_well_under_two_seconds() -> None:
+def test_five_thousand_respondents_eight_demographics_ten_units_is_fast() -> None:
     rng = np.random.default_rng(1)
     n, n_units = 5000, 10
     demographics = tuple((f"d{i}", tuple(f"c{j}" for j in range(2 + i % 4))) for i in range(8))
@@ -357,7 +357,8 @@ def test_five_thousand_respondents_in_well_under_two_seconds() -> None:
     )
     started = time.perf_counter()
     report = inclusion_report(data, k=5, k_demographics=10)
-    assert time.perf_counter() - started < 2
+    # ~0.7 s on an idle 2-core machine; the bound leaves room for a busy one.
+    assert time.perf_counter() - started < 6
     assert len(report.breakdowns) == 8
 
 
@@ -375,3 +376,117 @@ def test_known_department_totals_are_not_hidden_again() -> None:
     assert (a.respondents, b.respondents) == (4, 20)
     assert all(isinstance(c.respondents, Suppressed) for c in (*a.categories, *b.categories))
     assert not attacker_leaks(data, report, "d", 5)
+
+
+def linked_attacker_leaks(data: InclusionData, report: InclusionReport, k: int) -> list[str]:
+    """`attacker_leaks` over two breakdowns ("a", "b") and their intersection at once.
+
+    Unknowns: people per (department or "elsewhere") x (a or not stated) x (b or not
+    stated). Known: what `attacker_leaks` uses, for both breakdowns, and the a x b cells
+    when the intersection is shown. Audited: every hidden breakdown cell and every
+    three-way cell of 1..k-1 people.
+    """
+    units = report.breakdowns["a"].units[1:]
+    shown_unit = [not isinstance(u.respondents, Suppressed) for u in units]
+    rows = [i for i, s in enumerate(shown_unit) if s] + ["elsewhere"]
+    n_a, n_b = (len(report.breakdowns[key].categories) for key in ("a", "b"))
+    shape = (len(rows), n_a + 1, n_b + 1)
+    row_of = {r: i for i, r in enumerate(rows)}
+    truth = np.zeros(shape)
+    codes = (np.asarray(data.category_of["a"]), np.asarray(data.category_of["b"]))
+    for u, ca, cb in zip(np.asarray(data.unit_of), *codes, strict=True):
+        r = row_of[u if u >= 0 and shown_unit[u] else "elsewhere"]
+        truth[r, ca if ca >= 0 else n_a, cb if cb >= 0 else n_b] += 1
+
+    def mask(r=slice(None), i=slice(None), j=slice(None)) -> np.ndarray:
+        m = np.zeros(shape, dtype=bool)
+        m[r, i, j] = True
+        return m
+
+    known: list[tuple[np.ndarray, float]] = []
+    groups = [
+        mask(r, i, j) for r in range(shape[0]) for i in range(shape[1]) for j in range(shape[2])
+    ]
+    for key, axis, width in (("a", "i", n_a), ("b", "j", n_b)):
+        breakdown = report.breakdowns[key]
+        for c, figures in enumerate(breakdown.units[0].categories):
+            shown = not isinstance(figures.respondents, Suppressed)
+            (
+                known.append((mask(**{axis: c}), figures.respondents))
+                if shown
+                else groups.append(mask(**{axis: c}))
+            )
+        for u, unit in enumerate(breakdown.units[1:]):
+            if not shown_unit[u]:
+                continue
+            r = row_of[u]
+            known.append((mask(r), unit.respondents))
+            for c, figures in enumerate(unit.categories):
+                if isinstance(figures.respondents, Suppressed):
+                    groups.append(mask(r, **{axis: c}))
+                else:
+                    known.append((mask(r, **{axis: c}), figures.respondents))
+            groups.append(mask(r, **{axis: width}))
+    table = report.intersections("a", "b")
+    if isinstance(table, Intersection):
+        for i, row in enumerate(table.cells):
+            for j, cell in enumerate(row):
+                known.append((mask(i=i, j=j), cell.respondents))
+    known.append((mask(), float(len(data.unit_of))))
+    a = np.array([m.ravel() for m, _ in known], dtype=float)
+    b = np.array([v for _, v in known], dtype=float)
+    assert np.allclose(a @ truth.ravel(), b)
+    leaks = []
+    for g in groups:
+        if not 1 <= truth[g].sum() < k:
+            continue
+        w = g.ravel().astype(float)
+        high = -linprog(-w, A_eq=a, b_eq=b, bounds=(0, None)).fun
+        low = linprog(w, A_eq=a, b_eq=b, bounds=(0, None)).fun
+        if np.ceil(low - 1e-6) >= 1 and np.floor(high + 1e-6) <= k - 1:
+            leaks.append(f"{np.argwhere(g).tolist()[:3]}...: {low:g}..{high:g}")
+    return leaks
+
+
+def test_an_intersection_that_would_pin_one_person_is_hidden() -> None:
+    # Department u0 (13): a0/b0 4, a0/not stated 4, a1/b0 4, a1/b1 1; elsewhere (8):
+    # a0/b1 4, a1/b1 4. Both breakdowns pass on their own, and every a x b cell has at
+    # least 4 people. But the a x b cells give: b0 = a0/b0 + a1/b0 = 8 = u0's b0, so
+    # every b0 is in u0 and u0's a1/b0 is 4; a1 = 9 = a1/b0 + a1/b1, so nobody in a1
+    # left b out; hence u0's a1/b1 = u0's a1 (5) - 4 = 1 person, whose scores are u0's
+    # a1 sum minus the a1/b0 cell's sum.
+    counts = {(-1, 0, 1): 4, (-1, 1, 1): 4, (0, 0, -1): 4, (0, 0, 0): 4, (0, 1, 0): 4}
+    counts[(0, 1, 1)] = 1
+    people = [
+        (unit, {"a": ca, "b": cb}, [3.0], 0.0)
+        for (unit, ca, cb), count in counts.items()
+        for _ in range(count)
+    ]
+    data = make_data(("u0",), people, (("a", ("a0", "a1")), ("b", ("b0", "b1"))))
+    report = inclusion_report(data, k=3, k_demographics=4)
+    assert report.breakdowns["a"].units[1].categories[1].respondents == 5
+    assert report.breakdowns["b"].units[1].categories[0].respondents == 8
+    assert isinstance(report.intersections("a", "b"), Suppressed)
+    assert not linked_attacker_leaks(data, report, 4)
+
+
+@st.composite
+def two_demographics(draw: st.DrawFn) -> InclusionData:
+    n_units = draw(st.integers(1, 3))
+    size = st.one_of(st.integers(0, 3), st.integers(0, 12))
+    people = []
+    for unit in range(-1, n_units):
+        for ca in range(-1, 2):
+            for cb in range(-1, 2):
+                rare = unit < 0 or ca < 0 or cb < 0
+                for _ in range(draw(st.sampled_from([0, 0, 0, 4, 7]) if rare else size)):
+                    people.append((unit, {"a": ca, "b": cb}, [3.0], 0.0))
+    demographics = (("a", ("a0", "a1")), ("b", ("b0", "b1")))
+    return make_data(tuple(f"u{i}" for i in range(n_units)), people, demographics)
+
+
+@settings(max_examples=25, deadline=None, derandomize=True)
+@given(two_demographics())
+def test_an_intersection_does_not_link_the_breakdowns_into_a_leak(data: InclusionData) -> None:
+    report = inclusion_report(data, k=3, k_demographics=4)
+    assert not linked_attacker_leaks(data, report, 4)
