@@ -69,6 +69,7 @@ EXPECTED_RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/hr/waves"): Rule.HR,
     ("GET", "/hr/waves/{public_id:str}"): Rule.HR,
     ("GET", "/hr/waves/{public_id:str}/themes"): Rule.HR,
+    ("GET", "/hr/waves/{public_id:str}/inclusion"): Rule.HR,
     ("GET", "/hr/waves/{public_id:str}/mail"): Rule.HR,
     ("POST", "/hr/waves/{public_id:str}/mail/invitations"): Rule.HR,
     ("POST", "/hr/waves/{public_id:str}/mail/reminders"): Rule.HR,

@@ -22,9 +22,10 @@ from survey_app.core.settings import Settings
 from survey_app.organisation.tree import load_tree
 from survey_app.results import charts
 from survey_app.results.dashboard import SPREAD_FAVOURABLE, SPREAD_MEAN_PER_POINT, heat_cells
+from survey_app.results.inclusion_filters import inclusion_filters
 from survey_app.results.selection import closed_waves, department_choices, organisation_waves
 from survey_app.results.service import WaveResults, wave_results, waves_by_department
-from survey_app.waves.service import WaveNotFound, list_waves, state_label
+from survey_app.waves.service import WaveNotFound, list_waves, state_label, wave_template
 from survey_app.web.access import Rule, access
 from survey_app.web.pages import SIGN_IN_REQUIRED, html_response, page
 
@@ -41,6 +42,12 @@ DepartmentChoice = Annotated[
     str | None,
     Parameter(query="department", max_length=DEPARTMENT_CODE_MAX_LENGTH, required=False),
 ]
+# Inclusion filters: a self-identification category key, a department code, a scale key.
+Key = Annotated[str | None, Parameter(max_length=64, required=False)]
+UnitChoice = Annotated[
+    str | None, Parameter(query="unit", max_length=DEPARTMENT_CODE_MAX_LENGTH, required=False)
+]
+SecondChoice = Annotated[str | None, Parameter(query="and", max_length=64, required=False)]
 # What a heatmap cell shows, and which columns: scales (with eNPS) or every item.
 Measure = Annotated[Literal["favourable", "mean"], Parameter(query="measure")]
 Columns = Annotated[Literal["scales", "items"], Parameter(query="columns")]
@@ -120,6 +127,8 @@ async def _wave_overview(
     return _overview(
         request,
         results,
+        # HR's page links the figures per self-identified group of a wave that asked them.
+        asks_self_identification=bool((await wave_template(results.wave)).self_identification),
         notice=notice,
         measure=measure,
         columns=columns,
@@ -223,6 +232,42 @@ class WaveResultsController(Controller):
             with_themes=True,
         )
         return page(request, "results/themes.html", results=results)
+
+    @get(
+        "/waves/{public_id:str}/inclusion",
+        name="hr:inclusion",
+        responses={**HR_ONLY, **WAVE_RESPONSES},
+    )
+    async def inclusion(
+        self,
+        request: Request,
+        public_id: WaveId,
+        principal: NamedDependency[Principal],
+        settings: NamedDependency[Settings],
+        demographic: Key = None,
+        unit: UnitChoice = None,
+        second: SecondChoice = None,
+        scale: Key = None,
+    ) -> Template:
+        """Scale scores and undesirable behaviour per self-identified category (DIG), per
+        top-level department or for the organisation, two categories at once for the
+        organisation, and the gap's trend over waves; only what the demographic minimum
+        lets through. Only for HR, only for closed waves."""
+        results = await wave_results(
+            principal,
+            public_id,
+            settings=settings,
+            language=current_language.get(),
+            view="inclusion",
+            with_inclusion=True,
+            with_trend=True,
+        )
+        return page(
+            request,
+            "results/inclusion.html",
+            **_context(results),
+            **inclusion_filters(results, demographic, unit, second, scale),
+        )
 
 
 class TeamsController(Controller):

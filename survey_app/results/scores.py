@@ -74,7 +74,7 @@ async def score_data(
     # them do; never a respondent's answers.
     key = (
         tuple(wave.public_id for wave in waves),
-        await _response_counts(waves),
+        await response_counts(waves),
         k,
         language,
         protected,
@@ -115,7 +115,7 @@ _REPORTS: dict[tuple, tuple[frozenset[str], ScoreData]] = {}
 _REPORTS_KEPT = 32
 
 
-async def _response_counts(waves: Sequence[WaveInfo]) -> tuple[int, ...]:
+async def response_counts(waves: Sequence[WaveInfo]) -> tuple[int, ...]:
     counted = {
         row["wave"]: row["count"]
         for row in await Response.select(Response.wave, Count(Response.id, alias="count"))

@@ -28,6 +28,7 @@ from survey_app.core.settings import Settings
 from survey_app.organisation.tree import DepartmentNode, DepartmentTree, in_subtree, load_tree
 from survey_app.responding.release import release_all
 from survey_app.results.dashboard import ScoreView, build_view
+from survey_app.results.inclusion import InclusionView, wave_inclusion
 from survey_app.results.participation import (
     GatedRate,
     gate_rates,
@@ -57,6 +58,7 @@ if TYPE_CHECKING:
 class ResultsRefused(Forbidden):
     messages: ClassVar[dict[str, str]] = {
         "not_in_scope": N_("You do not have access to the results of this department."),
+        "hr_only": N_("Only HR sees results by what people said about themselves."),
     }
 
 
@@ -110,6 +112,8 @@ class WaveResults:
     organisation_rate: tuple[int, int] | None = None
     # Days left to answer while the wave is open (0 on its last day).
     days_left: int | None = None
+    # Figures per self-identified category (DIG), for HR only, once closed and when asked.
+    inclusion: InclusionView | None = None
 
     @property
     def closed(self) -> bool:
@@ -175,6 +179,7 @@ async def wave_results(
     with_view: bool = False,
     with_trend: bool = False,
     organisation_only: bool = False,
+    with_inclusion: bool = False,
 ) -> WaveResults:
     """The results of one wave that ``viewer`` may see, recorded in the audit trail as
     ``view`` (the page or command). Raises `WaveNotFound`, `DepartmentNotFound` or
@@ -184,7 +189,11 @@ async def wave_results(
     organisation); ``with_trend`` also reads every earlier closed wave of the template: the
     change since the previous one, and trends for the department (or the organisation) and
     the organisation. ``organisation_only`` is what
-    every signed-in person may see: the organisation's figures, no department."""
+    every signed-in person may see: the organisation's figures, no department.
+    ``with_inclusion`` (HR and the operator only) adds the organisation's `InclusionView`,
+    with the gap trends over earlier waves when ``with_trend``."""
+    if with_inclusion and not viewer.is_hr:
+        raise ResultsRefused("hr_only")
     wave = await get_wave(wave_id)
     tree = await load_tree()
     department = None if organisation_only else _department(viewer, tree, department_code)
@@ -243,6 +252,8 @@ async def wave_results(
             with_scores=with_scores,
             organisation_only=organisation_only,
             wave_id=wave_id,
+            with_inclusion=with_inclusion,
+            with_trend=with_trend,
         )
     finally:
         await _settle(counting, scoring, invited)
@@ -284,6 +295,8 @@ async def _gathered(
     with_scores: bool,
     organisation_only: bool,
     wave_id: str,
+    with_inclusion: bool = False,
+    with_trend: bool = False,
 ) -> WaveResults:
     gated_rates = await asyncio.to_thread(gate_rates, rows, current.min_group_size, protected)
     rates = [
@@ -331,6 +344,12 @@ async def _gathered(
             departments,
         )
     score_view = None if scoring is None else await scoring
+    inclusion = None
+    if state is WaveState.CLOSED and with_inclusion:
+        earlier = await earlier_waves(wave) if with_trend else []
+        for other in earlier:
+            await release_all(other, secret_key=settings.secret_key)
+        inclusion = await wave_inclusion(wave, tree, departments, current, language, earlier)
     await audit.record(
         "results.viewed",
         actor=viewer.username,
@@ -352,6 +371,7 @@ async def _gathered(
         out_of_scope=protected,
         organisation_rate=organisation_rate,
         days_left=days_left(wave, settings) if state is WaveState.OPEN else None,
+        inclusion=inclusion,
     )
 
 
