@@ -90,6 +90,7 @@ EXPECTED_RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/hr/waves/{public_id:str}/close"): Rule.HR,
     ("POST", "/hr/waves/{public_id:str}/close"): Rule.HR,
     ("POST", "/hr/waves/{public_id:str}/next"): Rule.HR,
+    ("POST", "/hr/waves/{public_id:str}/self-identification"): Rule.HR,
     ("GET", "/hr/waves/{public_id:str}/questions"): Rule.HR,
     ("POST", "/hr/waves/{public_id:str}/questions"): Rule.HR,
     ("POST", "/hr/waves/{public_id:str}/questions/own"): Rule.HR,

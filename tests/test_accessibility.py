@@ -470,7 +470,9 @@ async def visit_new_wave_problems(page: Page, scenario: Scenario) -> int:
 async def visit_new_draft(page: Page, scenario: Scenario) -> int:
     """A draft made with the form; the wave's page it leads to."""
     await goto_page(page, f"{scenario.url}/hr/waves/new")
-    await page.locator("#title").fill(f"Pulse {scenario.run}")
+    # The DIG survey: its draft's page also has the self-identification choice.
+    await page.locator("#template-dig").check()
+    await page.locator("#title").fill(f"Inclusion {scenario.run}")
     await page.locator(f"#department-{MANAGED}").check()
     status = await submit(page, "form[action='/hr/waves']")
     match = re.search(r"/hr/waves/([0-9a-f-]{36})/manage", page.url)
@@ -714,6 +716,12 @@ PAGES = [
         (("POST", "/hr/waves/{public_id:str}/edit"),),
         as_role("hr", wave_action("edit", {"#title": ""})),
         422,
+    ),
+    PageCase(
+        "HR: a draft's self-identification questions saved",
+        (("POST", "/hr/waves/{public_id:str}/self-identification"),),
+        as_role("hr", wave_action("self-identification")),
+        200,
     ),
     PageCase(
         "HR: a question of the bank added (htmx)",

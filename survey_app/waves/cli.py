@@ -46,6 +46,15 @@ def wave() -> None:
     is_flag=True,
     help=N_("Create a draft: its questionnaire can still be composed in the web pages."),
 )
+@option(
+    "--self-id",
+    "self_id",
+    default="",
+    help=N_(
+        "Self-identification questions to ask (with the respondent's consent), "
+        "comma-separated, or 'all' that the template offers. Default: none."
+    ),
+)
 @run_async
 async def wave_create(
     settings: Settings,
@@ -55,13 +64,16 @@ async def wave_create(
     opens_on: str,
     closes_on: str,
     draft: bool,
+    self_id: str,
 ) -> None:
+    from survey_app.waves.self_identification import template_asking
     from survey_app.waves.service import create_wave
 
     try:
         created = await create_wave(
             title=title,
             template_key=template_key,
+            template=template_asking(template_key, self_id.split(",")),
             department_codes=[code.strip() for code in departments.split(",") if code.strip()],
             opens_on=parse_date(opens_on),
             closes_on=parse_date(closes_on),

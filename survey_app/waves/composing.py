@@ -170,10 +170,16 @@ def _moved(template: Template, key: str, direction: str) -> Template:
 
 
 async def _change(
-    wave: WaveInfo, actor: str, change: str, edit: Callable[[Template], tuple[Template, str]]
+    wave: WaveInfo,
+    actor: str,
+    change: str,
+    edit: Callable[[Template], tuple[Template, str]],
+    *,
+    subject: str = "question",
 ) -> Template:
     """Apply ``edit`` (which returns the new questionnaire and the key it concerns) to the
-    draft's stored questionnaire, in one write transaction."""
+    draft's stored questionnaire, in one write transaction; the audit record names that key
+    as ``subject``."""
     if not wave.is_draft:
         raise WaveStateError("not_draft")
     async with write_transaction():
@@ -194,7 +200,7 @@ async def _change(
         wave.title,
         wave=str(wave.public_id),
         change=change,
-        question=key,
+        **{subject: key},
         questions=len(changed.questions),
     )
     return changed

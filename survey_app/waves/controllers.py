@@ -21,6 +21,7 @@ from survey_app.core.principal import Principal
 from survey_app.core.settings import Settings
 from survey_app.organisation.tree import load_tree
 from survey_app.waves.choosing import department_choices, shipped_templates
+from survey_app.waves.self_identification import offered_anywhere, template_asking
 from survey_app.waves.service import WaveError, create_wave, list_waves, state_label
 from survey_app.web.access import Rule, access
 from survey_app.web.forms import Day, Form, FormData, FormValues, Text, form_values
@@ -42,6 +43,7 @@ HR_FORM = {
 DEFAULT_START_DAYS = 7
 DEFAULT_LENGTH_DAYS = 14
 DEPARTMENTS_FIELD = "departments"
+SELF_ID_FIELD = "self_identification"
 # Which form field a service's refusal belongs to.
 ERROR_FIELDS = {
     "title_required": "title",
@@ -49,6 +51,8 @@ ERROR_FIELDS = {
     "no_departments": DEPARTMENTS_FIELD,
     "unknown_department": DEPARTMENTS_FIELD,
     "unknown_template": "template",
+    "unknown_self_identification": SELF_ID_FIELD,
+    "no_self_identification": SELF_ID_FIELD,
 }
 
 
@@ -78,6 +82,11 @@ def read_wave_form(values: FormValues, *, with_template: bool) -> tuple[FormData
     return form, list(dict.fromkeys(code[:64] for code in codes))[:1000]
 
 
+def chosen_self_identification(values: FormValues) -> list[str]:
+    """The self-identification categories ticked (at most a few dozen, short keys)."""
+    return [key.strip()[:64] for key in values.get(SELF_ID_FIELD, [])[:100] if key.strip()]
+
+
 def add_wave_error(form: FormData, error: AppError) -> None:
     form.add_error(
         error, field=ERROR_FIELDS.get(error.code, "") if isinstance(error, WaveError) else ""
@@ -99,6 +108,7 @@ async def new_wave_page(
     typed: dict[str, str],
     chosen: list[str],
     problems: list[tuple[str, str]] | None = None,
+    self_id_checked: list[str] | None = None,
 ) -> Template:
     return page(
         request,
@@ -106,6 +116,8 @@ async def new_wave_page(
         status_code=status_code,
         templates=shipped_templates(),
         problems=problems or [],
+        self_id_categories=offered_anywhere(),
+        self_id_checked=self_id_checked or [],
         **await wave_form_context(typed, chosen),
     )
 
@@ -145,11 +157,13 @@ class WaveListController(Controller):
     ) -> Template | Redirect:
         values = await form_values(request)
         form, codes = read_wave_form(values, with_template=True)
+        self_id = chosen_self_identification(values)
         if form.ok:
             try:
                 wave = await create_wave(
                     title=form["title"],
                     template_key=form["template"],
+                    template=template_asking(form["template"], self_id),
                     department_codes=codes,
                     opens_on=form["opens_on"],
                     closes_on=form["closes_on"],
@@ -166,6 +180,7 @@ class WaveListController(Controller):
                 typed=form.typed,
                 chosen=codes,
                 problems=form.messages(),
+                self_id_checked=self_id,
             )
         return see_other(
             request, "hr:wave_manage", {"done": "created"}, public_id=str(wave.public_id)

@@ -19,13 +19,14 @@ from survey_app.core.clock import utc_now
 from survey_app.core.errors import N_, AppError
 from survey_app.core.principal import Principal
 from survey_app.core.settings import Settings
-from survey_app.waves import schedule
+from survey_app.waves import schedule, self_identification
 from survey_app.waves.choosing import wave_departments
 from survey_app.waves.composing import questionnaire
 from survey_app.waves.controllers import (
     HR_FORM,
     HR_ONLY,
     add_wave_error,
+    chosen_self_identification,
     read_wave_form,
     wave_form_context,
 )
@@ -70,7 +71,8 @@ async def manage_page(
     done: str = "",
     kept: dict[str, str] | None = None,
 ) -> Template:
-    """The wave's page; ``problems`` per section (edit, publish, open, extend, close, next),
+    """The wave's page; ``problems`` per section (edit, self_id, publish, open, extend,
+    close, next),
     each a list of (field, message); ``typed``/``chosen`` what the edit form showed,
     ``kept`` what the last-day or next-wave form showed (``closes_on``, ``months``)."""
     now = utc_now()
@@ -82,6 +84,7 @@ async def manage_page(
     if chosen is None:
         chosen = [department.code for department in departments]
     state = wave.state(now)
+    asked = await questionnaire(wave)
     return page(
         request,
         "waves/manage.html",
@@ -92,7 +95,9 @@ async def manage_page(
         first_day=first,
         last_day=last,
         departments=departments,
-        questions=(await questionnaire(wave)).items,
+        questions=asked.items,
+        self_id_asked=asked.template.self_identification,
+        self_id_offered=self_identification.offered(wave.template_key),
         problems=problems or {},
         done=done,
         kept={"closes_on": last.isoformat(), "months": str(schedule.NEXT_WAVE_MONTHS)}
@@ -160,6 +165,27 @@ class WaveManageController(Controller):
                 chosen=codes,
             )
         return back(request, wave, "edited")
+
+    @post(
+        "/self-identification",
+        name="hr:wave_self_identification",
+        status_code=HTTP_303_SEE_OTHER,
+        responses=WAVE_ACTION,
+    )
+    async def choose_self_identification(
+        self,
+        request: Request,
+        settings: NamedDependency[Settings],
+        principal: NamedDependency[Principal],
+        public_id: PublicId,
+    ) -> Template | Redirect:
+        wave = await get_wave(public_id)
+        keys = chosen_self_identification(await form_values(request))
+
+        async def action() -> None:
+            await self_identification.change(wave, keys, actor=principal.username)
+
+        return await self._act(request, settings, wave, "self_id", action)
 
     async def _act(
         self,

@@ -40,9 +40,6 @@ class WaveError(Invalid):
         "closes_before_opening": N_("The closing date must be on or after the opening date."),
         "no_departments": N_("Choose at least one department."),
         "unknown_template": N_("Unknown or invalid survey template: {name}"),
-        "unknown_self_identification": N_(
-            "Unknown self-identification question: {name} (choose from: {valid})"
-        ),
         "unknown_department": N_("Unknown department code: {code}"),
     }
 
