@@ -161,3 +161,21 @@ async def test_a_combination_that_passes_is_a_table_of_counts_and_means(
     assert page.status_code == 200
     assert "Respondents and mean of Belonging by Age and Working hours" in page.text
     assert "13 people: 3.25" in page.text
+
+
+async def test_the_gap_has_a_trend_over_waves_of_the_template(client) -> None:
+    await dig_wave(seed=1)
+    later = await dig_wave(seed=2)
+    view = await inclusion_of(later.public_id)
+    trend = view.trends["disability_chronic_illness", "belonging"]
+    assert len(trend.waves) == 2
+    by_key = {key: figures for key, _label, figures in trend.categories}
+    assert not by_key["no"][0].hidden and not by_key["no"][1].hidden  # 53 in each wave
+    await sign_in_as_hr(client)
+    page = await client.get(
+        f"/hr/waves/{later.public_id}/inclusion",
+        params={"demographic": "disability_chronic_illness", "scale": "belonging", "lang": "en"},
+    )
+    assert page.status_code == 200
+    assert 'id="gap-trend-no"' in page.text
+    assert "Difference of No from everyone else on Belonging per wave" in page.text
