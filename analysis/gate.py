@@ -142,6 +142,9 @@ def _enforce_protected(
         blended = parent_visible & (shielded > 0) & (remainder - shielded < k)
         hide_parent = blended & ~visible.any(axis=0)
         exposed |= blended & ~hide_parent
+    # Without a visible child there is nothing to hide (only a known small total, see
+    # suppress_crosstab's rows_known); the reasons of the hidden children stay as they are.
+    exposed &= visible.any(axis=0)
     if exposed.any():
         columns = np.flatnonzero(exposed)
         # Ties go to the first child (children come in path order): deterministic.

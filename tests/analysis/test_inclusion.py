@@ -490,3 +490,14 @@ def two_demographics(draw: st.DrawFn) -> InclusionData:
 def test_an_intersection_does_not_link_the_breakdowns_into_a_leak(data: InclusionData) -> None:
     report = inclusion_report(data, k=3, k_demographics=4)
     assert not linked_attacker_leaks(data, report, 4)
+
+
+def test_a_small_known_department_keeps_the_reason_too_few() -> None:
+    people = [(0, {"d": 0}, [3.0], 0.0)] * 2 + [(0, {"d": 1}, [3.0], 0.0)] * 2
+    people += [(1, {"d": c}, [3.0], 0.0) for c in (0, 1) for _ in range(10)]
+    report = inclusion_report(
+        make_data(("A", "B"), people, (("d", ("c0", "c1")),)), k=3, k_demographics=5
+    )
+    small = report.breakdowns["d"].units[1]
+    assert small.respondents == 4
+    assert [c.respondents for c in small.categories] == [Suppressed("too_few_respondents")] * 2
