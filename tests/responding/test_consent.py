@@ -9,7 +9,7 @@ import httpx
 
 from survey_app.tables.anonymous import Response, SelfIdentification
 from surveys import Template, load_template
-from tests.helpers import load_small_org, release_everything, sign_in_as_hr
+from tests.helpers import app_settings, load_small_org, release_everything, sign_in_as_hr
 from tests.responding.test_dig_respond import open_survey_wave
 
 CATEGORIES = ["age_band", "disability_chronic_illness"]
@@ -201,3 +201,24 @@ async def test_hr_preview_shows_the_consent_text_and_the_questions_about_oneself
     assert "GDPR article 9(2)(a)" in preview.text
     assert 'name="self_id_age_band"' in preview.text
     assert 'name="self_id_consent"' not in preview.text  # nothing can be sent
+
+
+async def test_on_a_kiosk_each_person_decides_for_themselves(client) -> None:
+    from survey_app.tables.identity import Wave
+    from survey_app.waves.codes import issue_codes
+    from survey_app.waves.service import get_wave
+
+    await load_small_org()
+    await open_survey_wave(dig_template())
+    wave = await get_wave(str((await Wave.select(Wave.public_id).first())["public_id"]))
+    issued = await issue_codes(wave, "ICT", 2, settings=app_settings())
+    await client.get("/kiosk")
+    redeemed = await client.post("/kiosk", data={"code": issued.codes[0]})
+    assert redeemed.headers["location"] == "/survey"
+    assert (await client.get("/survey")).headers["location"] == "/survey/consent"
+    await client.post("/survey/consent", data={"consent": "yes"})
+    assert 'name="self_id_age_band"' in (await client.get("/survey")).text
+    # The next person at the tablet (the first walked away): no decision carried over.
+    await client.get("/kiosk")
+    await client.post("/kiosk", data={"code": issued.codes[1]})
+    assert (await client.get("/survey")).headers["location"] == "/survey/consent"
