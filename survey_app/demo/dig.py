@@ -38,6 +38,8 @@ DIG_SEED = 20261144  # its own generator: the pulse waves stay as they were
 # opened 95 days before it, the open one 4).
 DIG_OPENED_DAYS_AGO = 60
 RESPONSE_RATE = 0.66
+# How much people's moods differ around their department's climate (the pulse waves: 0.7).
+MOOD_SPREAD = 0.55
 CONSENT_RATE = 0.8
 
 # Who the municipality's staff are: per category, the options and their weights.
@@ -69,8 +71,8 @@ RATHER_NOT_SAY = {
 # on 1–5) for people with a characteristic: (category, option) -> scale -> shift.
 SCALE_GAPS: dict[tuple[str, str], dict[str, float]] = {
     ("disability_chronic_illness", "yes"): {
-        "belonging": -0.6,
-        "fair_treatment": -0.6,
+        "belonging": -0.8,
+        "fair_treatment": -0.8,
         "inclusive_leadership": -0.15,
     },
     ("migration_background", "outside_europe"): {"fair_treatment": -0.3},
@@ -84,7 +86,7 @@ FRONT_OFFICE = frozenset(
 # The chance of undesirable behaviour in the last 12 months, and what adds to it.
 UB_BASE = 0.1
 UB_RISK: dict[tuple[str, str], float] = {
-    ("disability_chronic_illness", "yes"): 0.25,
+    ("disability_chronic_illness", "yes"): 0.18,
     ("migration_background", "outside_europe"): 0.06,
     ("lgbtiq", "yes"): 0.08,
     ("gender_identity", "non_binary"): 0.1,
@@ -161,7 +163,7 @@ def dig_answers(
     """The person's answers: the scales in their department's climate, moved by the gaps
     of their characteristics, and undesirable behaviour by their risk."""
     shifts = _item_shifts(template, respondent.characteristics)
-    mood = rng.gauss(CLIMATE.get(respondent.department, 0.0), 0.7)
+    mood = rng.gauss(CLIMATE.get(respondent.department, 0.0), MOOD_SPREAD)
     answers: list[AnswerValue] = []
     for question in template.questions:
         if question.key in UB_QUESTIONS:

@@ -36,6 +36,7 @@ from survey_app.core.errors import N_
 from survey_app.core.i18n import _, using_language
 from survey_app.core.principal import Principal
 from survey_app.core.settings import Settings
+from survey_app.results import inclusion_exports as dig
 from survey_app.results.dashboard import Column, Figure, ScoreRow
 from survey_app.results.markers import (
     HIDDEN,
@@ -75,7 +76,8 @@ async def export(
     """What ``viewer`` may see of a wave (or one department's subtree) as a file: one ask
     of the door, recorded in the audit trail as ``export_<format>`` (one record per file),
     with the earlier waves for the change since the previous one and, for the report only,
-    the comment themes; rendered in a thread."""
+    the comment themes; rendered in a thread. HR's files of the whole organisation hold
+    the inclusion figures of a DIG wave too (`results.inclusion_exports`)."""
     results = await wave_results(
         viewer,
         wave_id,
@@ -85,6 +87,7 @@ async def export(
         department_code=department_code,
         with_trend=True,
         with_themes=export_format == "pdf",
+        with_inclusion=viewer.is_hr and department_code is None,
     )
     content = await asyncio.to_thread(render, export_format, results, language, settings=settings)
     return results, content
@@ -238,8 +241,8 @@ def records(results: WaveResults) -> Iterator[dict[str, Any]]:
 
 
 def _csv_text(value: Any, kind: str) -> str:
-    if value is HIDDEN:
-        return hidden_marker()
+    if (text := dig.csv_text(value, kind)) is not None:
+        return text
     if value is None:
         return ""
     formats: dict[str, Callable[[Any], str]] = {
@@ -255,11 +258,12 @@ def _csv_text(value: Any, kind: str) -> str:
 
 def to_csv(results: WaveResults, language: str) -> bytes:
     """The long table (see the module's docstring), through the one CSV writer."""
+    fields = FIELDS + (dig.INCLUSION_FIELDS if results.inclusion is not None else ())
     with using_language(language):
-        header = [_(title) for _key, title, _kind in FIELDS]
+        header = [_(title) for _key, title, _kind in fields]
         lines = [
-            [_csv_text(record.get(key), kind) for key, _title, kind in FIELDS]
-            for record in records(results)
+            [_csv_text(record.get(key), kind) for key, _title, kind in fields]
+            for record in (*records(results), *dig.inclusion_records(results))
         ]
         return spreadsheet_csv(header, lines)
 
@@ -272,6 +276,7 @@ NUMBER_FORMATS = {
     "points": "+0.00;-0.00;0.00",
     "change": "+0.0;-0.0;0.0",
     "enps": "+0;-0;0",
+    **dig.XLSX_FORMATS,
 }
 
 
@@ -317,6 +322,7 @@ def legend_lines(results: WaveResults, settings: Settings) -> list[tuple[str, st
         lines.append((_("Scores"), _("Scores are exported once the wave has closed.")))
     elif results.score_view.previous is not None:
         lines.append((_("Previous wave"), results.score_view.previous.title))
+    lines += dig.inclusion_legend(results)
     if results.counted_through is not None:
         lines.append(
             (
@@ -336,6 +342,9 @@ def to_xlsx(results: WaveResults, language: str, *, settings: Settings) -> bytes
         _scores_sheet(book.active, results)
         _records_sheet(book.create_sheet(_sheet_title(_("Details"))), results)
         _rates_sheet(book.create_sheet(_sheet_title(_("Response rates"))), results)
+        if results.inclusion is not None:
+            inclusion = book.create_sheet(_sheet_title(_("Inclusion")))
+            _records_sheet(inclusion, results, dig.SHEET_FIELDS, dig.inclusion_records)
         _legend_sheet(book.create_sheet(_sheet_title(_("Legend"))), results, settings)
         out = io.BytesIO()
         book.save(out)
@@ -414,15 +423,20 @@ def _scores_sheet(sheet: Any, results: WaveResults) -> None:
         sheet.column_dimensions[get_column_letter(index)].width = 13
 
 
-def _records_sheet(sheet: Any, results: WaveResults) -> None:
+def _records_sheet(
+    sheet: Any,
+    results: WaveResults,
+    fields: tuple[tuple[str, str, str], ...] = FIELDS,
+    rows: Callable[[WaveResults], Iterator[dict[str, Any]]] = records,
+) -> None:
     from openpyxl.utils import get_column_letter
 
-    _header(sheet, [_(title) for _key, title, _kind in FIELDS])
-    for number, record in enumerate(records(results), start=2):
-        for column, (key, _title, kind) in enumerate(FIELDS, start=1):
+    _header(sheet, [_(title) for _key, title, _kind in fields])
+    for number, record in enumerate(rows(results), start=2):
+        for column, (key, _title, kind) in enumerate(fields, start=1):
             _write(sheet, number, column, record.get(key), kind)
     sheet.freeze_panes = "D2"
-    for index in range(1, len(FIELDS) + 1):
+    for index in range(1, len(fields) + 1):
         sheet.column_dimensions[get_column_letter(index)].width = 16
 
 

@@ -4,7 +4,8 @@ Rendered from one `WaveResults` only: the response rates, then a section per dep
 of the viewer's subtree (for HR's whole-organisation report, the organisation first) with
 every scale and item (% favourable, mean, n and a bar of unfavourable, neutral and
 favourable), the comparison with the organisation and with the previous wave, eNPS, and
-the largest comment themes. A hidden figure is marked with the same word as in the other
+the largest comment themes; HR's report of a DIG wave ends with the inclusion figures
+(`results.inclusion_exports`). A hidden figure is marked with the same word as in the other
 exports and explained once, on the first page.
 
 The template (``templates/results/report.html``) is rendered with the application's own
@@ -22,6 +23,7 @@ from survey_app.core.clock import local_today
 from survey_app.core.i18n import _
 from survey_app.core.settings import Settings
 from survey_app.results.dashboard import ScoreRow
+from survey_app.results.inclusion_exports import hidden_inclusion_note
 from survey_app.results.markers import (
     flag_text,
     hidden_figure_note,
@@ -103,7 +105,23 @@ def report_context(results: WaveResults, language: str, settings: Settings) -> d
         "figure_note": hidden_figure_note(None, k),
         "rate_note": hidden_rate_note(k),
         "printed_on": local_today(settings.timezone).strftime("%d-%m-%Y"),
+        # HR's report of a DIG wave: the inclusion figures per demographic, last.
+        "inclusion": results.inclusion,
+        "inclusion_intro": inclusion_intro(),
+        "inclusion_note": hidden_inclusion_note(results.thresholds.min_demographic_group_size),
     }
+
+
+def inclusion_intro() -> str:
+    return _(
+        "Per demographic, for the whole organisation and each top-level department: the "
+        "people who stated a category, their mean per scale (1–5) and, in brackets, the "
+        "difference from everyone else in the same unit; ▲ or ▼ where that difference is "
+        "significant and large enough to matter. Undesirable behaviour: the share who "
+        "experienced it in the last 12 months (the rest of the unit in brackets). "
+        "Self-identification is voluntary: people who did not consent or would rather not "
+        "say count in no category."
+    )
 
 
 def report_html(results: WaveResults, language: str, *, settings: Settings) -> str:
