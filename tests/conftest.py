@@ -51,6 +51,13 @@ async def _pg_admin(statement: str) -> None:
         await connection.close()
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "real_password_hashing: hashes passwords at the application's argon2id cost",
+    )
+
+
 def pytest_report_header(config: pytest.Config) -> str:
     return f"klankbord database: {TEST_DB} ({os.environ['DATABASE_URL']})"
 
@@ -158,6 +165,23 @@ async def db(database: str) -> AsyncIterator[str]:
     use_engine(_ENGINE)
     await empty_all_tables()
     yield database
+
+
+@pytest.fixture(autouse=True)
+def cheap_password_hashing(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Passwords this process hashes use argon2id at its lowest cost (under 1 ms instead of
+    ~0.1-0.3 s each; the suite makes hundreds of accounts). Verifying reads the cost from the
+    hash, so the live servers verify these cheaply too. Tests of the hashing itself are
+    marked ``real_password_hashing`` and keep the application's parameters."""
+    if request.node.get_closest_marker("real_password_hashing"):
+        return
+    from argon2 import PasswordHasher
+
+    from survey_app.accounts import passwords
+
+    monkeypatch.setattr(
+        passwords, "_HASHER", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    )
 
 
 @pytest.fixture

@@ -287,12 +287,14 @@ async def test_unknown_user_names_get_the_same_answer_as_wrong_passwords(client)
     )
 
 
+@pytest.mark.real_password_hashing
 async def test_passwords_are_stored_as_argon2id() -> None:
     await make_account("hr@testdorp.example", is_hr=True)
     stored = (await Account.select(Account.password_hash))[0]["password_hash"]
     assert stored.startswith("$argon2id$") and PASSWORD not in stored
 
 
+@pytest.mark.real_password_hashing
 def test_the_unknown_user_dummy_hash_is_checked_like_a_real_one() -> None:
     """The written-out hash for unknown user names has today's parameters: verifying it costs
     what verifying a real password costs, so the answer time does not tell them apart."""
