@@ -55,7 +55,14 @@ from survey_app.responding.service import submit_response
 from survey_app.tables.anonymous import Answer, Response
 from survey_app.tables.identity import Account
 from survey_app.waves.codes import issue_codes
-from survey_app.waves.service import WaveInfo, close_wave
+from survey_app.waves.service import (
+    WaveInfo,
+    close_wave,
+    create_wave,
+    invite,
+    shipped_template,
+    wave_template,
+)
 from surveys import Question, load_template, validate_answers
 from tests.helpers import (
     CHROMIUM,
@@ -134,6 +141,10 @@ class Scenario:
     codes: dict[str, str] = field(default_factory=dict)
     # The wave this run's HR made through the pages (its public id), and changes further.
     drafts: dict[str, str] = field(default_factory=dict)
+    # A token of an open DIG wave that asks questions about oneself (never used: viewing
+    # and deciding on the consent screen do not use it up).
+    dig: str = ""
+    dig_closed: WaveInfo | None = None  # a closed DIG wave with self-identification
 
     def for_run(self, run: str) -> Scenario:
         return replace(self, run=run, signed_in={"user": None}, drafts={})
@@ -204,6 +215,25 @@ async def visit_survey_errors(page: Page, scenario: Scenario) -> int:
         await page.locator(SEND).click()
     await expect(page.locator(".error-summary")).to_be_visible()
     return (await posted.value).status
+
+
+async def visit_consent(page: Page, scenario: Scenario) -> int:
+    """A DIG wave's link goes to the consent screen before the survey."""
+    await page.context.clear_cookies(name="klankbord_survey")
+    status = await goto(page, link(scenario, scenario.dig))
+    assert urlsplit(page.url).path == "/survey/consent", page.url
+    return status
+
+
+async def visit_consent_given(page: Page, scenario: Scenario) -> int:
+    """Consent given: the survey with its last section, the questions about oneself."""
+    await visit_consent(page, scenario)
+    async with page.expect_navigation() as navigation:
+        await page.locator("button[name=consent][value=yes]").click()
+    response = await navigation.value
+    assert response is not None and urlsplit(page.url).path == "/survey", page.url
+    await expect(page.locator("[name^=self_id_]").first).to_be_attached()
+    return response.status
 
 
 async def visit_no_session(page: Page, scenario: Scenario) -> int:
@@ -418,6 +448,14 @@ async def visit_hr_wave(page: Page, scenario: Scenario) -> int:
     return status
 
 
+async def visit_hr_inclusion(page: Page, scenario: Scenario) -> int:
+    assert scenario.dig_closed is not None
+    url = f"{scenario.url}/hr/waves/{scenario.dig_closed.public_id}/inclusion"
+    status = await goto_page(page, url)
+    assert await page.locator("table").count() >= 1
+    return status
+
+
 async def visit_hr_results(page: Page, scenario: Scenario) -> int:
     # The last closed wave: the heatmap, with scales as columns, then questions and means.
     status = await goto_page(page, f"{scenario.url}/hr/results?wave={scenario.themed.public_id}")
@@ -593,6 +631,14 @@ PAGES = [
     ),
     PageCase("survey with errors", (("POST", "/survey"),), visit_survey_errors, 422),
     PageCase("thank-you page", (("GET", "/survey/thanks"),), at("/survey/thanks"), 200),
+    PageCase("DIG consent screen", (("GET", "/survey/consent"),), visit_consent, 200, matrix=False),
+    PageCase(
+        "DIG survey after consent",
+        (("POST", "/survey/consent"),),
+        visit_consent_given,
+        200,
+        matrix=False,
+    ),
     PageCase("link: unknown", (START,), at(f"/s/{secrets.token_urlsafe(16)}"), 404, matrix=False),
     PageCase("link: used", (START,), token_link("used"), 409),
     PageCase("link: not yet open", (START,), token_link("not_yet_open"), 403, matrix=False),
@@ -683,6 +729,13 @@ PAGES = [
         (("POST", "/hr/waves/{public_id:str}/mail/reminders"),),
         as_role("hr", wave_mail("reminders", send=True)),
         409,
+        matrix=False,
+    ),
+    PageCase(
+        "HR: inclusion figures of a DIG wave",
+        (("GET", "/hr/waves/{public_id:str}/inclusion"),),
+        as_role("hr", visit_hr_inclusion),
+        200,
         matrix=False,
     ),
     PageCase(
@@ -1086,6 +1139,65 @@ async def themed_wave() -> WaveInfo:
     return opened.wave
 
 
+DIG_ANSWERS = {
+    "belonging_part": "4",
+    "belonging_valued": "4",
+    "belonging_outsider": "2",
+    "authenticity_be_myself": "4",
+    "authenticity_hide": "2",
+    "authenticity_asset": "3",
+    "safety_speak_up": "4",
+    "safety_mistakes": "2",
+    "safety_different_view": "4",
+    "leader_listens": "4",
+    "leader_steps_in": "3",
+    "leader_overlooks": "2",
+    "fair_equal": "4",
+    "fair_opportunities": "3",
+    "fair_favoured": "2",
+    "knows_confidential_adviser": "yes",
+}
+
+
+async def dig_waves(today: dt.date) -> tuple[str, WaveInfo]:
+    """An open DIG wave asking about oneself (a token never used), and a closed one with
+    responses and self-identification (HR's inclusion page)."""
+    waves = []
+    for title in ("Inclusiemonitor", "Inclusiemonitor voorjaar"):
+        wave = await create_wave(
+            title=title,
+            template_key="dig",
+            template=shipped_template("dig"),  # every category the template offers
+            department_codes=["GEM"],
+            opens_on=today - dt.timedelta(days=1),
+            closes_on=today + dt.timedelta(days=14),
+            timezone=TIMEZONE,
+        )
+        waves.append((wave, await invite(wave, now=wave.opens_at, settings=app_settings())))
+    (_, open_invited), (closed, closed_invited) = waves
+    template = await wave_template(closed)
+    for number, invited in enumerate(closed_invited):
+        form = {
+            **DIG_ANSWERS,
+            "belonging_part": str(2 + number % 4),
+            "ub_experienced": "yes" if number % 3 == 0 else "no",
+        }
+        answers, errors = validate_answers(template, {k: [v] for k, v in form.items()})
+        assert not errors, errors
+        await submit_response(
+            hash_token(invited.token),
+            answers,
+            now=utc_now(),
+            settings=app_settings(),
+            self_identification=[
+                ("gender_identity", "woman" if number % 2 else "man"),
+                ("working_hours", "part_time" if number % 3 else "full_time"),
+            ],
+        )
+    await close_wave(closed, now=utc_now())
+    return open_invited[0].token, closed
+
+
 @pytest.fixture
 async def scenario(live_server) -> Scenario:
     """A small organisation, an open wave with one response, waves in every other state,
@@ -1103,6 +1215,7 @@ async def scenario(live_server) -> Scenario:
     expired = await open_wave(opens_on=today - 20 * day, closes_on=today - 10 * day)
     closed = await open_wave()
     await close_wave(closed.wave, now=utc_now())
+    dig_token, dig_closed = await dig_waves(today)
     accounts, targets = await run_accounts()
     slips = await issue_codes(opened.wave, "ICT", len(RUNS), settings=app_settings())
     codes = dict(zip([f"{viewport}-{lang}" for viewport, lang in RUNS], slips.codes, strict=True))
@@ -1118,6 +1231,8 @@ async def scenario(live_server) -> Scenario:
         accounts=accounts,
         target_ids=targets,
         codes=codes,
+        dig=dig_token,
+        dig_closed=dig_closed,
     )
 
 

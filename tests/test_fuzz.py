@@ -27,6 +27,8 @@ Examples are bounded and derandomized so the run is reproducible and takes secon
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import datetime as dt
 import re
 import warnings
 import zlib
@@ -47,11 +49,13 @@ from survey_app.core.settings import Settings
 from survey_app.responding.service import submit_response
 from survey_app.tables.anonymous import Response, SealedResponse
 from survey_app.tables.identity import Account
-from survey_app.waves.service import close_wave
+from survey_app.waves.service import close_wave, create_wave, invite
 from survey_app.web.access import ACCESS_KEY, Rule, is_automatic_options
 from survey_app.web.csrf import CSRF_COOKIE, CSRF_HEADER
-from surveys import load_template, validate_answers
+from surveys import load_template, load_templates, validate_answers
+from surveys.model import Bilingual, Section
 from tests.helpers import (
+    TIMEZONE,
     app_settings,
     csrf_from,
     full_answers,
@@ -292,11 +296,61 @@ class Invitations:
             self.session_open = False
 
 
+# The answer form documents every question of every shipped survey (form_schema.py); a
+# survey ignores the fields it does not ask. The fuzzed wave asks them all (the pulse with
+# the other surveys' questions added, as HR can add bank questions to a draft), so that a
+# generated invalid value is always one the server must refuse.
+OTHER_REQUIRED_ANSWERS = {
+    "belonging_part": "4",
+    "belonging_valued": "4",
+    "belonging_outsider": "2",
+    "authenticity_be_myself": "4",
+    "authenticity_hide": "2",
+    "authenticity_asset": "3",
+    "safety_different_view": "4",
+    "leader_listens": "4",
+    "leader_steps_in": "3",
+    "leader_overlooks": "2",
+    "fair_equal": "4",
+    "fair_opportunities": "3",
+    "fair_favoured": "2",
+    "ub_experienced": "no",
+    "knows_confidential_adviser": "yes",
+}
+
+
+def complete_form() -> dict[str, str]:
+    return {**full_answers(), **OTHER_REQUIRED_ANSWERS}
+
+
+def every_question_template():
+    pulse = load_template("pulse").with_self_identification(())
+    asked = {question.key for question in pulse.questions}
+    others = []
+    for template in load_templates().values():
+        for question in template.questions:
+            if question.key not in asked:
+                asked.add(question.key)
+                others.append(question)
+    extra = Section(Bilingual(nl="Overige vragen", en="Other questions"), tuple(others))
+    return dataclasses.replace(pulse, sections=(*pulse.sections, extra))
+
+
 @pytest.fixture
 async def invitations() -> Invitations:
     await load_small_org({"JEUGD": 120, "WMO": 60, "ICT": 60})
-    opened = await open_wave()
-    return Invitations(list(opened.tokens.values()))
+    today = utc_now().astimezone(TIMEZONE).date()
+    wave = await create_wave(
+        title="Fuzz: every question",
+        template_key="pulse",
+        template=every_question_template(),
+        department_codes=["GEM"],
+        opens_on=today - dt.timedelta(days=1),
+        closes_on=today + dt.timedelta(days=14),
+        timezone=TIMEZONE,
+    )
+    made = await invite(wave, now=wave.opens_at, settings=app_settings())
+    return Invitations([item.token for item in made])
 
 
 def location(response) -> str:
@@ -337,7 +391,7 @@ def test_survey_routes_answer_as_documented_with_an_open_invitation(
     if case.method == "POST" and case.path == "/survey" and isinstance(case.body, dict):
         # Generated answers over a complete valid form: positive cases store a response,
         # negative ones must be refused with the field's error.
-        case.body = {**full_answers(), **case.body}
+        case.body = {**complete_form(), **case.body}
     response = case.call_and_validate(
         session=http, headers=invitations.headers, allow_redirects=False
     )
@@ -355,7 +409,7 @@ def test_the_fuzzed_session_run_reached_validation_and_storage(
     def run(case) -> None:
         invitations.ensure_session(http)
         if isinstance(case.body, dict):
-            case.body = {**full_answers(), **case.body}
+            case.body = {**complete_form(), **case.body}
         response = case.call_and_validate(
             session=http, headers=invitations.headers, allow_redirects=False
         )

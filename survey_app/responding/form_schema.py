@@ -23,11 +23,16 @@ def _question_schema(question: Any) -> Schema:
         return Schema(type="string", max_length=question.max_length, pattern=_TEXT_PATTERN)
     options = [option.key for option in question.options]
     if question.type == "multiple_choice":
+        # A form sends one value as a single field and several as repeated fields, so one
+        # option is a string or a list. A repeated option counts once (surveys/FORMAT.md):
+        # neither repeats nor the number of values is a property of the form; the server
+        # counts distinct options against the question's limits and answers 422.
         return Schema(
-            type="array",
-            items=Schema(type="string", enum=options),
-            max_items=question.max_choices,
-            unique_items=True,
+            any_of=[
+                Schema(type="string", enum=options),
+                Schema(type="array", items=Schema(type="string", enum=options)),
+            ],
+            description="One or more of the options; a repeated option counts once.",
         )
     return Schema(type="string", enum=options)
 
