@@ -260,7 +260,7 @@ class WaveResultsController(Controller):
             language=current_language.get(),
             view="inclusion",
             with_inclusion=True,
-            with_trend=True,
+            with_gap_trend=True,
         )
         return page(
             request,

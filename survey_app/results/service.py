@@ -180,6 +180,7 @@ async def wave_results(
     with_trend: bool = False,
     organisation_only: bool = False,
     with_inclusion: bool = False,
+    with_gap_trend: bool = False,
 ) -> WaveResults:
     """The results of one wave that ``viewer`` may see, recorded in the audit trail as
     ``view`` (the page or command). Raises `WaveNotFound`, `DepartmentNotFound` or
@@ -191,7 +192,8 @@ async def wave_results(
     the organisation. ``organisation_only`` is what
     every signed-in person may see: the organisation's figures, no department.
     ``with_inclusion`` (HR and the operator only) adds the organisation's `InclusionView`,
-    with the gap trends over earlier waves when ``with_trend``."""
+    with the gap trends over earlier waves when ``with_gap_trend`` (the inclusion page's;
+    ``with_trend`` is the score view's, which the inclusion page does not show)."""
     if with_inclusion and not viewer.is_hr:
         raise ResultsRefused("hr_only")
     wave = await get_wave(wave_id)
@@ -253,7 +255,7 @@ async def wave_results(
             organisation_only=organisation_only,
             wave_id=wave_id,
             with_inclusion=with_inclusion,
-            with_trend=with_trend,
+            with_gap_trend=with_gap_trend,
         )
     finally:
         await _settle(counting, scoring, invited)
@@ -296,7 +298,7 @@ async def _gathered(
     organisation_only: bool,
     wave_id: str,
     with_inclusion: bool = False,
-    with_trend: bool = False,
+    with_gap_trend: bool = False,
 ) -> WaveResults:
     gated_rates = await asyncio.to_thread(gate_rates, rows, current.min_group_size, protected)
     rates = [
@@ -346,7 +348,7 @@ async def _gathered(
     score_view = None if scoring is None else await scoring
     inclusion = None
     if state is WaveState.CLOSED and with_inclusion:
-        earlier = await earlier_waves(wave) if with_trend else []
+        earlier = await earlier_waves(wave) if with_gap_trend else []
         for other in earlier:
             await release_all(other, secret_key=settings.secret_key)
         inclusion = await wave_inclusion(wave, tree, departments, current, language, earlier)

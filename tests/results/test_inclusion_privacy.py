@@ -28,7 +28,7 @@ async def inclusion_of(public_id: str) -> InclusionView:
         language="en",
         view="inclusion",
         with_inclusion=True,
-        with_trend=True,
+        with_gap_trend=True,
     )
     assert results.inclusion is not None
     return results.inclusion
