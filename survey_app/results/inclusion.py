@@ -314,7 +314,7 @@ def _view(
     intersections = {}
     for first, second in itertools.combinations(demographics, 2):
         intersections[first.key, second.key] = intersection_table(
-            report.intersections(first.key, second.key), first, second, data.scales
+            report.intersections(first.key, second.key), first, second
         )
     trends = {}
     for demographic in demographics:

@@ -9,7 +9,6 @@ that computes them (`results.inclusion`).
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -259,9 +258,7 @@ def unit_rows(
     )
 
 
-def intersection_table(
-    value: Any, first: Demographic, second: Demographic, scales: Sequence[str]
-) -> IntersectionTable:
+def intersection_table(value: Any, first: Demographic, second: Demographic) -> IntersectionTable:
     reason = _reason(value)
     if reason is not None:
         return IntersectionTable(first, second, reason)
@@ -273,9 +270,10 @@ def intersection_table(
             tuple(
                 IntersectionCell(
                     respondents=int(cell.respondents),
+                    # A scale too few of the cell answered is hidden (None) on its own.
                     means={
                         scale: None if _reason(mean) else _number(mean)
-                        for scale, mean in _means(cell, scales).items()
+                        for scale, mean in cell.scales.items()
                     },
                 )
                 for cell in row
@@ -283,16 +281,6 @@ def intersection_table(
             for row in value.cells
         ),
     )
-
-
-def _means(cell: Any, scales: Sequence[str]) -> dict[str, Any]:
-    """A cell's scale means, whichever shape the analysis gives them."""
-    means = getattr(cell, "means", None)
-    if means is None:
-        means = getattr(cell, "scales", {})
-    if isinstance(means, dict):
-        return {scale: means.get(scale) for scale in scales}
-    return dict(zip(scales, means, strict=False))
 
 
 def demographic_name(key: str, text: str, language: str) -> str:

@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import pytest
 
-from survey_app.results.inclusion_figures import InclusionView, IntersectionCell, IntersectionTable
+from analysis.gate import Suppressed
+from analysis.inclusion import InclusionReport, Intersection
+from analysis.inclusion import IntersectionCell as AnalysisCell
+from survey_app.results.inclusion_figures import InclusionView
 from survey_app.results.service import ResultsRefused, wave_results
 from tests.helpers import app_settings, make_account, sign_in, sign_in_as_hr
 from tests.results.dig_wave import CATEGORIES, SMALL, dig_wave
@@ -140,27 +143,49 @@ async def test_managers_get_no_breakdown_anywhere(client) -> None:
 async def test_a_combination_that_passes_is_a_table_of_counts_and_means(
     client, monkeypatch
 ) -> None:
-    """(The 4-in-40 wave has no combination that passes: one is put in its place.)"""
+    """(The 4-in-40 wave has no combination that passes: the analysis gives one in its
+    place, so that what the results make of it, up to the page, is what is checked: a
+    cell's count and its mean of the chosen scale, and no mean the analysis hid.)"""
     dig = await dig_wave()
-    view = await inclusion_of(dig.public_id)
-    first, second = view.demographic("age_band"), view.demographic("working_hours")
-    cells = tuple(
-        tuple(
-            IntersectionCell(respondents=10 + row * 2 + column, means={"belonging": 3.25})
-            for column in range(len(second.categories))
+
+    def passing(report: InclusionReport, a: str, b: str) -> Intersection:
+        rows, columns = (report.breakdowns[key].categories for key in (a, b))
+        cells = tuple(
+            tuple(
+                AnalysisCell(
+                    respondents=10 + row * 2 + column,
+                    scales={"belonging": 3.25, "fair_treatment": Suppressed()},
+                )
+                for column in range(len(columns))
+            )
+            for row in range(len(rows))
         )
-        for row in range(len(first.categories))
-    )
-    table = IntersectionTable(first, second, None, cells)
-    monkeypatch.setattr(InclusionView, "intersection", lambda self, a, b: table)
+        return Intersection(a, b, rows, columns, cells)
+
+    monkeypatch.setattr(InclusionReport, "intersections", passing)
+    view = await inclusion_of(dig.public_id)
+    table = view.intersection("age_band", "working_hours")
+    assert table is not None and table.reason is None
+    assert table.cells[1][1].respondents == 13
+    assert table.cells[1][1].means == {"belonging": 3.25, "fair_treatment": None}
     await sign_in_as_hr(client)
+    url = f"/hr/waves/{dig.public_id}/inclusion"
     page = await client.get(
-        f"/hr/waves/{dig.public_id}/inclusion",
-        params={"demographic": "age_band", "and": "working_hours", "lang": "en"},
+        url, params={"demographic": "age_band", "and": "working_hours", "lang": "en"}
     )
     assert page.status_code == 200
     assert "Respondents and mean of Belonging by Age and Working hours" in page.text
     assert "13 people: 3.25" in page.text
+    hidden_mean = await client.get(
+        url,
+        params={
+            "demographic": "age_band",
+            "and": "working_hours",
+            "scale": "fair_treatment",
+            "lang": "en",
+        },
+    )
+    assert "13 people</td>" in hidden_mean.text
 
 
 async def test_the_gap_has_a_trend_over_waves_of_the_template(client) -> None:
