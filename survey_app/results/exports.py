@@ -241,8 +241,8 @@ def records(results: WaveResults) -> Iterator[dict[str, Any]]:
 
 
 def _csv_text(value: Any, kind: str) -> str:
-    if (text := dig.csv_text(value, kind)) is not None:
-        return text
+    if value is HIDDEN:
+        return hidden_marker()
     if value is None:
         return ""
     formats: dict[str, Callable[[Any], str]] = {
@@ -252,6 +252,7 @@ def _csv_text(value: Any, kind: str) -> str:
         "points": lambda v: f"{v:+.2f}",
         "change": lambda v: f"{v:+.1f}",
         "enps": lambda v: f"{v:+.0f}",
+        **dig.CSV_FORMATS,
     }
     return formats.get(kind, str)(value)
 

@@ -18,7 +18,7 @@ from typing import Any
 from survey_app.core.errors import N_
 from survey_app.core.i18n import _
 from survey_app.results.inclusion_figures import CategoryRow, GapFigure, Shares
-from survey_app.results.markers import HIDDEN, Hidden, hidden_marker
+from survey_app.results.markers import HIDDEN, Hidden
 from survey_app.results.service import WaveResults
 
 # The columns the CSV and the XLSX details add for inclusion records (after the pulse's).
@@ -49,7 +49,7 @@ SHEET_FIELDS: tuple[tuple[str, str, str], ...] = (
     *INCLUSION_FIELDS[3:],
     ("note", N_("Note"), "text"),
 )
-# Number formats beyond the pulse's (`results.exports.NUMBER_FORMATS`).
+# Number formats beyond the pulse's (`results.exports._csv_text` and `NUMBER_FORMATS`).
 CSV_FORMATS = {"p": lambda v: f"{v:.4f}", "effect": lambda v: f"{v:+.2f}"}
 XLSX_FORMATS = {"p": "0.0000", "effect": "+0.00;-0.00;0.00"}
 # The multiple and single choices about undesirable behaviour, shares among those who
@@ -195,12 +195,3 @@ def inclusion_legend(results: WaveResults) -> list[tuple[str, str]]:
             ).format(k=k),
         ),
     ]
-
-
-def csv_text(value: Any, kind: str) -> str | None:
-    """The CSV writing of the kinds only inclusion records have (None: not one of them)."""
-    if value is HIDDEN:
-        return hidden_marker()
-    if kind in CSV_FORMATS and value is not None:
-        return CSV_FORMATS[kind](value)
-    return None

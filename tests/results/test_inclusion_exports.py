@@ -85,17 +85,24 @@ async def test_hr_csv_of_a_dig_wave_hides_four_in_forty(settings) -> None:
         assert any(row[h[key]] == "hidden" for key in FIGURES[1:]), row
         assert row[h["note"]].startswith("Hidden")
     assert_not_derivable(inclusion, disability)
-    # Figures do appear where groups are large enough: B's yes against the rest of B.
-    b_yes = [
+    # Figures do appear where groups are large enough: the organisation's 53 who said
+    # they have none against the rest, written as the legend says (p to four decimals, a
+    # signed effect size).
+    (no,) = [
         row
         for row in inclusion
-        if row[h["path"]] == "GEM/BACK"
+        if row[h["path"]] == ""
         and row[h["demographic"]] == disability
-        and row[h["category"]] == "Yes"
+        and row[h["category"]] == "No"
         and row[h["key"]] == "belonging"
     ]
-    if b_yes and shown(b_yes[0][h["mean"]]):
-        assert float(b_yes[0][h["mean"]]) < float(b_yes[0][h["rest_mean"]])
+    assert no[h["respondents"]] == "53"
+    assert re.fullmatch(r"\d\.\d\d", no[h["mean"]]) and re.fullmatch(
+        r"\d\.\d\d", no[h["rest_mean"]]
+    )
+    assert re.fullmatch(r"[+-]\d\.\d\d", no[h["gap"]]), no[h["gap"]]
+    assert re.fullmatch(r"[01]\.\d{4}", no[h["p_value"]]), no[h["p_value"]]
+    assert re.fullmatch(r"[+-]\d\.\d\d", no[h["effect_size"]]), no[h["effect_size"]]
 
 
 async def test_hr_xlsx_and_pdf_of_a_dig_wave(settings) -> None:
