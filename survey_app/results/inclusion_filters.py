@@ -9,9 +9,6 @@ from typing import Any
 
 from survey_app.results.service import WaveResults
 
-# Why a figure is hidden (`analysis.gate.REASONS`), as the page says it.
-REASON_KEYS = ("too_few_respondents", "parent_suppressed", "differencing")
-
 
 def inclusion_filters(
     results: WaveResults,
