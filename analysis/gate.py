@@ -404,6 +404,22 @@ def _disclosed(low: float, high: float, k: int) -> bool:
     return np.ceil(low - _LP_TOLERANCE) >= 1 and np.floor(high + _LP_TOLERANCE) <= k - 1
 
 
+def pins_small_group(
+    table: np.ndarray, equations: np.ndarray, groups: list[np.ndarray], k: int
+) -> bool:
+    """Whether the attacker's equations pin any of `groups` to 1..k-1 people.
+
+    The cross-tab audit's LPs (screen, then a range per remaining group) for tables of
+    any shape: `table` holds the true counts, `equations` the known sums as masks over it
+    (one per equation), `groups` masks of the groups of 1..k-1 people to protect. Used by
+    the inclusion analysis's three-way audit (`analysis.inclusion_gate.three_way_safe`).
+    """
+    return any(
+        _disclosed(*_feasible_range(table, equations, group, k), k)
+        for group in _screen(table, equations, groups, k)
+    )
+
+
 def _audited_groups(
     hidden: np.ndarray, table: np.ndarray, k: int, rows_known: bool = False
 ) -> list[np.ndarray]:

@@ -16,9 +16,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import linprog
 
-from analysis.gate import PARENT_SUPPRESSED, VISIBLE, suppress_crosstab, suppress_tree
+from analysis.gate import (
+    PARENT_SUPPRESSED,
+    VISIBLE,
+    pins_small_group,
+    suppress_crosstab,
+    suppress_tree,
+)
 from analysis.tree import GroupTree
 
 
@@ -126,10 +131,6 @@ def intersection_passes(
     )
 
 
-# Tolerance for reading LP bounds as whole numbers (as analysis.gate).
-_TOLERANCE = 1e-6
-
-
 def three_way_safe(
     rows: GateRows,
     codes_a: np.ndarray,
@@ -146,8 +147,8 @@ def three_way_safe(
     attacker knows every row total, every shown cell and organisation column of both
     breakdowns (`reasons_a`, `reasons_b` from `cell_reasons`) and every a x b cell; no
     group of 1..k-1 people (a hidden breakdown cell, an implicit cell, a unit x a x b
-    cell) may have a feasible range within 1..k-1 (`scipy.optimize.linprog`, as the
-    crosstab audit of `analysis.gate`, screened with a few LPs over all groups first).
+    cell) may have a feasible range within 1..k-1 (`analysis.gate.pins_small_group`, the
+    LPs of the cross-tab audit).
     """
     n_a, n_b = reasons_a.shape[1], reasons_b.shape[1]
     shape = (rows.count, n_a + 1, n_b + 1)
@@ -182,26 +183,4 @@ def three_way_safe(
         for j in range(n_b + 1):
             (known if i < n_a and j < n_b else groups).append(select(i=i, j=j))
     suspects = [g for g in groups if 1 <= truth[g].sum() < k]
-    if not suspects:
-        return True
-    a_eq = np.array([m.ravel() for m in known], dtype=float)
-    b_eq = np.array([truth[m].sum() for m in known], dtype=float)
-    weights = [g.ravel().astype(float) for g in suspects]
-    for sense in (1.0, -1.0):  # screening: seen at 0, or at k or more, means safe
-        while weights:
-            result = linprog(
-                sense * np.sum(weights, axis=0), A_eq=a_eq, b_eq=b_eq, bounds=(0, None)
-            )
-            values = np.array([w @ result.x for w in weights])
-            keep = values > _TOLERANCE if sense > 0 else values < k - _TOLERANCE
-            if keep.all():
-                break
-            weights = [w for w, kept in zip(weights, keep, strict=True) if kept]
-    for w in weights:
-        high = -linprog(-w, A_eq=a_eq, b_eq=b_eq, bounds=(0, None)).fun
-        if high >= k - _TOLERANCE:
-            continue
-        low = linprog(w, A_eq=a_eq, b_eq=b_eq, bounds=(0, None)).fun
-        if np.ceil(low - _TOLERANCE) >= 1:
-            return False
-    return True
+    return not pins_small_group(truth, np.stack(known), suspects, k)
