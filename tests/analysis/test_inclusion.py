@@ -501,3 +501,66 @@ def test_a_small_known_department_keeps_the_reason_too_few() -> None:
     small = report.breakdowns["d"].units[1]
     assert small.respondents == 4
     assert [c.respondents for c in small.categories] == [Suppressed("too_few_respondents")] * 2
+
+
+def test_incidence_some_did_not_answer_is_gated_on_its_own_counts() -> None:
+    # 12 women, of whom 2 (then 3) left the incidence question unanswered; 12 men.
+    people = [(0, {"gender": 0}, [4.0], 1.0)] * 10 + [(0, {"gender": 0}, [4.0], np.nan)] * 2
+    people += [(0, {"gender": 1}, [3.0], 0.0)] * 12
+    report = inclusion_report(make_data(("A",), people, GENDER), k=5, k_demographics=10)
+    woman = report.breakdowns["gender"].units[0].categories[0]
+    assert woman.incidence.n == 10 and woman.incidence.rate == 1.0
+    people[0] = (0, {"gender": 0}, [4.0], np.nan)
+    report = inclusion_report(make_data(("A",), people, GENDER), k=5, k_demographics=10)
+    for unit in report.breakdowns["gender"].units:
+        woman = unit.categories[0]
+        assert woman.respondents == 12 and isinstance(woman.scales["belonging"], Gap)
+        assert isinstance(woman.incidence, Suppressed)
+
+
+def test_too_few_respondents_show_no_total() -> None:
+    people = [(0, {"gender": 0}, [3.0], 0.0)] * 4
+    report = inclusion_report(make_data(("A",), people, GENDER), k=5, k_demographics=10)
+    assert report.respondents == Suppressed("too_few_respondents")
+    assert report.breakdowns["gender"].units[0].respondents == Suppressed("too_few_respondents")
+
+
+def test_a_significant_gap_is_flagged_only_from_the_minimum_effect() -> None:
+    people = [(0, {"gender": 0}, [x], 0.0) for x in (4.0, 5.0) * 15]
+    people += [(0, {"gender": 1}, [x], 0.0) for x in (1.0, 2.0) * 15]
+    data = make_data(("A",), people, GENDER)
+    for min_effect, flagged in ((0.3, True), (10.0, False)):
+        report = inclusion_report(data, k=5, k_demographics=10, min_effect=min_effect)
+        gap = report.breakdowns["gender"].units[0].categories[0].scales["belonging"]
+        assert gap.p_value < 1e-6 and gap.effect_size > 5
+        assert gap.flagged is flagged
+
+
+def test_holm_counts_only_the_shown_gaps() -> None:
+    data, report = four_in_forty()
+    codes, unit_of = data.category_of["disability"], data.unit_of
+    scores = data.scores[:, 0]
+    shown, raw = [], []
+    for row, unit in enumerate(report.breakdowns["disability"].units):
+        in_unit = np.ones(len(unit_of), dtype=bool) if row == 0 else unit_of == row - 1
+        for c, figures in enumerate(unit.categories):
+            gap = figures.scales["belonging"]
+            if isinstance(gap, Gap):
+                cell = in_unit & (codes == c)
+                pair = (scores[cell], scores[in_unit & ~cell])
+                raw.append(stats.ttest_ind(*pair, equal_var=False).pvalue)
+                shown.append(gap.p_value)
+    assert 0 < len(shown) < 8  # some hidden: their p-values must not enter the family
+    assert shown == pytest.approx(list(holm(raw)))
+
+
+def test_an_intersection_leaves_out_a_scale_some_lack() -> None:
+    demographics = (("gender", ("woman", "man")), ("age", ("young", "old")))
+    people = []
+    for g, a, count in ((0, 0, 12), (0, 1, 15), (1, 0, 11), (1, 1, 13)):
+        people += [(0, {"gender": g, "age": a}, [float(g + a), 3.0], 0.0)] * count
+    people[0] = (0, {"gender": 0, "age": 0}, [0.0, np.nan], 0.0)
+    data = make_data(("A",), people, demographics, scales=("belonging", "voice"))
+    table = inclusion_report(data, k=5, k_demographics=10).intersections("gender", "age")
+    assert table.cells[1][1].scales["belonging"] == 2.0
+    assert table.cells[1][1].scales["voice"] == Suppressed("differencing")
