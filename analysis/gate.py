@@ -425,8 +425,9 @@ def _audited_groups(
 ) -> list[np.ndarray]:
     """Hidden groups whose true size is 1..k-1, as masks over the extended table.
 
-    Every hidden entry (cells and the implicit never-shown cells) and every hidden or
-    implicit margin (not the listed rows when their totals are known: they are shown). A
+    Every hidden entry (cells and the implicit never-shown cells), every hidden or
+    implicit margin (not the listed rows when their totals are known: they are shown), and
+    in every row and column the hidden entries but one (the remainder of a line). A
     group of 0 or at least `k` people cannot be disclosed: the true table is a feasible
     point, so its true size lies in its feasible range.
     """
@@ -447,6 +448,19 @@ def _audited_groups(
             mask = np.zeros(hidden.shape, dtype=bool)
             mask[:, j] = True
             groups.append(mask)
+    # The rest of a line's hidden entries once one of them is pinned: a department of 40
+    # whose 36 "no" follow from the organisation's column leaves its other 4 (the "yes"
+    # and those who did not say) as one group, though neither is pinned on its own. (Less
+    # an empty entry the rest is the whole line: audited above, or a known total.)
+    lines = [np.s_[i, :] for i in range(r + 1)] + [np.s_[:, j] for j in range(c + 1)]
+    for line in lines:
+        line_hidden = np.zeros(hidden.shape, dtype=bool)
+        line_hidden[line] = hidden[line]
+        if line_hidden.sum() >= 3:
+            for i, j in zip(*np.nonzero(line_hidden & (table > 0)), strict=True):
+                rest = line_hidden.copy()
+                rest[i, j] = False
+                groups.append(rest)
     return [g for g in groups if 1 <= table[g].sum() < k]
 
 

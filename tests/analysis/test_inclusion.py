@@ -231,8 +231,10 @@ def attacker_leaks(data: InclusionData, report: InclusionReport, key: str, k: in
     The attacker knows every shown figure of the breakdown, each shown department's total
     (from the ordinary results), the organisation's total, and that counts are not
     negative. Unknowns: people per (department or "elsewhere") x (category or "not
-    stated"). A count is leaked when its LP range lies in 1..k-1; a score sum when the
-    cell is a linear combination of the equations (sums obey the same equations).
+    stated"). Audited: every entry, and in every row and column the entries not shown but
+    one (what is left of a department once one hidden cell follows from its column). A
+    count is leaked when its LP range lies in 1..k-1; a score sum when the group is a
+    linear combination of the equations (sums obey the same equations).
     """
     breakdown = report.breakdowns[key]
     n_cats = len(breakdown.categories)
@@ -264,20 +266,47 @@ def attacker_leaks(data: InclusionData, report: InclusionReport, key: str, k: in
         a[row, members] = 1
     b = np.array([value for _, value in equations], dtype=float)
     assert np.allclose(a @ truth, b)
+    shown = {tuple(members) for members, _ in equations if len(members) == 1}
+    groups = [[i] for i in index.values()]
+    lines = [[index[(r, c)] for c in range(n_cats + 1)] for r in rows]
+    lines += [[index[(r, c)] for r in rows] for c in range(n_cats + 1)]
+    for line in lines:
+        hidden = [i for i in line if (i,) not in shown]
+        # Less an empty entry the rest is the whole line (known, or audited as an entry).
+        groups += [[j for j in hidden if j != i] for i in hidden if len(hidden) >= 3 and truth[i]]
     leaks = []
-    for (r, c), i in index.items():
-        if not 1 <= truth[i] < k:
+    for members in groups:
+        if not 1 <= truth[members].sum() < k:
             continue
         weights = np.zeros(len(index))
-        weights[i] = 1
+        weights[members] = 1
+        names = [name for name, i in index.items() if i in members]
         high = -linprog(-weights, A_eq=a, b_eq=b, bounds=(0, None)).fun
         low = linprog(weights, A_eq=a, b_eq=b, bounds=(0, None)).fun
         if np.ceil(low - 1e-6) >= 1 and np.floor(high + 1e-6) <= k - 1:
-            leaks.append(f"count of {(r, c)}: {low:g}..{high:g}")
+            leaks.append(f"count of {names}: {low:g}..{high:g}")
         solution = np.linalg.lstsq(a.T, weights, rcond=None)[0]
         if np.allclose(a.T @ solution, weights, atol=1e-8):
-            leaks.append(f"sum of {(r, c)} is determined")
+            leaks.append(f"sum of {names} is determined")
     return leaks
+
+
+def test_the_rest_of_a_department_is_not_one_subtraction_away() -> None:
+    # U (40): 36 c0, 2 c1, 2 did not say. With V's and W's c0 shown, U's c0 (36, and its
+    # score sum) follows from the organisation's column, and U's total minus it gives the
+    # other 4 together (2 in c1, 2 who did not say), though neither is pinned on its own.
+    people = []
+    for unit, spec in ((0, {0: 36, 1: 2, -1: 2}), (1, {0: 40, 1: 20}), (2, {0: 30, 1: 12, -1: 8})):
+        for c, count in spec.items():
+            people += [(unit, {"d": c}, [1.0 if unit == 0 and c != 0 else 4.0], 0.0)] * count
+    data = make_data(("U", "V", "W"), people, (("d", ("c0", "c1")),))
+    report = inclusion_report(data, k=5, k_demographics=10)
+    org, u, v, w = report.breakdowns["d"].units
+    assert org.categories[0].respondents == 106 and u.respondents == 40
+    assert isinstance(v.categories[0].respondents, Suppressed) or isinstance(
+        w.categories[0].respondents, Suppressed
+    )
+    assert not attacker_leaks(data, report, "d", 10)
 
 
 @st.composite
