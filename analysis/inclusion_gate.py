@@ -147,8 +147,8 @@ def three_way_safe(
     attacker knows every row total, every shown cell and organisation column of both
     breakdowns (`reasons_a`, `reasons_b` from `cell_reasons`) and every a x b cell; no
     group of 1..k-1 people (a hidden breakdown cell, an implicit cell, a unit x a x b
-    cell) may have a feasible range within 1..k-1 (`analysis.gate.pins_small_group`, the
-    LPs of the cross-tab audit).
+    cell, the remainder of a known total, `_remainders`) may have a feasible range within
+    1..k-1 (`analysis.gate.pins_small_group`, the LPs of the cross-tab audit).
     """
     n_a, n_b = reasons_a.shape[1], reasons_b.shape[1]
     shape = (rows.count, n_a + 1, n_b + 1)
@@ -182,5 +182,35 @@ def three_way_safe(
     for i in range(n_a + 1):
         for j in range(n_b + 1):
             (known if i < n_a and j < n_b else groups).append(select(i=i, j=j))
+    equations = np.stack(known)
+    groups += _remainders(truth, equations, np.stack(groups), k)
     suspects = [g for g in groups if 1 <= truth[g].sum() < k]
-    return not pins_small_group(truth, np.stack(known), suspects, k)
+    return not pins_small_group(truth, equations, suspects, k)
+
+
+def _remainders(truth: np.ndarray, equations: np.ndarray, groups: np.ndarray, k: int) -> list:
+    """What is left of a known total, less the known totals inside it, once a group is pinned.
+
+    A department's shown a1 cell of 7 whose a1/b0 people (4) follow from the a x b cells
+    leaves 3 people, though neither part is pinned on its own (the cross-tab audit's "a
+    line's hidden entries but one", here for any known total). Only remainders of 1..k-1
+    people less a group of at least one are kept (less an empty group the rest is the
+    known total itself).
+    """
+    counts = truth.reshape(-1).astype(float)
+    flat_eq = equations.reshape(len(equations), -1)
+    flat_groups = groups.reshape(len(groups), -1)
+    member = flat_groups.astype(float)
+    group_n = member @ counts
+    size = flat_eq.sum(axis=1)
+    overlap = flat_eq.astype(float) @ flat_eq.T.astype(float)
+    # inside[e, f]: equation f lies strictly within equation e.
+    inside = (overlap == size[None, :]) & (size[None, :] < size[:, None])
+    remainders = []
+    for e in range(len(equations)):
+        free = flat_eq[e] & ~flat_eq[inside[e]].any(axis=0)
+        rest_n = counts @ free - group_n
+        within = member @ ~free == 0
+        for g in np.flatnonzero(within & (group_n > 0) & (rest_n >= 1) & (rest_n < k)):
+            remainders.append((free & ~flat_groups[g]).reshape(truth.shape))
+    return remainders

@@ -412,8 +412,9 @@ def linked_attacker_leaks(data: InclusionData, report: InclusionReport, k: int) 
 
     Unknowns: people per (department or "elsewhere") x (a or not stated) x (b or not
     stated). Known: what `attacker_leaks` uses, for both breakdowns, and the a x b cells
-    when the intersection is shown. Audited: every hidden breakdown cell and every
-    three-way cell of 1..k-1 people.
+    when the intersection is shown. Audited: every hidden breakdown cell, every
+    three-way cell, and what is left of a known total (less the known totals inside it)
+    once one of those is taken out, of 1..k-1 people.
     """
     units = report.breakdowns["a"].units[1:]
     shown_unit = [not isinstance(u.respondents, Suppressed) for u in units]
@@ -462,6 +463,12 @@ def linked_attacker_leaks(data: InclusionData, report: InclusionReport, k: int) 
             for j, cell in enumerate(row):
                 known.append((mask(i=i, j=j), cell.respondents))
     known.append((mask(), float(len(data.unit_of))))
+    for total, _ in list(known):
+        free = total.copy()
+        for m, _ in known:
+            if (m <= total).all() and m.sum() < total.sum():
+                free &= ~m
+        groups += [free & ~g for g in groups if (g <= free).all() and truth[g].sum() > 0]
     a = np.array([m.ravel() for m, _ in known], dtype=float)
     b = np.array([v for _, v in known], dtype=float)
     assert np.allclose(a @ truth.ravel(), b)
@@ -495,6 +502,25 @@ def test_an_intersection_that_would_pin_one_person_is_hidden() -> None:
     report = inclusion_report(data, k=3, k_demographics=4)
     assert report.breakdowns["a"].units[1].categories[1].respondents == 5
     assert report.breakdowns["b"].units[1].categories[0].respondents == 8
+    assert isinstance(report.intersections("a", "b"), Suppressed)
+    assert not linked_attacker_leaks(data, report, 4)
+
+
+def test_an_intersection_that_would_leave_a_small_remainder_is_hidden() -> None:
+    # Department u0's a1 cell (7) holds 4 a1/b0 and 3 a1/b1; the a x b cells would pin its
+    # a1/b0 people (4, the organisation's whole a1/b0 cell), so u0's a1 cell minus them
+    # gives the other 3 together, though no cell of 1..3 is pinned on its own.
+    counts = {(-1, -1, 0): 4, (-1, -1, 1): 4, (-1, 0, 1): 4, (-1, 1, -1): 7, (-1, 1, 1): 4}
+    counts |= {(0, -1, 0): 4, (0, 0, -1): 7, (0, 0, 0): 8, (0, 0, 1): 3, (0, 1, 0): 4}
+    counts[(0, 1, 1)] = 3
+    people = [
+        (unit, {"a": ca, "b": cb}, [3.0], 0.0)
+        for (unit, ca, cb), count in counts.items()
+        for _ in range(count)
+    ]
+    data = make_data(("u0",), people, (("a", ("a0", "a1")), ("b", ("b0", "b1"))))
+    report = inclusion_report(data, k=3, k_demographics=4)
+    assert report.breakdowns["a"].units[1].categories[1].respondents == 7
     assert isinstance(report.intersections("a", "b"), Suppressed)
     assert not linked_attacker_leaks(data, report, 4)
 
