@@ -140,8 +140,9 @@ def lp_leaks(cells, row_totals, col_totals, grand, gate, k) -> list[str]:
     knows that the groups of the (R + 1) x (C + 1) table are disjoint and never negative:
     column C is each row's people without a category, row R each category's people
     outside the listed rows, [R, C] the people in neither. For every hidden cell (shown
-    ones and these implicit ones) and every hidden margin, an LP gives the smallest and
-    largest size consistent with what is shown. Written independently of the gate.
+    ones and these implicit ones), every hidden margin and every line's hidden entries but
+    one, an LP gives the smallest and largest size consistent with what is shown. Written
+    independently of the gate.
     """
     r, c = cells.shape
     table = np.zeros((r + 1, c + 1), dtype=np.int64)
@@ -178,6 +179,15 @@ def lp_leaks(cells, row_totals, col_totals, grand, gate, k) -> list[str]:
     for j in range(c + 1):
         if hidden[:, j].all():
             groups[f"column {j}"] = np.arange(r + 1) * (c + 1) + j
+    # A line's hidden entries but one (non-empty): what is left once that one is pinned.
+    index = np.arange(table.size).reshape(table.shape)
+    lines = [(f"row {i}", index[i, :]) for i in range(r + 1)]
+    lines += [(f"column {j}", index[:, j]) for j in range(c + 1)]
+    for name, line in lines:
+        entries = line[hidden.ravel()[line]]
+        for one in entries if len(entries) >= 3 else []:
+            if table.ravel()[one]:
+                groups[f"{name} but entry {one}"] = entries[entries != one]
     bounded = a.any(axis=0)
     suspects: dict[str, np.ndarray] = {}
     for name, entries in groups.items():
@@ -250,7 +260,9 @@ def test_linking_a_row_and_a_column_does_not_pin_a_small_cell() -> None:
         columns=np.zeros(2, dtype=np.int8),
         total=VISIBLE,
     )
-    assert lp_leaks(cells, rows, cols, grand, margin_rules_only, 5) == ["cell [0, 0]: 1..1"]
+    leaks = lp_leaks(cells, rows, cols, grand, margin_rules_only, 5)
+    # The same person again as what is left of row 0 or column 0 once the other is pinned.
+    assert leaks[0] == "cell [0, 0]: 1..1" and all("but entry" in x for x in leaks[1:])
     gate = suppress_crosstab(cells, rows, cols, grand, 5)
     assert gate.cells[0, 0] == TOO_FEW
     assert gate.cells[1, 1] != VISIBLE
