@@ -23,6 +23,7 @@ from survey_app.responding.release import release_all
 from survey_app.tables.anonymous import Answer, Response
 from survey_app.tables.identity import Invitation, UsedInvitation
 from survey_app.waves.service import WaveInfo, create_wave, invite, list_waves
+from surveys import Template
 
 HEADER = (
     "record_type,department_code,department_name,parent_code,level,"
@@ -122,12 +123,17 @@ async def new_wave(
     departments: tuple[str, ...] = ("GEM",),
     opens_on: dt.date | None = None,
     closes_on: dt.date | None = None,
+    *,
+    template: Template | None = None,
+    title: str = "Pulsmeting test",
 ) -> WaveInfo:
-    """A pulse wave, by default open from yesterday for two weeks; nobody invited yet."""
+    """A wave of ``template`` (default: the shipped pulse), by default open from yesterday
+    for two weeks; nobody invited yet."""
     today = utc_now().astimezone(TIMEZONE).date()
     return await create_wave(
-        title="Pulsmeting test",
-        template_key="pulse",
+        title=title,
+        template_key="pulse" if template is None else template.key,
+        template=template,
         department_codes=list(departments),
         opens_on=opens_on or today - dt.timedelta(days=1),
         closes_on=closes_on or today + dt.timedelta(days=14),
@@ -139,8 +145,12 @@ async def open_wave(
     departments: tuple[str, ...] = ("GEM",),
     opens_on: dt.date | None = None,
     closes_on: dt.date | None = None,
+    *,
+    template: Template | None = None,
+    title: str = "Pulsmeting test",
 ) -> OpenWave:
-    wave = await new_wave(departments, opens_on, closes_on)
+    """`new_wave`, everyone in it invited."""
+    wave = await new_wave(departments, opens_on, closes_on, template=template, title=title)
     invitations = await invite(wave, now=wave.opens_at, settings=app_settings())
     return OpenWave(wave, {item.employee_number: item.token for item in invitations})
 
@@ -162,6 +172,32 @@ def full_answers(**overrides: str) -> dict[str, str]:
         "development_encouraged": "3",
         "enps": "8",
         "open_comment": "Fijne collega's, maar de werkdruk is hoog.",
+    }
+    answers.update(overrides)
+    return answers
+
+
+def dig_answers(**overrides: str) -> dict[str, str]:
+    """A complete, valid DIG (inclusion) form as a browser would post it, without the
+    questions about oneself; "no" undesirable behaviour (its follow-ups stay unasked)."""
+    answers = {
+        "belonging_part": "4",
+        "belonging_valued": "4",
+        "belonging_outsider": "2",
+        "authenticity_be_myself": "4",
+        "authenticity_hide": "2",
+        "authenticity_asset": "3",
+        "safety_speak_up": "4",
+        "safety_mistakes": "2",
+        "safety_different_view": "4",
+        "leader_listens": "4",
+        "leader_steps_in": "3",
+        "leader_overlooks": "2",
+        "fair_equal": "4",
+        "fair_opportunities": "3",
+        "fair_favoured": "2",
+        "ub_experienced": "no",
+        "knows_confidential_adviser": "yes",
     }
     answers.update(overrides)
     return answers

@@ -55,14 +55,7 @@ from survey_app.responding.service import submit_response
 from survey_app.tables.anonymous import Answer, Response
 from survey_app.tables.identity import Account
 from survey_app.waves.codes import issue_codes
-from survey_app.waves.service import (
-    WaveInfo,
-    close_wave,
-    create_wave,
-    invite,
-    shipped_template,
-    wave_template,
-)
+from survey_app.waves.service import WaveInfo, close_wave, shipped_template
 from surveys import Question, load_template, validate_answers
 from tests.helpers import (
     CHROMIUM,
@@ -72,6 +65,7 @@ from tests.helpers import (
     PASSWORD,
     TIMEZONE,
     app_settings,
+    dig_answers,
     full_answers,
     load_small_org,
     make_account,
@@ -1139,53 +1133,23 @@ async def themed_wave() -> WaveInfo:
     return opened.wave
 
 
-DIG_ANSWERS = {
-    "belonging_part": "4",
-    "belonging_valued": "4",
-    "belonging_outsider": "2",
-    "authenticity_be_myself": "4",
-    "authenticity_hide": "2",
-    "authenticity_asset": "3",
-    "safety_speak_up": "4",
-    "safety_mistakes": "2",
-    "safety_different_view": "4",
-    "leader_listens": "4",
-    "leader_steps_in": "3",
-    "leader_overlooks": "2",
-    "fair_equal": "4",
-    "fair_opportunities": "3",
-    "fair_favoured": "2",
-    "knows_confidential_adviser": "yes",
-}
-
-
-async def dig_waves(today: dt.date) -> tuple[str, WaveInfo]:
+async def dig_waves() -> tuple[str, WaveInfo]:
     """An open DIG wave asking about oneself (a token never used), and a closed one with
     responses and self-identification (HR's inclusion page)."""
-    waves = []
-    for title in ("Inclusiemonitor", "Inclusiemonitor voorjaar"):
-        wave = await create_wave(
-            title=title,
-            template_key="dig",
-            template=shipped_template("dig"),  # every category the template offers
-            department_codes=["GEM"],
-            opens_on=today - dt.timedelta(days=1),
-            closes_on=today + dt.timedelta(days=14),
-            timezone=TIMEZONE,
+    template = shipped_template("dig")  # every category the template offers
+    open_dig, closed = [
+        await open_wave(template=template, title=title)
+        for title in ("Inclusiemonitor", "Inclusiemonitor voorjaar")
+    ]
+    for number, token in enumerate(closed.tokens.values()):
+        form = dig_answers(
+            belonging_part=str(2 + number % 4),
+            ub_experienced="yes" if number % 3 == 0 else "no",
         )
-        waves.append((wave, await invite(wave, now=wave.opens_at, settings=app_settings())))
-    (_, open_invited), (closed, closed_invited) = waves
-    template = await wave_template(closed)
-    for number, invited in enumerate(closed_invited):
-        form = {
-            **DIG_ANSWERS,
-            "belonging_part": str(2 + number % 4),
-            "ub_experienced": "yes" if number % 3 == 0 else "no",
-        }
         answers, errors = validate_answers(template, {k: [v] for k, v in form.items()})
         assert not errors, errors
         await submit_response(
-            hash_token(invited.token),
+            hash_token(token),
             answers,
             now=utc_now(),
             settings=app_settings(),
@@ -1194,8 +1158,8 @@ async def dig_waves(today: dt.date) -> tuple[str, WaveInfo]:
                 ("working_hours", "part_time" if number % 3 else "full_time"),
             ],
         )
-    await close_wave(closed, now=utc_now())
-    return open_invited[0].token, closed
+    await close_wave(closed.wave, now=utc_now())
+    return next(iter(open_dig.tokens.values())), closed.wave
 
 
 @pytest.fixture
@@ -1215,7 +1179,7 @@ async def scenario(live_server) -> Scenario:
     expired = await open_wave(opens_on=today - 20 * day, closes_on=today - 10 * day)
     closed = await open_wave()
     await close_wave(closed.wave, now=utc_now())
-    dig_token, dig_closed = await dig_waves(today)
+    dig_token, dig_closed = await dig_waves()
     accounts, targets = await run_accounts()
     slips = await issue_codes(opened.wave, "ICT", len(RUNS), settings=app_settings())
     codes = dict(zip([f"{viewport}-{lang}" for viewport, lang in RUNS], slips.codes, strict=True))

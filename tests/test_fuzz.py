@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import datetime as dt
 import re
 import warnings
 import zlib
@@ -49,15 +48,15 @@ from survey_app.core.settings import Settings
 from survey_app.responding.service import submit_response
 from survey_app.tables.anonymous import Response, SealedResponse
 from survey_app.tables.identity import Account
-from survey_app.waves.service import close_wave, create_wave, invite
+from survey_app.waves.service import close_wave
 from survey_app.web.access import ACCESS_KEY, Rule, is_automatic_options
 from survey_app.web.csrf import CSRF_COOKIE, CSRF_HEADER
 from surveys import load_template, load_templates, validate_answers
 from surveys.model import Bilingual, Section
 from tests.helpers import (
-    TIMEZONE,
     app_settings,
     csrf_from,
+    dig_answers,
     full_answers,
     load_small_org,
     make_account,
@@ -300,27 +299,8 @@ class Invitations:
 # survey ignores the fields it does not ask. The fuzzed wave asks them all (the pulse with
 # the other surveys' questions added, as HR can add bank questions to a draft), so that a
 # generated invalid value is always one the server must refuse.
-OTHER_REQUIRED_ANSWERS = {
-    "belonging_part": "4",
-    "belonging_valued": "4",
-    "belonging_outsider": "2",
-    "authenticity_be_myself": "4",
-    "authenticity_hide": "2",
-    "authenticity_asset": "3",
-    "safety_different_view": "4",
-    "leader_listens": "4",
-    "leader_steps_in": "3",
-    "leader_overlooks": "2",
-    "fair_equal": "4",
-    "fair_opportunities": "3",
-    "fair_favoured": "2",
-    "ub_experienced": "no",
-    "knows_confidential_adviser": "yes",
-}
-
-
 def complete_form() -> dict[str, str]:
-    return {**full_answers(), **OTHER_REQUIRED_ANSWERS}
+    return {**full_answers(), **dig_answers()}
 
 
 def every_question_template():
@@ -339,18 +319,8 @@ def every_question_template():
 @pytest.fixture
 async def invitations() -> Invitations:
     await load_small_org({"JEUGD": 120, "WMO": 60, "ICT": 60})
-    today = utc_now().astimezone(TIMEZONE).date()
-    wave = await create_wave(
-        title="Fuzz: every question",
-        template_key="pulse",
-        template=every_question_template(),
-        department_codes=["GEM"],
-        opens_on=today - dt.timedelta(days=1),
-        closes_on=today + dt.timedelta(days=14),
-        timezone=TIMEZONE,
-    )
-    made = await invite(wave, now=wave.opens_at, settings=app_settings())
-    return Invitations([item.token for item in made])
+    opened = await open_wave(template=every_question_template(), title="Fuzz: every question")
+    return Invitations(list(opened.tokens.values()))
 
 
 def location(response) -> str:

@@ -4,14 +4,11 @@ on the thanks page), and the confidential adviser's contact from the settings.""
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 
 import httpx
 
-from survey_app.core.clock import utc_now
-from survey_app.waves.service import create_wave, invite
 from surveys import Bilingual, Option, Question, Section, Template, load_template
-from tests.helpers import TIMEZONE, app_settings, full_answers, load_small_org, with_csrf
+from tests.helpers import full_answers, load_small_org, open_wave, with_csrf
 
 UB_EXPERIENCED = Question(
     key="ub_experienced",
@@ -30,18 +27,7 @@ def with_ub_question(template: Template) -> Template:
 
 async def open_survey_wave(template: Template) -> dict[str, str]:
     """An open wave of the whole small organisation with ``template``: tokens by employee."""
-    today = utc_now().astimezone(TIMEZONE).date()
-    wave = await create_wave(
-        title="DIG test",
-        template_key=template.key,
-        template=template,
-        department_codes=["GEM"],
-        opens_on=today - dt.timedelta(days=1),
-        closes_on=today + dt.timedelta(days=14),
-        timezone=TIMEZONE,
-    )
-    invitations = await invite(wave, now=wave.opens_at, settings=app_settings())
-    return {item.employee_number: item.token for item in invitations}
+    return (await open_wave(template=template, title="DIG test")).tokens
 
 
 async def test_help_appears_below_the_question_and_after_a_yes_on_the_thanks_page(

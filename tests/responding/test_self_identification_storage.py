@@ -3,32 +3,23 @@ table, in the same shuffled batch; without consent (nothing given) nothing is st
 
 from __future__ import annotations
 
-import datetime as dt
-
 from survey_app.core.clock import utc_now
 from survey_app.core.hashing import hash_token
 from survey_app.core.sealing import unseal
 from survey_app.responding.release import seal_response
 from survey_app.responding.service import submit_response
 from survey_app.tables.anonymous import Answer, Response, SelfIdentification
-from survey_app.waves.service import create_wave, invite, wave_template
+from survey_app.waves.service import create_wave, wave_template
 from surveys import AnswerValue, load_template
-from tests.helpers import TIMEZONE, app_settings, load_small_org, release_everything
+from tests.helpers import TIMEZONE, app_settings, load_small_org, open_wave, release_everything
 
 
 async def dig_wave(categories: list[str]):
-    today = utc_now().astimezone(TIMEZONE).date()
-    wave = await create_wave(
-        title="Inclusiemonitor",
-        template_key="dig",
+    opened = await open_wave(
         template=load_template("dig").with_self_identification(categories),
-        department_codes=["GEM"],
-        opens_on=today - dt.timedelta(days=1),
-        closes_on=today + dt.timedelta(days=14),
-        timezone=TIMEZONE,
+        title="Inclusiemonitor",
     )
-    invitations = await invite(wave, now=wave.opens_at, settings=app_settings())
-    return wave, [item.token for item in invitations]
+    return opened.wave, list(opened.tokens.values())
 
 
 async def test_stated_categories_are_released_with_their_response_and_others_are_not() -> None:
