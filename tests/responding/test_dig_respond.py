@@ -8,7 +8,7 @@ import dataclasses
 import httpx
 
 from surveys import Bilingual, Option, Question, Section, Template, load_template
-from tests.helpers import full_answers, load_small_org, open_wave, with_csrf
+from tests.helpers import app_settings, full_answers, load_small_org, open_wave, with_csrf
 
 UB_EXPERIENCED = Question(
     key="ub_experienced",
@@ -83,4 +83,19 @@ async def test_a_pulse_survey_offers_no_such_help(client: httpx.AsyncClient) -> 
     assert 'id="ub-help"' not in (await client.get("/survey")).text
     # A form that sends the field anyway (not a question of the survey) changes nothing.
     done = await client.post("/survey", data={**full_answers(), "ub_experienced": "yes"})
+    assert 'id="ub-help"' not in (await client.get(done.headers["location"])).text
+
+
+async def test_a_shared_tablet_does_not_repeat_the_help_on_its_thanks_page(client) -> None:
+    """The next person at a kiosk would see it: the help stays below the question only."""
+    from survey_app.waves.codes import issue_codes
+
+    await load_small_org()
+    opened = await open_wave(template=with_ub_question(load_template("pulse")))
+    issued = await issue_codes(opened.wave, "ICT", 1, settings=app_settings())
+    await client.get("/kiosk")
+    await client.post("/kiosk", data={"code": issued.codes[0]})
+    assert 'id="ub-help"' in (await client.get("/survey")).text
+    done = await client.post("/survey", data={**full_answers(), "ub_experienced": "yes"})
+    assert done.status_code == 303 and "kiosk=1" in done.headers["location"]
     assert 'id="ub-help"' not in (await client.get(done.headers["location"])).text
