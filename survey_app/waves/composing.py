@@ -169,7 +169,7 @@ def _moved(template: Template, key: str, direction: str) -> Template:
     )
 
 
-async def _change(
+async def change_questionnaire(
     wave: WaveInfo,
     actor: str,
     change: str,
@@ -217,7 +217,7 @@ async def add_from_bank(wave: WaveInfo, key: str, *, actor: str) -> Template:
             raise CompositionError("already_asked", key=key)
         return _appended(template, question), key
 
-    return await _change(wave, actor, "added", edit)
+    return await change_questionnaire(wave, actor, "added", edit)
 
 
 def own_question(
@@ -261,7 +261,7 @@ async def add_own(wave: WaveInfo, kind: str, text_nl: str, text_en: str, *, acto
         question = own_question(template, kind, text_nl, text_en, bank=bank)
         return _appended(template, question), question.key
 
-    return await _change(wave, actor, "own_added", edit)
+    return await change_questionnaire(wave, actor, "own_added", edit)
 
 
 async def remove(wave: WaveInfo, key: str, *, actor: str) -> Template:
@@ -274,7 +274,7 @@ async def remove(wave: WaveInfo, key: str, *, actor: str) -> Template:
             raise CompositionError("core_item", key=key)
         return _without(template, key), key
 
-    return await _change(wave, actor, "removed", edit)
+    return await change_questionnaire(wave, actor, "removed", edit)
 
 
 async def move(wave: WaveInfo, key: str, direction: str, *, actor: str) -> Template:
@@ -286,4 +286,4 @@ async def move(wave: WaveInfo, key: str, direction: str, *, actor: str) -> Templ
             raise CompositionError("not_asked", key=key)
         return _moved(template, key, direction), key
 
-    return await _change(wave, actor, f"moved_{direction}", edit)
+    return await change_questionnaire(wave, actor, f"moved_{direction}", edit)

@@ -13,9 +13,9 @@ from collections.abc import Sequence
 from typing import ClassVar
 
 from survey_app.core.errors import N_
-from survey_app.waves.composing import _change
+from survey_app.waves.composing import change_questionnaire
 from survey_app.waves.service import WaveError, WaveInfo, shipped_template
-from surveys import SelfIdCategory, Template
+from surveys import SelfIdCategory, Template, load_self_identification, load_templates
 
 # On the command line, every category the template offers.
 ALL = "all"
@@ -44,8 +44,6 @@ def offered(template_key: str) -> tuple[SelfIdCategory, ...]:
 
 def offered_anywhere() -> tuple[SelfIdCategory, ...]:
     """The categories any shipped template offers, once each, in the file's order."""
-    from surveys import load_self_identification, load_templates
-
     keys = {c.key for t in load_templates().values() for c in t.self_identification}
     return tuple(c for key, c in load_self_identification().items() if key in keys)
 
@@ -80,4 +78,6 @@ async def change(wave: WaveInfo, keys: Sequence[str], *, actor: str) -> Template
     def edit(template: Template) -> tuple[Template, str]:
         return template.with_self_identification(chosen), ",".join(chosen)
 
-    return await _change(wave, actor, "self_identification", edit, subject="self_identification")
+    return await change_questionnaire(
+        wave, actor, "self_identification", edit, subject="self_identification"
+    )
