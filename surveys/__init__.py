@@ -22,11 +22,10 @@ from surveys.model import (
     Scale,
     ScaleItem,
     Section,
-    SelfIdCategory,
-    Template,
     ValueRange,
 )
-from surveys.self_identification import load_self_identification
+from surveys.self_identification import SelfIdCategory, load_self_identification
+from surveys.template import Template
 
 __all__ = [
     "AnswerError",

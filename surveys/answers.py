@@ -11,7 +11,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from surveys.model import Question, Template
+from surveys.model import Question
+from surveys.template import Template
 
 REQUIRED = "required"
 NOT_A_NUMBER = "not_a_number"

@@ -26,8 +26,6 @@ from surveys.model import (
     Scale,
     ScaleItem,
     Section,
-    SelfIdCategory,
-    Template,
     ValueRange,
     parse_scale_item,
 )
@@ -47,7 +45,8 @@ from surveys.schema import (
     read_string_list,
     read_toml,
 )
-from surveys.self_identification import load_self_identification
+from surveys.self_identification import SelfIdCategory, load_self_identification
+from surveys.template import Template
 
 DATA_DIR = Path(__file__).parent / "data"
 BANK_PATH = DATA_DIR / "bank.toml"

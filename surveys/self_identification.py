@@ -1,4 +1,5 @@
-"""Loading the self-identification categories (surveys/data/self_identification.toml).
+"""The self-identification categories (surveys/data/self_identification.toml): their model
+and their loading.
 
 The categories are defined once, apart from the bank: they are not questions of the
 survey (they are asked only with consent and stored without a link to the answers' group
@@ -9,11 +10,13 @@ from __future__ import annotations
 
 import functools
 import os
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from surveys.errors import DefinitionError
-from surveys.model import SelfIdCategory
+from surveys.model import Bilingual, Option
 from surveys.schema import (
     Problems,
     check_fields,
@@ -26,6 +29,58 @@ from surveys.schema import (
 )
 
 SELF_ID_PATH = Path(__file__).parent / "data" / "self_identification.toml"
+
+# Form fields of self-identification answers are named with this prefix and the category key.
+SELF_ID_FIELD_PREFIX = "self_id_"
+
+
+@dataclass(frozen=True)
+class SelfIdCategory:
+    """A self-identification question (e.g. age band): asked only with the respondent's
+    consent, stored apart from any identity and used only for inclusion figures.
+
+    "I'd rather not say" is not one of `options`: the form always adds it and it is
+    stored as nothing.
+    """
+
+    key: str
+    text_i18n: Bilingual
+    help_i18n: Bilingual | None
+    options: tuple[Option, ...]
+
+    def text(self, lang: str) -> str:
+        return self.text_i18n.get(lang)
+
+    def help(self, lang: str) -> str | None:
+        return None if self.help_i18n is None else self.help_i18n.get(lang)
+
+    @property
+    def field_name(self) -> str:
+        """The form field that carries this category's answer."""
+        return SELF_ID_FIELD_PREFIX + self.key
+
+    def option(self, key: str) -> Option | None:
+        for option in self.options:
+            if option.key == key:
+                return option
+        return None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "key": self.key,
+            "text": self.text_i18n.to_dict(),
+            "help": None if self.help_i18n is None else self.help_i18n.to_dict(),
+            "options": [option.to_dict() for option in self.options],
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> SelfIdCategory:
+        return cls(
+            key=data["key"],
+            text_i18n=Bilingual.from_dict(data["text"]),
+            help_i18n=None if data.get("help") is None else Bilingual.from_dict(data["help"]),
+            options=tuple(Option.from_dict(option) for option in data["options"]),
+        )
 
 
 def load_self_identification(
