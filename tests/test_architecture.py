@@ -31,6 +31,7 @@ LAYERS = [
     "mail",
     "responding",
     "results",
+    "quickscan",
     "admin",
     "analyze",
     "demo",
