@@ -12,6 +12,7 @@ from surveys.answers import (
 )
 from surveys.errors import DefinitionError
 from surveys.loader import build_question, load_bank, load_template, load_templates, template_keys
+from surveys.medical import medical_terms
 from surveys.model import (
     Band,
     Bank,
@@ -24,6 +25,7 @@ from surveys.model import (
     Section,
     ValueRange,
 )
+from surveys.quickscan import QuickScanForm, load_quickscan
 from surveys.self_identification import SelfIdCategory, load_self_identification
 from surveys.template import Template
 
@@ -37,6 +39,7 @@ __all__ = [
     "LabelSet",
     "Option",
     "Question",
+    "QuickScanForm",
     "Scale",
     "ScaleItem",
     "Section",
@@ -45,9 +48,11 @@ __all__ = [
     "ValueRange",
     "build_question",
     "load_bank",
+    "load_quickscan",
     "load_self_identification",
     "load_template",
     "load_templates",
+    "medical_terms",
     "template_keys",
     "validate_answer",
     "validate_answers",
