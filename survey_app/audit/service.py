@@ -48,6 +48,19 @@ ACTIONS = (
     "mail.reminders_queued",
     "wave.codes_issued",
     "organisation.imported",
+    "quickscan.planned",
+    "quickscan.round_started",
+    "quickscan.prepared",
+    "quickscan.held",
+    "quickscan.confirmed",
+    "quickscan.deleted",
+    "quickscan.granted",
+    "quickscan.revoked",
+    "quickscan.viewed",
+    "quickscan.downloaded",
+    "quickscan.purged",
+    "quickscan.reminded",
+    "quickscan.figures_viewed",
 )
 
 
