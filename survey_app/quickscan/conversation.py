@@ -11,7 +11,7 @@ import json
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 from survey_app import audit
 from survey_app.core.clock import aware, aware_or_none
@@ -25,11 +25,8 @@ from survey_app.tables.conversations import (
     QuickScanAgreement,
     QuickScanGrant,
 )
-
-if TYPE_CHECKING:
-    from surveys.quickscan import Signal
-
-    from surveys import QuickScanForm
+from surveys import QuickScanForm, load_quickscan
+from surveys.quickscan import Signal
 
 # The stages in which a follow-up can be due.
 TALKED = (HELD, CONFIRMED)
@@ -174,8 +171,6 @@ class ManagerOverview:
 
 
 def form() -> QuickScanForm:
-    from surveys import load_quickscan
-
     return load_quickscan()
 
 

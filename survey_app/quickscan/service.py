@@ -50,6 +50,8 @@ from survey_app.tables.conversations import (
     QuickScanAgreement,
     QuickScanGrant,
 )
+from surveys import validate_answer
+from surveys.answers import is_clean_text, normalise_text
 
 __all__ = [
     "AgreementInput",
@@ -100,8 +102,6 @@ class AgreementInput:
 def _text(value: str, code: str, max_length: int, **params: object) -> str:
     """Free text as stored: line endings unified, composed, trimmed; the survey text rule
     (line breaks and tabs allowed, no other control characters)."""
-    from surveys.answers import is_clean_text, normalise_text
-
     text = normalise_text(value)
     if not is_clean_text(text):
         raise QuickScanInvalid("invalid_text")
@@ -135,8 +135,6 @@ async def _touch(row: QuickScan, now: dt.datetime, changes: dict | None = None) 
 
 
 def _checked_answers(answers: Mapping[str, int | str]) -> dict[str, int | str]:
-    from surveys import validate_answer
-
     quickscan = form()
     keys = {question.key for question in quickscan.questions}
     problems: list[Problem] = []
@@ -156,8 +154,6 @@ def _checked_answers(answers: Mapping[str, int | str]) -> dict[str, int | str]:
         if question.is_numeric:
             checked[key] = int(raw.strip())
         else:
-            from surveys.answers import normalise_text
-
             checked[key] = normalise_text(raw).strip()
     if problems:
         raise QuickScanAnswerProblems(problems)
