@@ -23,7 +23,7 @@ def _pattern() -> re.Pattern[str]:
         stem = term.endswith("*")
         text = re.escape(term.rstrip("*")).replace(r"\ ", r"\s+")
         parts.append(text + (r"[\w-]*" if stem else ""))
-    return re.compile(r"(?<![\w-])(?:" + "|".join(parts) + r")(?![\w-])", re.IGNORECASE)
+    return re.compile(r"(?<!\w)(?:" + "|".join(parts) + r")(?!\w)", re.IGNORECASE)
 
 
 def medical_terms(text: str) -> tuple[str, ...]:

@@ -1,5 +1,9 @@
 """The Quick Scan's definition: the self-assessment's questions, the signals they can show,
-and the conversation guide (`surveys/data/quickscan.toml`). Pure Python.
+and the conversation guide (`surveys/data/quickscan.toml`; FORMAT.md, "Quick Scan").
+
+Pure Python. The file is checked like the bank and the templates: every problem is reported
+with its file and place, unknown fields are errors, and the questions are built by the
+bank's own rules (surveys/loader.py).
 """
 
 from __future__ import annotations
@@ -7,29 +11,47 @@ from __future__ import annotations
 import dataclasses
 import functools
 import os
-import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from surveys.answers import AnswerError, _form_values, _validate
 from surveys.errors import DefinitionError
-from surveys.loader import build_question, load_bank
-from surveys.model import Bank, Bilingual, LabelSet, Question, Section
+from surveys.loader import _BankBuilder, load_bank
+from surveys.model import Bank, Bilingual, Question, Section
+from surveys.schema import (
+    Problems,
+    check_fields,
+    describe,
+    did_you_mean,
+    expect_table,
+    read_bilingual,
+    read_bool,
+    read_int,
+    read_key,
+    read_string_list,
+    read_toml,
+)
 
 DEFAULT_PATH = Path(__file__).parent / "data" / "quickscan.toml"
 PathLike = str | os.PathLike[str]
 
+_TEXTS = ("title", "intro", "privacy_notice", "company_doctor")
+_REQUIRED = ("key", "version", *_TEXTS, "sections", "topics", "signals", "guide")
+_OPTIONAL = ("label_sets", "questions")
+
 
 @dataclass(frozen=True)
 class Condition:
-    """One test on one answer."""
+    """One test on one answer: at most and/or at least a number (both inclusive)."""
 
     question: str
     at_most: int | None = None
     at_least: int | None = None
 
     def holds(self, value: object) -> bool:
+        """True when `value` is a number within the bounds; False for anything else."""
         if isinstance(value, bool) or not isinstance(value, int):
             return False
         if self.at_most is not None and value > self.at_most:
@@ -39,6 +61,8 @@ class Condition:
 
 @dataclass(frozen=True)
 class Signal:
+    """Something in the answers worth talking about: it fires when all conditions hold."""
+
     key: str
     title: Bilingual
     explanation: Bilingual
@@ -47,6 +71,7 @@ class Signal:
     company_doctor: bool
 
     def inputs(self) -> frozenset[str]:
+        """The question keys the conditions read."""
         return frozenset(condition.question for condition in self.conditions)
 
     def fires(self, answers: Mapping[str, object]) -> bool:
@@ -59,6 +84,8 @@ class Signal:
 
 @dataclass(frozen=True)
 class GuideStep:
+    """One step of the conversation guide: a heading and questions to ask."""
+
     heading: Bilingual
     questions: tuple[Bilingual, ...]
 
@@ -78,15 +105,25 @@ class QuickScanForm:
 
     @property
     def questions(self) -> tuple[Question, ...]:
+        """Every question, in section order."""
         return tuple(question for section in self.sections for question in section.questions)
 
     def question(self, key: str) -> Question:
+        """The question `key`; KeyError when the form does not ask it."""
         for question in self.questions:
             if question.key == key:
                 return question
         raise KeyError(key)
 
+    def signal(self, key: str) -> Signal:
+        """The signal `key`; KeyError when there is none."""
+        for signal in self.signals:
+            if signal.key == key:
+                return signal
+        raise KeyError(key)
+
     def signals_for(self, answers: Mapping[str, object]) -> tuple[Signal, ...]:
+        """Every firing signal, in the file's order."""
         return tuple(signal for signal in self.signals if signal.fires(answers))
 
     def visible_signals(
@@ -97,133 +134,24 @@ class QuickScanForm:
         shown = frozenset(shared)
         return tuple(signal for signal in self.signals_for(answers) if signal.inputs() <= shown)
 
+    def validate(
+        self, form_values: Mapping[str, str] | Mapping[str, Sequence[str]]
+    ) -> tuple[dict[str, int | str], dict[str, AnswerError]]:
+        """Check submitted values (field name = question key; other fields are ignored).
 
-class _Reader:
-    def __init__(self, file: str) -> None:
-        self.file = file
-        self.problems: list[str] = []
-
-    def bilingual(self, value: Any, place: str) -> Bilingual:
-        if not (isinstance(value, dict) and isinstance(value.get("nl"), str)):
-            self.problems.append(f"{self.file}: {place}: expected {{ nl = ..., en = ... }}")
-            return Bilingual("", "")
-        if not isinstance(value.get("en"), str) or not value["nl"] or not value["en"]:
-            self.problems.append(f"{self.file}: {place}: needs Dutch and English text")
-            return Bilingual("", "")
-        return Bilingual(nl=value["nl"], en=value["en"])
-
-    def texts(self, value: Any, place: str) -> tuple[Bilingual, ...]:
-        if not isinstance(value, list):
-            self.problems.append(f"{self.file}: {place}: expected a list")
-            return ()
-        return tuple(self.bilingual(item, f"{place}[{index}]") for index, item in enumerate(value))
-
-
-def _label_sets(reader: _Reader, data: Any, bank: Bank) -> Bank:
-    sets = dict(bank.label_sets)
-    for key, labels in (data or {}).items():
-        texts = [reader.bilingual(labels.get(str(n)), f"label_sets.{key}.{n}") for n in range(1, 6)]
-        sets[key] = LabelSet(key=key, labels=tuple(texts))  # type: ignore[arg-type]
-    return dataclasses.replace(bank, label_sets=sets)
-
-
-def _questions(reader: _Reader, data: list, bank: Bank) -> dict[str, Question]:
-    found: dict[str, Question] = {}
-    for index, table in enumerate(data):
-        try:
-            question = build_question(table, bank=bank)
-        except DefinitionError as error:
-            reader.problems.extend(
-                f"{reader.file}: questions[{index}]: {p}" for p in error.problems
-            )
-            continue
-        found[question.key] = question
-    return found
-
-
-def _signal(reader: _Reader, table: dict, questions: Mapping[str, Question]) -> Signal:
-    key = str(table.get("key", ""))
-    place = f"signal {key!r}"
-    conditions = []
-    for item in table.get("conditions") or []:
-        condition = Condition(
-            question=str(item.get("question", "")),
-            at_most=item.get("at_most"),
-            at_least=item.get("at_least"),
-        )
-        question = questions.get(condition.question)
-        if question is None or not question.is_numeric:
-            reader.problems.append(
-                f"{reader.file}: {place}: no scored question {condition.question!r}"
-            )
-        conditions.append(condition)
-    if not conditions:
-        reader.problems.append(f"{reader.file}: {place}: needs at least one condition")
-    return Signal(
-        key=key,
-        title=reader.bilingual(table.get("title"), f"{place}: title"),
-        explanation=reader.bilingual(table.get("explanation"), f"{place}: explanation"),
-        conditions=tuple(conditions),
-        questions=reader.texts(table.get("questions", []), f"{place}: questions"),
-        company_doctor=bool(table.get("company_doctor", False)),
-    )
-
-
-def _load(path: Path, bank: Bank | None) -> QuickScanForm:
-    reader = _Reader(path.name)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as error:
-        raise DefinitionError([f"{path.name}: {error}"]) from None
-    base = bank if bank is not None else load_bank()
-    inline = _questions(
-        reader, data.get("questions", []), _label_sets(reader, data.get("label_sets"), base)
-    )
-    questions = {**base.questions, **inline}
-    sections = []
-    for index, table in enumerate(data.get("sections", [])):
-        chosen = []
-        for key in table.get("questions", []):
-            if key in questions:
-                # Every question of the Quick Scan may be left out (the bank's included).
-                chosen.append(dataclasses.replace(questions[key], required=False))
-            else:
-                reader.problems.append(f"{path.name}: sections[{index}]: unknown question {key!r}")
-        heading = reader.bilingual(table.get("heading"), f"sections[{index}]: heading")
-        sections.append(Section(heading_i18n=heading, questions=tuple(chosen)))
-    asked = {question.key for section in sections for question in section.questions}
-    topics = tuple(data.get("topics", []))
-    for key in topics:
-        if key not in asked or not questions[key].is_numeric:
-            reader.problems.append(
-                f"{path.name}: topics: {key!r} is no scored question of the form"
-            )
-    signals = tuple(_signal(reader, table, questions) for table in data.get("signals", []))
-    for signal in signals:
-        for key in signal.inputs() - asked:
-            reader.problems.append(f"{path.name}: signal {signal.key!r}: {key!r} is not asked")
-    guide = tuple(
-        GuideStep(
-            heading=reader.bilingual(table.get("heading"), f"guide[{index}]: heading"),
-            questions=reader.texts(table.get("questions", []), f"guide[{index}]: questions"),
-        )
-        for index, table in enumerate(data.get("guide", []))
-    )
-    form = QuickScanForm(
-        key=str(data.get("key", "quickscan")),
-        version=int(data.get("version", 1)),
-        title=reader.bilingual(data.get("title"), "title"),
-        intro=reader.bilingual(data.get("intro"), "intro"),
-        privacy_notice=reader.bilingual(data.get("privacy_notice"), "privacy_notice"),
-        company_doctor=reader.bilingual(data.get("company_doctor"), "company_doctor"),
-        sections=tuple(sections),
-        topics=topics,
-        signals=signals,
-        guide=guide,
-    )
-    if reader.problems:
-        raise DefinitionError(reader.problems)
-    return form
+        Every question is optional: a blank value is no answer. Returns the answers given,
+        numbers as int and texts normalised, and the errors by question key with the codes
+        of surveys.answers (not_a_number, out_of_range, too_long, invalid_text, ...).
+        """
+        answers: dict[str, int | str] = {}
+        errors: dict[str, AnswerError] = {}
+        for question in self.questions:
+            values, error = _validate(question, _form_values(form_values, question.key))
+            if error is not None:
+                errors[question.key] = error
+            for value in values:
+                answers[question.key] = value.number if value.number is not None else value.text  # type: ignore[assignment]
+        return answers, errors
 
 
 @functools.lru_cache(maxsize=1)
@@ -232,8 +160,290 @@ def _default() -> QuickScanForm:
 
 
 def load_quickscan(path: PathLike | None = None, *, bank: Bank | None = None) -> QuickScanForm:
-    """The Quick Scan (default: surveys/data/quickscan.toml, read once); a bad file raises
-    `DefinitionError` with every problem."""
+    """The Quick Scan (default: surveys/data/quickscan.toml, read once), its questions
+    checked against `bank` (default: the shipped bank). A bad file raises
+    `DefinitionError` listing every problem."""
     if path is None and bank is None:
         return _default()
     return _load(Path(path) if path is not None else DEFAULT_PATH, bank)
+
+
+def _load(path: Path, bank: Bank | None) -> QuickScanForm:
+    problems = Problems()
+    document = read_toml(path, problems)
+    if document is None:
+        raise DefinitionError(problems.messages)
+    form = _Reader(path.name, bank if bank is not None else load_bank(), problems).read(document)
+    if problems or form is None:
+        raise DefinitionError(problems.messages or [f"{path.name}: invalid"])
+    return form
+
+
+class _Reader:
+    """Reads one Quick Scan document, recording every problem with its place."""
+
+    def __init__(self, file: str, bank: Bank, problems: Problems) -> None:
+        self.file = file
+        self.bank = bank
+        self.problems = problems
+        self.questions: dict[str, Question] = dict(bank.questions)
+        self.broken: set[str] = set()
+        self.asked: dict[str, Question] = {}
+        self.own: set[str] = set()
+
+    def read(self, document: dict[str, Any]) -> QuickScanForm | None:
+        file = self.file
+        complete = check_fields(
+            document, file, self.problems, required=_REQUIRED, optional=_OPTIONAL
+        )
+        self._own_questions(document)
+        key = read_key(document["key"], file, self.problems) if "key" in document else None
+        version = None
+        if "version" in document:
+            version = read_int(document["version"], file, "version", self.problems, minimum=1)
+        texts = {
+            name: read_bilingual(document[name], file, name, self.problems)
+            for name in _TEXTS
+            if name in document
+        }
+        sections = self._sections(document.get("sections", []))
+        topics = self._topics(document.get("topics", []))
+        signals = self._signals(document.get("signals", []))
+        guide = self._guide(document.get("guide", []))
+        if not complete or self.problems or key is None or version is None:
+            return None
+        return QuickScanForm(
+            key=key,
+            version=version,
+            sections=sections,
+            topics=topics,
+            signals=signals,
+            guide=guide,
+            **texts,  # type: ignore[arg-type]
+        )
+
+    # The form's own label sets and questions, in the bank's format
+
+    def _own_questions(self, document: dict[str, Any]) -> None:
+        builder = _BankBuilder(self.problems)
+        label_sets = expect_table(
+            document.get("label_sets", {}), f"{self.file}: label_sets", self.problems
+        )
+        for name in label_sets or {}:
+            if name in self.bank.label_sets:
+                self.problems.add(
+                    f"{self.file}: label set '{name}'", "already defined in the question bank"
+                )
+        builder.label_sets = dict(self.bank.label_sets)
+        builder.add_label_sets(self.file, label_sets or {})
+        if "questions" in document:
+            builder.add_questions(self.file, document["questions"])
+        for name in builder.questions:
+            if name in self.bank.questions:
+                self.problems.add(
+                    f"{self.file}: question '{name}'",
+                    "already defined in the question bank (ask it by its key instead)",
+                )
+        self.broken = {
+            name
+            for kind, name in builder.defined_in
+            if kind == "question" and name not in builder.questions
+        }
+        self.questions.update(builder.questions)
+        self.own = set(builder.questions)
+
+    # Sections, topics
+
+    def _tables(self, value: Any, name: str) -> list[tuple[str, dict[str, Any]]]:
+        """The `[[name]]` tables of the document with their places."""
+        if not isinstance(value, list) or not value:
+            self.problems.add(
+                f"{self.file}: {name}",
+                f"expected one or more [[{name}]] tables, got {describe(value)}",
+            )
+            return []
+        found = []
+        for number, item in enumerate(value, start=1):
+            place = f"{self.file}: {name} #{number}"
+            table = expect_table(item, place, self.problems)
+            if table is not None:
+                found.append((place, table))
+        return found
+
+    def _sections(self, value: Any) -> tuple[Section, ...]:
+        sections = []
+        for place, table in self._tables(value, "sections"):
+            check_fields(table, place, self.problems, required=("heading", "questions"))
+            heading = None
+            if "heading" in table:
+                heading = read_bilingual(table["heading"], place, "heading", self.problems)
+            keys = read_string_list(table.get("questions", []), place, "questions", self.problems)
+            if keys is not None and not keys:
+                self.problems.add(place, "questions: a section needs at least one question")
+            chosen = [question for key in keys or () if (question := self._ask(key, place))]
+            if heading is not None:
+                sections.append(Section(heading_i18n=heading, questions=tuple(chosen)))
+        for name in sorted(self.own - set(self.asked)):
+            self.problems.add(f"{self.file}: question '{name}'", "defined but asked in no section")
+        return tuple(sections)
+
+    def _ask(self, key: str, place: str) -> Question | None:
+        question = self.questions.get(key)
+        if question is None:
+            if key not in self.broken:
+                hint = did_you_mean(key, self.questions)
+                self.problems.add(
+                    place, f"unknown question '{key}' (not in the bank or this file){hint}"
+                )
+            return None
+        if key in self.asked:
+            self.problems.add(place, f"question '{key}' is asked twice")
+            return None
+        # Every question of the Quick Scan may be left out, the bank's included.
+        question = dataclasses.replace(question, required=False)
+        self.asked[key] = question
+        return question
+
+    def _topics(self, value: Any) -> tuple[str, ...]:
+        place = f"{self.file}: topics"
+        keys = read_string_list(value, self.file, "topics", self.problems)
+        for key in keys or ():
+            question = self.asked.get(key)
+            if question is None:
+                if key not in self.broken:
+                    self.problems.add(place, f"'{key}' is not asked in any section")
+            elif not question.is_numeric:
+                self.problems.add(place, f"'{key}' is a {question.type} question, not a number")
+        if keys is not None and len(set(keys)) != len(keys):
+            self.problems.add(place, "a topic is listed twice")
+        return tuple(keys or ())
+
+    # Signals and the guide
+
+    def _signals(self, value: Any) -> tuple[Signal, ...]:
+        signals: list[Signal] = []
+        seen: set[str] = set()
+        for place, table in self._tables(value, "signals"):
+            key = read_key(table["key"], place, self.problems) if "key" in table else None
+            if key is not None:
+                place = f"{self.file}: signal '{key}'"
+                if key in seen:
+                    self.problems.add(place, "duplicate key")
+                seen.add(key)
+            check_fields(
+                table,
+                place,
+                self.problems,
+                required=("key", "title", "explanation", "conditions", "questions"),
+                optional=("company_doctor",),
+            )
+            title = explanation = None
+            if "title" in table:
+                title = read_bilingual(table["title"], place, "title", self.problems)
+            if "explanation" in table:
+                explanation = read_bilingual(
+                    table["explanation"], place, "explanation", self.problems
+                )
+            conditions = self._conditions(table.get("conditions", []), place)
+            questions = self._texts(table.get("questions", []), place, "questions")
+            company_doctor = False
+            if "company_doctor" in table:
+                company_doctor = read_bool(
+                    table["company_doctor"], place, "company_doctor", self.problems
+                )
+            if key is None or title is None or explanation is None or conditions is None:
+                continue
+            signals.append(
+                Signal(key, title, explanation, conditions, questions, bool(company_doctor))
+            )
+        return tuple(signals)
+
+    def _conditions(self, value: Any, place: str) -> tuple[Condition, ...] | None:
+        if not isinstance(value, list) or not value:
+            self.problems.add(
+                place,
+                f"conditions: expected a list of one or more conditions, got {describe(value)}",
+            )
+            return None
+        conditions = []
+        for number, item in enumerate(value, start=1):
+            where = f"{place}: condition #{number}"
+            table = expect_table(item, where, self.problems)
+            if table is None:
+                continue
+            check_fields(
+                table,
+                where,
+                self.problems,
+                required=("question",),
+                optional=("at_most", "at_least"),
+            )
+            condition = self._condition(table, where)
+            if condition is not None:
+                conditions.append(condition)
+        return tuple(conditions) if len(conditions) == len(value) else None
+
+    def _condition(self, table: dict[str, Any], place: str) -> Condition | None:
+        key = table.get("question")
+        if not isinstance(key, str):
+            if "question" in table:
+                self.problems.add(place, f"question: expected a question key, got {describe(key)}")
+            return None
+        question = self.asked.get(key)
+        if question is None:
+            if key not in self.broken:
+                known = did_you_mean(key, self.asked)
+                self.problems.add(place, f"question '{key}' is not asked in any section{known}")
+            return None
+        if not question.is_numeric:
+            self.problems.add(
+                place, f"question '{key}' is a {question.type} question: a condition needs a number"
+            )
+            return None
+        bounds = {}
+        for name in ("at_most", "at_least"):
+            if name in table:
+                bounds[name] = read_int(
+                    table[name],
+                    place,
+                    name,
+                    self.problems,
+                    minimum=question.min_value,
+                    maximum=question.max_value,
+                )
+        if not bounds:
+            self.problems.add(place, "needs at_most, at_least or both")
+            return None
+        if any(bound is None for bound in bounds.values()):
+            return None
+        at_most, at_least = bounds.get("at_most"), bounds.get("at_least")
+        if at_most is not None and at_least is not None and at_least > at_most:
+            self.problems.add(
+                place, f"at_least {at_least} is greater than at_most {at_most}: it never holds"
+            )
+            return None
+        return Condition(question=key, at_most=at_most, at_least=at_least)
+
+    def _texts(self, value: Any, place: str, name: str) -> tuple[Bilingual, ...]:
+        if not isinstance(value, list) or not value:
+            self.problems.add(
+                place, f"{name}: expected a list of one or more texts, got {describe(value)}"
+            )
+            return ()
+        texts = [
+            read_bilingual(item, place, f"{name} #{number}", self.problems)
+            for number, item in enumerate(value, start=1)
+        ]
+        return tuple(text for text in texts if text is not None)
+
+    def _guide(self, value: Any) -> tuple[GuideStep, ...]:
+        steps = []
+        for place, table in self._tables(value, "guide"):
+            check_fields(table, place, self.problems, required=("heading", "questions"))
+            heading = None
+            if "heading" in table:
+                heading = read_bilingual(table["heading"], place, "heading", self.problems)
+            questions = self._texts(table.get("questions", []), place, "questions")
+            if heading is not None:
+                steps.append(GuideStep(heading=heading, questions=questions))
+        return tuple(steps)
