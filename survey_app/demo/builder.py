@@ -18,6 +18,7 @@ from pathlib import Path
 from survey_app.core.i18n import _
 from survey_app.demo.answering import CLIMATE, synthetic_answers
 from survey_app.demo.dig import build_dig_wave
+from survey_app.demo.quickscan import build_quickscans
 from survey_app.demo.story import demo_waves, wave_moods
 from survey_app.organisation.csvformat import COLUMNS
 
@@ -203,6 +204,12 @@ DEMO_ACCOUNTS = (
 )
 
 
+def demo_person(people: list[DemoPerson], department: str, *, manager: bool) -> DemoPerson:
+    """The employee behind a demo account: the first of the department who is (or is not)
+    a manager."""
+    return next(p for p in people if p.department == department and p.is_manager == manager)
+
+
 async def create_demo_accounts(people: list[DemoPerson]) -> list[DemoAccount]:
     """Accounts for one employee, two managers of different departments, HR and an
     administrator, each with a fresh random password (printed once by ``run_demo``)."""
@@ -210,14 +217,17 @@ async def create_demo_accounts(people: list[DemoPerson]) -> list[DemoAccount]:
 
     names = {code: name for code, name, *_rest in DEPARTMENTS}
     what = {
-        "employee": _("own account page"),
-        "manager": _("results of {department} and the teams below it"),
-        "hr": _("all waves, response rates and themes"),
+        "employee": _("own account page and a planned Quick Scan conversation"),
+        "manager": _(
+            "results of {department} and the teams below it; Quick Scan conversations "
+            "with their reports"
+        ),
+        "hr": _("all waves, response rates and themes; the Quick Scan figures"),
         "admin": _("users, roles, thresholds and the audit trail"),
     }
     accounts = []
     for role, department, manager, is_hr, is_admin in DEMO_ACCOUNTS:
-        person = next(p for p in people if p.department == department and p.is_manager == manager)
+        person = demo_person(people, department, manager=manager)
         password = "demo-" + secrets.token_urlsafe(9)
         await create_account(
             username=person.email,
@@ -241,8 +251,9 @@ async def create_demo_accounts(people: list[DemoPerson]) -> list[DemoAccount]:
 
 
 async def build_demo(var_dir: Path, today: dt.date) -> tuple[list[str], list[DemoAccount]]:
-    """Build the demo database (the pulse waves, then the DIG wave of `survey_app.demo.dig`);
-    returns a few unused invitation links of the open wave and the demo accounts."""
+    """Build the demo database (the pulse waves, then the DIG wave of `survey_app.demo.dig`,
+    then the Quick Scan conversations of `survey_app.demo.quickscan`); returns a few unused
+    invitation links of the open wave and the demo accounts."""
     from survey_app.core.db import migrate
     from survey_app.core.hashing import hash_token
     from survey_app.core.settings import Settings
@@ -298,4 +309,10 @@ async def build_demo(var_dir: Path, today: dt.date) -> tuple[list[str], list[Dem
         for moment, token, answers in submissions:
             await submit_response(hash_token(token), answers, now=moment, settings=settings)
     await build_dig_wave(today, settings)
+    await build_quickscans(
+        today,
+        settings,
+        manager_number=demo_person(people, "SD-JO", manager=True).employee_number,
+        employee_number=demo_person(people, "SD-JO-N", manager=False).employee_number,
+    )
     return links, await create_demo_accounts(people)
