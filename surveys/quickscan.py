@@ -201,11 +201,7 @@ class _Reader:
         version = None
         if "version" in document:
             version = read_int(document["version"], file, "version", self.problems, minimum=1)
-        texts = {
-            name: read_bilingual(document[name], file, name, self.problems)
-            for name in _TEXTS
-            if name in document
-        }
+        texts = {name: self._bilingual(document, file, name) for name in _TEXTS}
         sections = self._sections(document.get("sections", []))
         topics = self._topics(document.get("topics", []))
         signals = self._signals(document.get("signals", []))
@@ -274,9 +270,7 @@ class _Reader:
         sections = []
         for place, table in self._tables(value, "sections"):
             check_fields(table, place, self.problems, required=("heading", "questions"))
-            heading = None
-            if "heading" in table:
-                heading = read_bilingual(table["heading"], place, "heading", self.problems)
+            heading = self._bilingual(table, place, "heading")
             keys = read_string_list(table.get("questions", []), place, "questions", self.problems)
             if keys is not None and not keys:
                 self.problems.add(place, "questions: a section needs at least one question")
@@ -337,13 +331,8 @@ class _Reader:
                 required=("key", "title", "explanation", "conditions", "questions"),
                 optional=("company_doctor",),
             )
-            title = explanation = None
-            if "title" in table:
-                title = read_bilingual(table["title"], place, "title", self.problems)
-            if "explanation" in table:
-                explanation = read_bilingual(
-                    table["explanation"], place, "explanation", self.problems
-                )
+            title = self._bilingual(table, place, "title")
+            explanation = self._bilingual(table, place, "explanation")
             conditions = self._conditions(table.get("conditions", []), place)
             questions = self._texts(table.get("questions", []), place, "questions")
             company_doctor = False
@@ -424,6 +413,13 @@ class _Reader:
             return None
         return Condition(question=key, at_most=at_most, at_least=at_least)
 
+    def _bilingual(self, table: dict[str, Any], place: str, name: str) -> Bilingual | None:
+        """The bilingual field `name` of `table`; None when it is missing (check_fields
+        reports that) or invalid."""
+        if name not in table:
+            return None
+        return read_bilingual(table[name], place, name, self.problems)
+
     def _texts(self, value: Any, place: str, name: str) -> tuple[Bilingual, ...]:
         if not isinstance(value, list) or not value:
             self.problems.add(
@@ -440,9 +436,7 @@ class _Reader:
         steps = []
         for place, table in self._tables(value, "guide"):
             check_fields(table, place, self.problems, required=("heading", "questions"))
-            heading = None
-            if "heading" in table:
-                heading = read_bilingual(table["heading"], place, "heading", self.problems)
+            heading = self._bilingual(table, place, "heading")
             questions = self._texts(table.get("questions", []), place, "questions")
             if heading is not None:
                 steps.append(GuideStep(heading=heading, questions=questions))
