@@ -12,6 +12,7 @@ from survey_app.core.errors import N_
 from survey_app.demo.cli import demo
 from survey_app.mail.cli import WAVE_COMMANDS as MAIL_COMMANDS
 from survey_app.organisation.cli import org
+from survey_app.quickscan.cli import daily, quickscan
 from survey_app.results.cli import WAVE_COMMANDS, results
 from survey_app.waves.cli import wave
 
@@ -22,7 +23,7 @@ def main() -> None:
     pass
 
 
-for each in [*COMMANDS, org, wave, results, user, demo, analyze]:
+for each in [*COMMANDS, org, wave, results, quickscan, daily, user, demo, analyze]:
     main.add_command(each)
 for each in [*WAVE_COMMANDS, *MAIL_COMMANDS]:
     wave.add_command(each)

@@ -59,6 +59,19 @@ def action_labels() -> dict[str, str]:
         "wave.questionnaire_changed": _("Questionnaire of a draft wave changed"),
         "mail.invitations_queued": _("Invitations queued for e-mail"),
         "mail.reminders_queued": _("Reminders queued for e-mail"),
+        "quickscan.planned": _("Quick Scan planned"),
+        "quickscan.round_started": _("Quick Scan round started"),
+        "quickscan.prepared": _("Quick Scan self-assessment saved"),
+        "quickscan.held": _("Quick Scan talk recorded"),
+        "quickscan.confirmed": _("Quick Scan confirmed by the employee"),
+        "quickscan.deleted": _("Planned Quick Scan cancelled"),
+        "quickscan.granted": _("Quick Scan shared with a later manager"),
+        "quickscan.revoked": _("Quick Scan no longer shared with a later manager"),
+        "quickscan.viewed": _("Quick Scan opened by a manager"),
+        "quickscan.downloaded": _("Own Quick Scan data downloaded"),
+        "quickscan.purged": _("Quick Scans past the retention period deleted"),
+        "quickscan.reminded": _("Quick Scan follow-up reminders sent"),
+        "quickscan.figures_viewed": _("Quick Scan figures viewed"),
     }
 
 

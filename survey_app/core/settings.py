@@ -137,6 +137,32 @@ def smtp_from_env() -> dict[str, object]:
     }
 
 
+_PERIOD = re.compile(r"([0-9]{1,5})([ymd])")
+_PERIOD_DAYS = {"y": 365, "m": 30, "d": 1}
+
+
+def parse_period(text: str) -> dt.timedelta:
+    """A period written ``<n>y``, ``<n>m`` or ``<n>d`` (a year 365 days, a month 30 days),
+    e.g. ``2y``, ``18m``, ``90d``; ValueError naming the accepted form otherwise."""
+    match = _PERIOD.fullmatch(text.strip().lower())
+    if match is None or int(match.group(1)) < 1:
+        raise ValueError(
+            f"A period is a whole number of at least 1 followed by y (years), m (months) or "
+            f"d (days), e.g. 2y, 18m or 90d; not {text!r}"
+        )
+    return dt.timedelta(days=int(match.group(1)) * _PERIOD_DAYS[match.group(2)])
+
+
+def quickscan_retention_from_env() -> dt.timedelta:
+    """``KLANKBORD_QUICKSCAN_RETENTION``: how long a Quick Scan conversation is kept after
+    its last change (default 2y)."""
+    value = os.environ.get("KLANKBORD_QUICKSCAN_RETENTION", "").strip() or "2y"
+    try:
+        return parse_period(value)
+    except ValueError as error:
+        raise ValueError(f"KLANKBORD_QUICKSCAN_RETENTION: {error}") from None
+
+
 def var_dir_from_env() -> Path:
     return Path(os.environ.get("KLANKBORD_VAR_DIR", PROJECT_ROOT / "var")).resolve()
 
@@ -201,6 +227,8 @@ class Settings:
     # How a respondent who experienced undesirable behaviour reaches the confidential
     # adviser (free text: name, phone, e-mail); empty: a sentence pointing to the intranet.
     confidential_adviser: str = ""
+    # Quick Scan conversations are deleted this long after their last change.
+    quickscan_retention: dt.timedelta = dt.timedelta(days=2 * 365)
 
     @property
     def session_idle(self) -> dt.timedelta:
@@ -252,6 +280,7 @@ class Settings:
             "theme_css": theme_css_from_env(),
             "theme_class": theme_class_from_env(),
             "confidential_adviser": os.environ.get("KLANKBORD_CONFIDENTIAL_ADVISER", "").strip(),
+            "quickscan_retention": quickscan_retention_from_env(),
             **smtp_from_env(),
         }
         if (

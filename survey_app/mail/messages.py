@@ -4,12 +4,14 @@ recipient's language, from the templates in ``templates/mail/``, with the link i
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid, parseaddr
 
 from jinja2 import Environment
 
+from survey_app.core.errors import N_
 from survey_app.core.i18n import _, using_language
 from survey_app.core.settings import Settings
 from survey_app.web.templates import jinja_environment
@@ -50,19 +52,42 @@ def compose(
     now: dt.datetime,
 ) -> EmailMessage:
     """The message; ValueError when ``recipient`` is not an address a message can carry."""
+    values = {"link": link, "title": wave_title, "closes_at": closes_at}
+    subject = N_("Reminder: {title}") if kind == "reminder" else N_("Invitation: {title}")
+    return compose_from(
+        settings,
+        template=f"mail/{kind}",
+        subject=subject,
+        language=language,
+        recipient=recipient,
+        values=values,
+        now=now,
+    )
+
+
+def compose_from(
+    settings: Settings,
+    *,
+    template: str,
+    subject: str,
+    language: str,
+    recipient: str,
+    values: Mapping[str, object],
+    now: dt.datetime,
+) -> EmailMessage:
+    """A message from ``template``.txt and .html (``subject``: an English msgid whose
+    ``{placeholders}`` are filled from ``values``), in ``language``; ValueError when
+    ``recipient`` is not an address a message can carry."""
     if not valid_address(recipient):
         raise ValueError("not an e-mail address")
     environment = _environment(settings)
-    values = {"link": link, "title": wave_title, "closes_at": closes_at, "language": language}
+    values = {**values, "language": language}
     with using_language(language):
-        if kind == "reminder":
-            subject = _("Reminder: {title}").format(title=wave_title)
-        else:
-            subject = _("Invitation: {title}").format(title=wave_title)
-        text = environment.get_template(f"mail/{kind}.txt").render(subject=subject, **values)
-        html = environment.get_template(f"mail/{kind}.html").render(subject=subject, **values)
+        title = _(subject).format(**values)
+        text = environment.get_template(f"{template}.txt").render(subject=title, **values)
+        html = environment.get_template(f"{template}.html").render(subject=title, **values)
     message = EmailMessage()
-    message["Subject"] = subject
+    message["Subject"] = title
     message["From"] = settings.mail_from
     message["To"] = Address(addr_spec=recipient)
     message["Date"] = format_datetime(now)

@@ -52,7 +52,7 @@ class Delivery:
     failed: int = 0
 
 
-def _smtp_error(error: Exception) -> str:
+def smtp_error(error: Exception) -> str:
     """The server's reply or the kind of connection error: never the message, never a
     password (aiosmtplib's texts hold neither)."""
     if isinstance(error, aiosmtplib.SMTPRecipientsRefused) and error.recipients:
@@ -73,7 +73,9 @@ def _permanent(error: Exception) -> bool:
     return isinstance(error, aiosmtplib.SMTPResponseException) and error.code >= 500
 
 
-def _client(settings: Settings) -> aiosmtplib.SMTP:
+def smtp_client(settings: Settings) -> aiosmtplib.SMTP:
+    """A client for the configured SMTP server (not yet connected): the one place that
+    knows how to reach it, for the outbox and for other mail (Quick Scan reminders)."""
     return aiosmtplib.SMTP(
         hostname=settings.smtp_host,
         port=settings.smtp_port,
@@ -98,12 +100,12 @@ async def _send_batch(
     stopping: asyncio.Event | None,
 ) -> None:
     waves = await _waves({message.wave_id for message in batch})
-    client = _client(settings)
+    client = smtp_client(settings)
     try:
         await client.connect()
     except (aiosmtplib.SMTPException, OSError) as error:
         for message in batch:
-            await _temporary(message, delivery, clock(), _smtp_error(error))
+            await _temporary(message, delivery, clock(), smtp_error(error))
         return
     try:
         for index, message in enumerate(batch):
@@ -138,14 +140,14 @@ async def _send_batch(
             ) as error:
                 # The connection is gone: this and the rest of the batch are tried again.
                 for rest in batch[index:]:
-                    await _temporary(rest, delivery, clock(), _smtp_error(error))
+                    await _temporary(rest, delivery, clock(), smtp_error(error))
                 return
             except aiosmtplib.SMTPException as error:
                 if _permanent(error):
-                    await outbox.mark_failed(message, clock(), _smtp_error(error))
+                    await outbox.mark_failed(message, clock(), smtp_error(error))
                     delivery.failed += 1
                 else:
-                    await _temporary(message, delivery, clock(), _smtp_error(error))
+                    await _temporary(message, delivery, clock(), smtp_error(error))
                 continue
             await outbox.mark_sent(message, clock())
             delivery.sent += 1
