@@ -49,6 +49,7 @@ WEB_MODULES = {
     "questionnaire_controllers.py",
     "preview_controllers.py",
     "consent_controllers.py",
+    "manager_controllers.py",
     "form_schema.py",
     "middleware.py",
     "cookies.py",

@@ -30,6 +30,7 @@ MENU = (
     MenuEntry(N_("Waves"), "hr:waves", lambda who: who.is_hr),
     MenuEntry(N_("Organisation"), "hr:organisation", lambda who: who.is_hr),
     MenuEntry(N_("Team"), "teams:overview", lambda who: who.is_manager and not who.is_hr),
+    MenuEntry(N_("Quick Scan"), "quickscan:home", lambda who: who.is_employee),
     MenuEntry(N_("Our results"), "results:organisation", lambda who: True),
     MenuEntry(N_("Admin"), "admin:overview", lambda who: who.is_admin),
 )
