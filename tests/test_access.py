@@ -107,6 +107,20 @@ EXPECTED_RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/teams/{department_code:str}/waves/{public_id:str}/export.csv"): Rule.MANAGER,
     ("GET", "/teams/{department_code:str}/waves/{public_id:str}/export.xlsx"): Rule.MANAGER,
     ("GET", "/teams/{department_code:str}/waves/{public_id:str}/export.pdf"): Rule.MANAGER,
+    # Quick Scan conversations: the service decides who reads and changes one (404 otherwise).
+    ("GET", "/quickscan"): Rule.SIGNED_IN,
+    ("GET", "/quickscan/my-data.json"): Rule.SIGNED_IN,
+    ("POST", "/quickscan/check-text"): Rule.SIGNED_IN,
+    ("GET", "/quickscan/{public_id:str}"): Rule.SIGNED_IN,
+    ("POST", "/quickscan/{public_id:str}/self-assessment"): Rule.SIGNED_IN,
+    ("POST", "/quickscan/{public_id:str}/talk"): Rule.SIGNED_IN,
+    ("POST", "/quickscan/{public_id:str}/confirm"): Rule.SIGNED_IN,
+    ("POST", "/quickscan/{public_id:str}/agreements/{agreement_id:int}"): Rule.SIGNED_IN,
+    ("POST", "/quickscan/{public_id:str}/followed-up"): Rule.SIGNED_IN,
+    ("POST", "/quickscan/{public_id:str}/delete"): Rule.SIGNED_IN,
+    ("POST", "/quickscan/{public_id:str}/grant"): Rule.SIGNED_IN,
+    ("GET", "/team/quickscan"): Rule.MANAGER,
+    ("POST", "/team/quickscan"): Rule.MANAGER,
     # Administration.
     ("GET", "/admin"): Rule.ADMIN,
     ("GET", "/admin/users"): Rule.ADMIN,
@@ -227,6 +241,7 @@ async def concrete_values(personas: Personas) -> dict[str, str]:
         "path": "openapi.json",
         "account_id": str(personas.accounts["employee"]),
         "request_id": "1",
+        "agreement_id": "1",
     }
 
 
@@ -471,9 +486,9 @@ MENU_LINK = re.compile(
 # What each persona's menu holds: an area per role, never one the role cannot open.
 EXPECTED_MENUS = {
     "anonymous": set(),
-    "employee": {"Our results"},
-    "manager_a": {"Team", "Our results"},
-    "manager_b": {"Team", "Our results"},
+    "employee": {"Quick Scan", "Our results"},
+    "manager_a": {"Team", "Quick Scan", "Our results"},
+    "manager_b": {"Team", "Quick Scan", "Our results"},
     "hr": {"Results", "Waves", "Organisation", "Our results"},
     "admin": {"Admin", "Our results"},
 }
@@ -524,8 +539,9 @@ async def test_the_menu_shows_each_role_the_areas_it_may_open_and_no_other(app) 
         ),
         ("admin", "/admin", {"Admin": "page", "Our results": ""}),
         ("admin", "/admin/users", {"Admin": "true", "Our results": ""}),
-        ("manager_a", "/teams", {"Team": "page", "Our results": ""}),
-        ("employee", "/results", {"Our results": "page"}),
+        ("manager_a", "/teams", {"Team": "page", "Quick Scan": "", "Our results": ""}),
+        ("employee", "/results", {"Quick Scan": "", "Our results": "page"}),
+        ("employee", "/quickscan", {"Quick Scan": "page", "Our results": ""}),
     ],
 )
 async def test_the_menu_marks_the_current_area(app, persona, path, expected) -> None:

@@ -78,6 +78,7 @@ from tests.helpers import (
 pytestmark = [pytest.mark.browser, pytest.mark.server]
 
 TIMEOUT_MS = 10_000
+DAY = dt.timedelta(days=1)
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 AXE_OPTIONS = {"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]}
 VIEWPORTS = {"phone": (360, 740), "desktop": (1280, 800)}
@@ -96,6 +97,7 @@ NOT_PAGES = {
     "/health": "JSON health check for load balancers",
     "/schema": "OpenAPI JSON/YAML and the framework's API-documentation viewers",
     "/admin/audit.csv": "the audit trail as a CSV download",
+    "/quickscan/my-data.json": "an employee's own Quick Scan data as a JSON download",
     **{
         f"{prefix}/export.{kind}": "results as a file download (tests/results/test_exports.py)"
         for prefix in (
@@ -139,6 +141,8 @@ class Scenario:
     # and deciding on the consent screen do not use it up).
     dig: str = ""
     dig_closed: WaveInfo | None = None  # a closed DIG wave with self-identification
+    # Each run's Quick Scan conversations of its employee, by the state they start in.
+    quickscans: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def for_run(self, run: str) -> Scenario:
         return replace(self, run=run, signed_in={"user": None}, drafts={})
@@ -605,6 +609,97 @@ def token_link(state: str) -> Visit:
     return visit
 
 
+# -- Quick Scan conversations (each run's employee with the manager of JEUGD) ------------------
+
+QS_MANAGER = "jeugd-quickscan@testdorp.example"
+
+
+def quickscan(state: str, then: Callable[[Page], Awaitable[int | None]] | None = None) -> Visit:
+    """This run's conversation that started in ``state``; ``then`` acts on its page."""
+
+    async def visit(page: Page, scenario: Scenario) -> int:
+        public_id = scenario.quickscans[scenario.run][state]
+        status = await goto_page(page, f"{scenario.url}/quickscan/{public_id}")
+        return status if then is None else (await then(page) or status)
+
+    return visit
+
+
+async def click_and_wait(page: Page, selector: str) -> int:
+    async with page.expect_navigation() as navigation:
+        await page.locator(selector).first.click()
+    response = await navigation.value
+    assert response is not None, selector
+    return response.status
+
+
+async def medical_words(page: Page) -> int:
+    """Type a medical word: the live check warns (htmx); the save comes back with it."""
+    await page.locator("#qs_energy_costs").fill("Sinds mijn burn-out")
+    await page.locator("#qs_energy_costs").press("Tab")
+    await expect(page.locator("#medical-qs_energy_costs .medical-warning")).to_be_visible()
+    return await click_and_wait(page, ".assessment-form button.utrecht-button--primary-action")
+
+
+async def incomplete_grant(page: Page) -> int:
+    """A grant form that arrived without its manager: the page again with the problem."""
+    async with page.expect_navigation() as navigation:
+        await page.evaluate(
+            """(action) => { const form = document.createElement('form');
+               form.method = 'post'; form.action = action;
+               const csrf = document.querySelector('input[name=_csrf]').cloneNode();
+               form.append(csrf); document.body.append(form); form.submit(); }""",
+            urlsplit(page.url).path + "/grant",
+        )
+    response = await navigation.value
+    assert response is not None
+    return response.status
+
+
+async def plan_from_team_page(page: Page, scenario: Scenario) -> int:
+    await goto_page(page, f"{scenario.url}/team/quickscan")
+    return await click_and_wait(page, "form.plan-form button")
+
+
+async def quickscan_conversations(runs: list[str]) -> dict[str, dict[str, str]]:
+    """For every run's employee: a planned conversation, a prepared one, a held one with
+    agreements and a follow-up date, and a planned one the manager cancels."""
+    from survey_app.quickscan import service
+    from survey_app.tables.identity import Employee
+
+    ids = {row["employee_number"]: row["id"] for row in await Employee.select()}
+    manager = service.Viewer(username=QS_MANAGER, employee_id=ids["1001"])
+    today, now = utc_now().astimezone(TIMEZONE).date(), utc_now()
+    found: dict[str, dict[str, str]] = {}
+    for index, run in enumerate(runs):
+        number = str(1002 + index)
+        employee = service.Viewer(
+            username=f"employee-{run}@testdorp.example", employee_id=ids[number]
+        )
+        made = {}
+        for state in ("planned", "prepared", "held", "cancel"):
+            made[state] = await service.plan(manager, ids[number], talk_on=today, now=now)
+        answers = {"qs_energy": 2, "qs_workload": 4, "work_ability": 7, "qs_balance": 2}
+        for state in ("prepared", "held"):
+            await service.save_self_assessment(
+                employee, made[state], answers, ["qs_energy", "qs_workload"], now=now
+            )
+        await service.record_talk(
+            manager,
+            made["held"],
+            held_on=today,
+            summary="We spraken over de werkdruk en wat energie geeft.",
+            agreements=[
+                service.AgreementInput("Planning samen doorlopen", "both", today + 14 * DAY),
+                service.AgreementInput("Cursus zoeken", "employee", None),
+            ],
+            follow_up_on=today + 30 * DAY,
+            now=now,
+        )
+        found[run] = made
+    return found
+
+
 START = ("GET", "/s/{token:str}")
 FIRST_QUESTION = load_template("pulse").questions[0].key
 SIGN_IN = ("POST", "/sign-in")
@@ -934,6 +1029,116 @@ PAGES = [
     PageCase(
         "results for everyone", (("GET", "/results"),), as_role("employee", at("/results")), 200
     ),
+    # Quick Scan conversations: the employee and the manager who holds them.
+    PageCase(
+        "Quick Scan: own conversations",
+        (("GET", "/quickscan"),),
+        as_role("employee", at("/quickscan")),
+        200,
+        matrix=False,
+    ),
+    PageCase(
+        "Quick Scan: the self-assessment",
+        (("GET", "/quickscan/{public_id:str}"),),
+        as_role("employee", quickscan("planned")),
+        200,
+    ),
+    PageCase(
+        "Quick Scan: medical words, warned live and on saving",
+        (("POST", "/quickscan/check-text"), ("POST", "/quickscan/{public_id:str}/self-assessment")),
+        as_role("employee", quickscan("planned", medical_words)),
+        422,
+        matrix=False,
+    ),
+    PageCase(
+        "Quick Scan: the team page",
+        (("GET", "/team/quickscan"),),
+        as_role("qs_manager", at("/team/quickscan")),
+        200,
+        matrix=False,
+    ),
+    PageCase(
+        "Quick Scan: a conversation planned from the team page",
+        (("POST", "/team/quickscan"),),
+        as_role("qs_manager", plan_from_team_page),
+        200,
+        matrix=False,
+    ),
+    PageCase(
+        "Quick Scan: the manager's preparation",
+        (("GET", "/quickscan/{public_id:str}"),),
+        as_role("qs_manager", quickscan("prepared")),
+        200,
+    ),
+    PageCase(
+        "Quick Scan: the talk form with a row added",
+        (("POST", "/quickscan/{public_id:str}/talk"),),
+        as_role(
+            "qs_manager",
+            quickscan("prepared", lambda page: click_and_wait(page, "#talk button[name=add_row]")),
+        ),
+        200,
+        matrix=False,
+    ),
+    PageCase(
+        "Quick Scan: a cancelled talk",
+        (("POST", "/quickscan/{public_id:str}/delete"),),
+        as_role(
+            "qs_manager",
+            quickscan(
+                "cancel", lambda page: click_and_wait(page, "form[action$='/delete'] button")
+            ),
+        ),
+        200,
+        matrix=False,
+    ),
+    PageCase(
+        "Quick Scan: the record for the employee",
+        (("GET", "/quickscan/{public_id:str}"),),
+        as_role("employee", quickscan("held")),
+        200,
+    ),
+    PageCase(
+        "Quick Scan: an agreement marked done",
+        (("POST", "/quickscan/{public_id:str}/agreements/{agreement_id:int}"),),
+        as_role(
+            "employee",
+            quickscan(
+                "held", lambda page: click_and_wait(page, "form[action*='/agreements/'] button")
+            ),
+        ),
+        200,
+        matrix=False,
+    ),
+    PageCase(
+        "Quick Scan: a grant form that arrived incomplete",
+        (("POST", "/quickscan/{public_id:str}/grant"),),
+        as_role("employee", quickscan("held", incomplete_grant)),
+        422,
+        matrix=False,
+    ),
+    PageCase(
+        "Quick Scan: confirmed by the employee",
+        (("POST", "/quickscan/{public_id:str}/confirm"),),
+        as_role(
+            "employee",
+            quickscan("held", lambda page: click_and_wait(page, "form[action$='/confirm'] button")),
+        ),
+        200,
+        matrix=False,
+    ),
+    PageCase(
+        "Quick Scan: the follow-up marked done",
+        (("POST", "/quickscan/{public_id:str}/followed-up"),),
+        as_role(
+            "qs_manager",
+            quickscan(
+                "held", lambda page: click_and_wait(page, "form[action$='/followed-up'] button")
+            ),
+        ),
+        200,
+        matrix=False,
+    ),
     # Administrators.
     PageCase("admin: overview", (("GET", "/admin"),), as_role("admin", at("/admin")), 200),
     PageCase(
@@ -1097,6 +1302,7 @@ async def run_accounts() -> tuple[dict[str, dict[str, str]], dict[str, int]]:
             role: f"{role}-{run}@testdorp.example"
             for role in ("employee", "manager", "hr", "admin", "target")
         }
+        names["qs_manager"] = QS_MANAGER
         await make_account(names["employee"], employee_number=str(1002 + index))
         manager = await make_account(names["manager"], display_name=f"Leidinggevende {run}")
         await adjust_scope(manager, MANAGED, granted=True, actor="test")
@@ -1181,6 +1387,7 @@ async def scenario(live_server) -> Scenario:
     await close_wave(closed.wave, now=utc_now())
     dig_token, dig_closed = await dig_waves()
     accounts, targets = await run_accounts()
+    await make_account(QS_MANAGER, employee_number="1001")
     slips = await issue_codes(opened.wave, "ICT", len(RUNS), settings=app_settings())
     codes = dict(zip([f"{viewport}-{lang}" for viewport, lang in RUNS], slips.codes, strict=True))
     return Scenario(
@@ -1197,6 +1404,7 @@ async def scenario(live_server) -> Scenario:
         codes=codes,
         dig=dig_token,
         dig_closed=dig_closed,
+        quickscans=await quickscan_conversations(list(accounts)),
     )
 
 
