@@ -662,31 +662,33 @@ async def plan_from_team_page(page: Page, scenario: Scenario) -> int:
 
 
 async def quickscan_conversations(runs: list[str]) -> dict[str, dict[str, str]]:
-    """For every run's employee: a planned conversation, a prepared one, a held one with
-    agreements and a follow-up date, and a planned one the manager cancels."""
+    """For every run's employee: a held conversation (agreements, a follow-up date) and a
+    planned one (the self-assessment; the manager cancels it later). One employee outside
+    the runs has a prepared one with a signal, for the manager's preparation page."""
     from survey_app.quickscan import service
     from survey_app.tables.identity import Employee
 
     ids = {row["employee_number"]: row["id"] for row in await Employee.select()}
     manager = service.Viewer(username=QS_MANAGER, employee_id=ids["1001"])
     today, now = utc_now().astimezone(TIMEZONE).date(), utc_now()
+    answers = {"qs_energy": 2, "qs_workload": 4, "work_ability": 7, "qs_balance": 2}
+
+    async def prepared(number: str) -> str:
+        employee = service.Viewer(username=f"{number}@testdorp.example", employee_id=ids[number])
+        public_id = await service.plan(manager, ids[number], talk_on=today, now=now)
+        await service.save_self_assessment(
+            employee, public_id, answers, ["qs_energy", "qs_workload"], now=now
+        )
+        return public_id
+
+    shared = await prepared("1006")
     found: dict[str, dict[str, str]] = {}
     for index, run in enumerate(runs):
         number = str(1002 + index)
-        employee = service.Viewer(
-            username=f"employee-{run}@testdorp.example", employee_id=ids[number]
-        )
-        made = {}
-        for state in ("planned", "prepared", "held", "cancel"):
-            made[state] = await service.plan(manager, ids[number], talk_on=today, now=now)
-        answers = {"qs_energy": 2, "qs_workload": 4, "work_ability": 7, "qs_balance": 2}
-        for state in ("prepared", "held"):
-            await service.save_self_assessment(
-                employee, made[state], answers, ["qs_energy", "qs_workload"], now=now
-            )
+        held = await prepared(number)
         await service.record_talk(
             manager,
-            made["held"],
+            held,
             held_on=today,
             summary="We spraken over de werkdruk en wat energie geeft.",
             agreements=[
@@ -696,7 +698,8 @@ async def quickscan_conversations(runs: list[str]) -> dict[str, dict[str, str]]:
             follow_up_on=today + 30 * DAY,
             now=now,
         )
-        found[run] = made
+        planned = await service.plan(manager, ids[number], talk_on=today, now=now)
+        found[run] = {"planned": planned, "cancel": planned, "held": held, "prepared": shared}
     return found
 
 
@@ -1058,10 +1061,10 @@ PAGES = [
         matrix=False,
     ),
     PageCase(
-        "Quick Scan: a conversation planned from the team page",
+        "Quick Scan: planning refused (the person has an open one)",
         (("POST", "/team/quickscan"),),
         as_role("qs_manager", plan_from_team_page),
-        200,
+        422,
         matrix=False,
     ),
     PageCase(

@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 from playwright.async_api import Browser, BrowserContext, Page, async_playwright, expect
 
+from survey_app.core.i18n import LANGUAGE_COOKIE
 from surveys import load_quickscan
 from tests.helpers import CHROMIUM, CHROMIUM_ARGS, PASSWORD
 from tests.quickscan.web_support import organisation_with_accounts
@@ -40,7 +41,7 @@ async def browser() -> AsyncIterator[Browser]:
         await chromium.close()
 
 
-async def phone(browser: Browser) -> BrowserContext:
+async def phone(browser: Browser, url: str) -> BrowserContext:
     context = await browser.new_context(
         viewport={"width": PHONE_WIDTH, "height": 740},
         device_scale_factor=2,
@@ -48,13 +49,14 @@ async def phone(browser: Browser) -> BrowserContext:
         has_touch=True,
         locale="en-GB",
     )
+    await context.add_cookies([{"name": LANGUAGE_COOKIE, "value": "en", "url": url}])
     context.set_default_timeout(TIMEOUT_MS)
     return context
 
 
 async def sign_in(context: BrowserContext, url: str, username: str) -> Page:
     page = await context.new_page()
-    await page.goto(f"{url}/sign-in?lang=en")
+    await page.goto(f"{url}/sign-in")
     await page.locator("#username").fill(username)
     await page.locator("#password").fill(PASSWORD)
     async with page.expect_navigation():
@@ -78,7 +80,10 @@ async def test_a_quick_scan_from_planning_to_confirmation(browser: Browser, live
     form = load_quickscan()
     SHOTS.mkdir(exist_ok=True)
     today = dt.date.today()
-    manager_context, employee_context = await phone(browser), await phone(browser)
+    manager_context, employee_context = (
+        await phone(browser, live_server.url),
+        await phone(browser, live_server.url),
+    )
     try:
         manager = await sign_in(manager_context, live_server.url, "jeugd@testdorp.example")
         await manager.goto(f"{live_server.url}/team/quickscan")

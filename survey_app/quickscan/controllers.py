@@ -120,7 +120,7 @@ async def conversation_page(
         forms[form_name] = {
             "name": form_name,
             "typed": typed if typed is not None else checked.form.typed,
-            "rows": rows if rows is not None else forms[form_name].get("rows"),
+            "rows": rows if rows is not None else forms.get(form_name, {}).get("rows"),
             "errors": checked.form.by_field(),
             "warnings": checked.warnings,
             "problems": checked.form.messages(),

@@ -221,6 +221,10 @@ async def test_wrong_stage_and_unknown_conversation(app) -> None:
         )
         assert "Te laat ingevuld" in text_of(late)
         assert await stored() == before
+        incomplete = await employee.post(f"/quickscan/{public_id}/grant", data={"allow": "1"})
+        assert incomplete.status_code == 422
+        assert "The form was incomplete; nothing was changed." in text_of(incomplete)
+        assert await stored() == before
         unknown = "00000000-0000-4000-8000-000000000000"
         assert (await employee.get(f"/quickscan/{unknown}")).status_code == 404
         assert (await employee.get("/quickscan/not-a-uuid")).status_code == 404
