@@ -44,6 +44,8 @@ def test_the_list_is_long_enough_and_has_no_duplicates():
         ("The diagnosis was burnout", ("diagnosis", "burnout")),
         ("Burnout, burnout, BURNOUT", ("Burnout",)),
         ("Heeft een Burn Out gehad", ("Burn Out",)),
+        ("Sinds 2020 heb ik ME/CVS", ("ME/CVS",)),
+        ("Ik krijg hulp via de GGZ-instelling", ("GGZ",)),
     ],
 )
 def test_medical_words_are_found_as_typed_once_and_in_order(text, expected):
@@ -114,6 +116,7 @@ WORKPLACE_EN = [
     "I would like clearer goals and more feedback.",
     "Planning the rosters takes up a large part of my week.",
     "I would like to mentor new colleagues.",
+    "I reviewed the CVs of three candidates for the vacancy.",
     "The workload is fine now that the backlog is cleared.",
 ]
 
