@@ -10,7 +10,7 @@ import uuid
 from dataclasses import dataclass
 
 from survey_app import audit
-from survey_app.core.db import write_transaction
+from survey_app.core.db import insert_rows, write_transaction
 from survey_app.organisation.tree import load_tree
 from survey_app.quickscan.access import Viewer
 from survey_app.quickscan.conversation import QuickScanInvalid, form
@@ -21,6 +21,22 @@ from survey_app.tables.identity import Employee
 # Dates further away than this are typing mistakes (a year 2062, a year 1026).
 DATE_RANGE = dt.timedelta(days=2 * 365)
 OPEN = (PLANNED, PREPARED)
+ROUND_COLUMNS = (
+    QuickScan.public_id,
+    QuickScan.employee,
+    QuickScan.manager,
+    QuickScan.department,
+    QuickScan.round,
+    QuickScan.form_version,
+    QuickScan.status,
+    QuickScan.planned_by,
+    QuickScan.self_assessment,
+    QuickScan.shared,
+    QuickScan.summary,
+    QuickScan.reaction,
+    QuickScan.created_at,
+    QuickScan.updated_at,
+)
 
 
 @dataclass(frozen=True)
@@ -141,25 +157,33 @@ async def start_round(
             due_on=due_on,
         )
         await round_row.save()
-        planned = without_manager = already_open = 0
+        open_ids = {
+            row["employee"]
+            for row in await QuickScan.select(QuickScan.employee).where(
+                QuickScan.status.is_in(list(OPEN))
+            )
+        }
+        version = form().version
+        rows = []
+        without_manager = already_open = 0
         for employee in sorted(employees, key=lambda row: row["id"]):
             holders = managers.get(employee["id"], frozenset())
             if not holders:
                 without_manager += 1
-            elif await has_open(employee["id"]):
+            elif employee["id"] in open_ids:
                 already_open += 1
             else:
                 holder = min(holders, key=lambda manager: (numbers.get(manager, ""), manager))
-                await _insert(
-                    employee["id"],
-                    holder,
-                    employee["department"],
-                    planned_by=actor,
-                    talk_on=None,
-                    now=now,
-                    round_id=round_row.id,
+                rows.append(
+                    (
+                        *(uuid.uuid4(), employee["id"], holder, employee["department"]),
+                        *(round_row.id, version, PLANNED, actor, "{}", "[]", "", "", now, now),
+                    )
                 )
-                planned += 1
+        # One statement for all (COPY on PostgreSQL): a round over 5,000 employees took 22 s
+        # as one INSERT each.
+        await insert_rows(QuickScan, ROUND_COLUMNS, rows)
+        planned = len(rows)
         await audit.record(
             "quickscan.round_started",
             actor,
