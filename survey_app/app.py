@@ -22,6 +22,7 @@ from survey_app.core.settings import SITE_DIR, Settings
 from survey_app.mail import controllers as mail
 from survey_app.mail.background import BackgroundDelivery
 from survey_app.quickscan import controllers as quickscan
+from survey_app.quickscan import hr_controllers as quickscan_hr
 from survey_app.quickscan import manager_controllers as quickscan_team
 from survey_app.responding import code_controllers as respond_codes
 from survey_app.responding import consent_controllers as respond_consent
@@ -86,6 +87,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *result_exports.ROUTES,
             *quickscan.ROUTES,
             *quickscan_team.ROUTES,
+            *quickscan_hr.ROUTES,
             Router(path="/admin", route_handlers=[*admin.ROUTES, *audit.ROUTES]),
             create_static_files_router(
                 path="/static", directories=[STATIC_DIR], name="static", opt=access(Rule.PUBLIC)

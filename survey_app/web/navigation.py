@@ -29,6 +29,7 @@ MENU = (
     MenuEntry(N_("Results"), "hr:results", lambda who: who.is_hr),
     MenuEntry(N_("Waves"), "hr:waves", lambda who: who.is_hr),
     MenuEntry(N_("Organisation"), "hr:organisation", lambda who: who.is_hr),
+    MenuEntry(N_("Quick Scan figures"), "hr:quickscan", lambda who: who.is_hr),
     MenuEntry(N_("Team"), "teams:overview", lambda who: who.is_manager and not who.is_hr),
     MenuEntry(N_("Quick Scan"), "quickscan:home", lambda who: who.is_employee),
     MenuEntry(N_("Our results"), "results:organisation", lambda who: True),
