@@ -78,6 +78,9 @@ EXPECTED_RULES: dict[tuple[str, str], Rule] = {
     ("POST", "/hr/organisation"): Rule.HR,
     ("POST", "/hr/waves/{public_id:str}/codes"): Rule.HR,
     ("GET", "/hr/results"): Rule.HR,
+    # Quick Scan figures and rounds.
+    ("GET", "/hr/quickscan"): Rule.HR,
+    ("POST", "/hr/quickscan/rounds"): Rule.HR,
     ("GET", "/hr/waves/{public_id:str}/departments/{department_code:str}"): Rule.HR,
     # Running waves: a new draft, the wave's page and actions, its questions, the preview.
     ("GET", "/hr/waves/new"): Rule.HR,
@@ -524,18 +527,18 @@ async def test_the_menu_shows_each_role_the_areas_it_may_open_and_no_other(app) 
         (
             "hr",
             "/hr/waves",
-            {"Waves": "page", "Results": "", "Organisation": "", "Our results": ""},
+            {"Waves": "page", "Results": "", "Organisation": "", "Quick Scan figures": "", "Our results": ""},
         ),
         (
             "hr",
             "/hr/results",
-            {"Results": "page", "Waves": "", "Organisation": "", "Our results": ""},
+            {"Results": "page", "Waves": "", "Organisation": "", "Quick Scan figures": "", "Our results": ""},
         ),
-        ("hr", "/account", {"Results": "", "Waves": "", "Organisation": "", "Our results": ""}),
+        ("hr", "/account", {"Results": "", "Waves": "", "Organisation": "", "Quick Scan figures": "", "Our results": ""}),
         (
             "hr",
             "/hr/organisation",
-            {"Results": "", "Waves": "", "Organisation": "page", "Our results": ""},
+            {"Results": "", "Waves": "", "Organisation": "page", "Quick Scan figures": "", "Our results": ""},
         ),
         ("admin", "/admin", {"Admin": "page", "Our results": ""}),
         ("admin", "/admin/users", {"Admin": "true", "Our results": ""}),

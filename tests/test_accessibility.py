@@ -284,6 +284,14 @@ async def visit_org_rejected(page: Page, scenario: Scenario) -> int:
     return status
 
 
+async def visit_round_refused(page: Page, scenario: Scenario) -> int:
+    """HR's Quick Scan round form sent without a department: the page with the problem."""
+    await goto_page(page, f"{scenario.url}/hr/quickscan")
+    status = await submit(page, "form[action='/hr/quickscan/rounds']")
+    await expect(page.locator(".error-summary li").first).to_be_visible()
+    return status
+
+
 # -- signing in, and pages behind it ------------------------------------------------------
 
 
@@ -873,6 +881,19 @@ PAGES = [
         "HR: organisation file with problems",
         (("POST", "/hr/organisation"),),
         as_role("hr", visit_org_rejected),
+        422,
+        matrix=False,
+    ),
+    PageCase(
+        "HR: Quick Scan figures",
+        (("GET", "/hr/quickscan"),),
+        as_role("hr", at("/hr/quickscan")),
+        200,
+    ),
+    PageCase(
+        "HR: Quick Scan round without a department",
+        (("POST", "/hr/quickscan/rounds"),),
+        as_role("hr", visit_round_refused),
         422,
         matrix=False,
     ),
