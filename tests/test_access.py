@@ -492,7 +492,7 @@ EXPECTED_MENUS = {
     "employee": {"Quick Scan", "Our results"},
     "manager_a": {"Team", "Quick Scan", "Our results"},
     "manager_b": {"Team", "Quick Scan", "Our results"},
-    "hr": {"Results", "Waves", "Organisation", "Our results"},
+    "hr": {"Results", "Waves", "Organisation", "Quick Scan figures", "Our results"},
     "admin": {"Admin", "Our results"},
 }
 
@@ -527,18 +527,46 @@ async def test_the_menu_shows_each_role_the_areas_it_may_open_and_no_other(app) 
         (
             "hr",
             "/hr/waves",
-            {"Waves": "page", "Results": "", "Organisation": "", "Quick Scan figures": "", "Our results": ""},
+            {
+                "Waves": "page",
+                "Results": "",
+                "Organisation": "",
+                "Quick Scan figures": "",
+                "Our results": "",
+            },
         ),
         (
             "hr",
             "/hr/results",
-            {"Results": "page", "Waves": "", "Organisation": "", "Quick Scan figures": "", "Our results": ""},
+            {
+                "Results": "page",
+                "Waves": "",
+                "Organisation": "",
+                "Quick Scan figures": "",
+                "Our results": "",
+            },
         ),
-        ("hr", "/account", {"Results": "", "Waves": "", "Organisation": "", "Quick Scan figures": "", "Our results": ""}),
+        (
+            "hr",
+            "/account",
+            {
+                "Results": "",
+                "Waves": "",
+                "Organisation": "",
+                "Quick Scan figures": "",
+                "Our results": "",
+            },
+        ),
         (
             "hr",
             "/hr/organisation",
-            {"Results": "", "Waves": "", "Organisation": "page", "Quick Scan figures": "", "Our results": ""},
+            {
+                "Results": "",
+                "Waves": "",
+                "Organisation": "page",
+                "Quick Scan figures": "",
+                "Our results": "",
+            },
         ),
         ("admin", "/admin", {"Admin": "page", "Our results": ""}),
         ("admin", "/admin/users", {"Admin": "true", "Our results": ""}),
