@@ -50,6 +50,7 @@ WEB_MODULES = {
     "preview_controllers.py",
     "consent_controllers.py",
     "manager_controllers.py",
+    "hr_controllers.py",
     "form_schema.py",
     "middleware.py",
     "cookies.py",
