@@ -9,10 +9,12 @@ import datetime as dt
 import random
 from pathlib import Path
 
+from analysis.gate import Suppressed
 from survey_app.core.clock import local_today
 from survey_app.demo.builder import SEED, build_people, demo_person, organisation_csv
 from survey_app.demo.quickscan import build_quickscans
 from survey_app.organisation.importing import import_org_file
+from survey_app.quickscan.aggregates import quickscan_figures
 from survey_app.quickscan.service import Viewer, for_employee, for_manager, get
 from survey_app.tables.conversations import CONFIRMED, HELD, PLANNED, PREPARED, QuickScan
 from survey_app.tables.identity import Employee
@@ -78,6 +80,14 @@ async def test_the_demo_has_quick_scans_for_every_role(tmp_path: Path, settings)
     assert sum(1 for row in rows if row["self_assessment"] not in ("{}", {})) >= 0.7 * len(rows)
     held = sorted(row["held_on"] for row in rows)
     assert (today - held[0]).days > 540 and (today - held[-1]).days < 90
+
+    # HR's figures: averages for most departments, a few hidden by the gate, and a trend.
+    figures = await quickscan_figures(today=today, settings=settings)
+    energy = {row.code: row.averages["qs_energy"] for row in figures.rows}
+    hidden = [code for code, mean in energy.items() if isinstance(mean, Suppressed)]
+    assert hidden and len(hidden) < len(energy) / 2, hidden
+    assert not isinstance(energy["SD-JO-N"], Suppressed)
+    assert len(figures.trends[0].points) >= 4
 
 
 async def viewer_of(employee_number: str, email: str) -> Viewer:
