@@ -238,7 +238,8 @@ def _value(value: float, reason: int) -> Any:
 
 
 def _ratio(numerator: float, denominator: float, reason: int) -> Any:
-    return _value(numerator / denominator if denominator else 0.0, reason)
+    """A share or a mean as a plain float (numpy's own would print as np.float64(...))."""
+    return _value(float(numerator / denominator) if denominator else 0.0, reason)
 
 
 def _topic_figures(
