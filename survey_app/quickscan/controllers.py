@@ -47,8 +47,13 @@ from survey_app.web.pages import (
 from surveys import load_quickscan, medical_terms
 
 ConversationId = Annotated[str, Parameter(max_length=64, description="The conversation's id")]
-PAGE = {**SIGN_IN_REQUIRED, 404: html_response("Unknown, or not a conversation you may read")}
+PAGE = {
+    **SIGN_IN_REQUIRED,
+    400: html_response("The conversation's id is too long"),
+    404: html_response("Unknown, or not a conversation you may read"),
+}
 FORM = {
+    400: html_response("The conversation's id is too long"),
     303: redirect_response("Saved: back to the conversation (not signed in: to sign in)"),
     403: html_response("Not an action of yours on this conversation, or an old form (CSRF)"),
     404: html_response("Unknown, or not a conversation you may read"),
