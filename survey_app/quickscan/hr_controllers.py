@@ -27,13 +27,24 @@ from survey_app.web.forms import Day, Form, FormData, Text, form_values
 from survey_app.web.pages import SIGN_IN_REQUIRED, html_response, page, redirect_response, see_other
 from surveys import load_quickscan
 
-HR_ONLY = {**SIGN_IN_REQUIRED, 403: html_response("Signed in without the HR role")}
+HR_ONLY = {
+    **SIGN_IN_REQUIRED,
+    400: html_response("A count in the query is too long"),
+    403: html_response("Signed in without the HR role"),
+}
 HR_FORM = {
     303: redirect_response("Round started: back to the page with the counts"),
     403: html_response("Signed in without the HR role, or the form is out of date (CSRF)"),
     422: html_response("The page again, with what is wrong in the round form"),
 }
-Count = Annotated[int | None, QueryParameter(ge=0, le=1_000_000, required=False)]
+# The counts a started round shows after its redirect: digits only, anything else ignored
+# (a number too large for the page's query is a 400, documented).
+Count = Annotated[str | None, QueryParameter(max_length=7, required=False)]
+
+
+def _count(value: str | None) -> int:
+    return int(value) if value and value.isascii() and value.isdigit() else 0
+
 
 # Short column headings for the topics (the questions are in the legend below the table).
 TOPIC_LABELS = {
@@ -125,11 +136,11 @@ class HRQuickScanController(Controller):
         already_open: Count = None,
     ) -> Template:
         started = None
-        if planned is not None:
+        if planned is not None and planned.isascii() and planned.isdigit():
             started = {
-                "planned": planned,
-                "without_manager": without_manager or 0,
-                "already_open": already_open or 0,
+                "planned": _count(planned),
+                "without_manager": _count(without_manager),
+                "already_open": _count(already_open),
             }
         return await hr_page(request, settings, principal, started=started)
 
