@@ -28,6 +28,7 @@ from typing import Any, Literal
 import numpy as np
 
 from analysis.gate import DEFAULT_K_COMMENTS, check_k
+from analysis.text.continuity import KnownThemes, continue_themes
 from analysis.text.discover import discover_themes, tfidf, with_bigrams
 from analysis.text.language import LANGUAGES, detect_languages, majority_language
 from analysis.text.redact import Directory, redact
@@ -81,6 +82,9 @@ class ThemeAnalysis:
     languages: list[str]
     language: str
     stability: dict[int, float] = field(default_factory=dict)
+    # Every discovered theme so far (earlier runs' and this one's): pass it to the next
+    # wave's run as ``previous`` to keep the ids (see `analysis.text.continuity`).
+    known: KnownThemes = field(default_factory=KnownThemes)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -119,6 +123,10 @@ def representative_quotes(
             if len(quotes) == limit:
                 break
     return quotes
+
+
+def _capitalised(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def _label_terms(terms: Mapping[str, str], limit: int) -> list[str]:
@@ -201,6 +209,7 @@ def analyze_themes(
     directory: Directory | None = None,
     comment_minimum: int = DEFAULT_K_COMMENTS,
     random_state: int = 0,
+    previous: KnownThemes | None = None,
 ) -> ThemeAnalysis:
     """Themes of a comment collection.
 
@@ -222,6 +231,10 @@ def analyze_themes(
         and a term that fewer of a theme's comments contain is in no label and no terms.
     random_state : int
         Seed for everything random; the same input gives the same output.
+    previous : KnownThemes, optional
+        The discovered themes of earlier waves (``ThemeAnalysis.known`` of the previous
+        run): a discovered theme with the words of a known one keeps its id (and label),
+        new ones get numbers never used before. Without it, ids are numbered from 1.
 
     Returns
     -------
@@ -259,6 +272,7 @@ def analyze_themes(
             terms = list(dict.fromkeys(shown.values()))[:SHOWN_TERMS]
             themes_meta.append((theme.id, theme.label(dominant), terms, "taxonomy"))
 
+    known = previous or KnownThemes(language=dominant)
     rest = np.flatnonzero((theme_of == -1) & np.array([bool(d) for d in documents], dtype=bool))
     discovery = discover_themes(
         [[token.stem for token in documents[i]] for i in rest], n_themes, random_state
@@ -285,13 +299,15 @@ def analyze_themes(
         # A discovered theme speaks in its members' own words: one smaller than the comment
         # minimum would show what a small group wrote, so its comments stay unassigned.
         order = [t for t in order if sizes[t] >= comment_minimum]
-        for number, t in enumerate(order, start=1):
-            label = ", ".join(labels[t])
-            terms = _label_terms(shown[t], SHOWN_TERMS)
+        new_labels = [_capitalised(", ".join(labels[t])) for t in order]
+        new_terms = [_label_terms(shown[t], SHOWN_TERMS) for t in order]
+        continued = continue_themes(new_terms, new_labels, dominant, previous)
+        known = continued.known
+        for t, theme_id, kept, label, terms in zip(
+            order, continued.ids, continued.labels, new_labels, new_terms, strict=True
+        ):
             theme_of[rest[discovery.assignments == t]] = len(themes_meta)
-            themes_meta.append(
-                (f"discovered-{number}", label[:1].upper() + label[1:], terms, "discovered")
-            )
+            themes_meta.append((theme_id, label if kept is None else kept, terms, "discovered"))
 
     quote_matrix, _ = tfidf([[token.stem for token in tokens] for tokens in documents], min_df=1)
     show_quotes = sum(1 for text in redacted if text.strip()) >= comment_minimum
@@ -302,4 +318,4 @@ def analyze_themes(
         quotes = representative_quotes(redacted, members, quote_matrix) if large_enough else []
         themes.append(Theme(theme_id, label, terms, len(members), quotes, source))
     assignments = [themes[t].id if t >= 0 else None for t in theme_of.tolist()]
-    return ThemeAnalysis(themes, assignments, languages, dominant, discovery.stability)
+    return ThemeAnalysis(themes, assignments, languages, dominant, discovery.stability, known)
