@@ -86,11 +86,15 @@ class ThemeAnalysis:
     # wave's run as ``previous`` to keep the ids (see `analysis.text.continuity`).
     known: KnownThemes = field(default_factory=KnownThemes)
 
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "themes": [theme.to_json() for theme in self.themes],
-            "assignments": self.assignments,
-        }
+    def to_json(self, assignments: bool = True) -> dict[str, Any]:
+        """Themes, the known themes for the next wave, the language and, unless
+        ``assignments`` is False, the per-comment theme ids (a list in input order)."""
+        data: dict[str, Any] = {"themes": [theme.to_json() for theme in self.themes]}
+        if assignments:
+            data["assignments"] = self.assignments
+        data["known_themes"] = self.known.to_json()
+        data["language"] = self.language
+        return data
 
 
 def representative_quotes(
@@ -210,6 +214,7 @@ def analyze_themes(
     comment_minimum: int = DEFAULT_K_COMMENTS,
     random_state: int = 0,
     previous: KnownThemes | None = None,
+    discover: bool = True,
 ) -> ThemeAnalysis:
     """Themes of a comment collection.
 
@@ -235,6 +240,8 @@ def analyze_themes(
         The discovered themes of earlier waves (``ThemeAnalysis.known`` of the previous
         run): a discovered theme with the words of a known one keeps its id (and label),
         new ones get numbers never used before. Without it, ids are numbered from 1.
+    discover : bool
+        False: taxonomy themes only; comments the taxonomy does not cover get no theme.
 
     Returns
     -------
@@ -275,7 +282,9 @@ def analyze_themes(
     known = previous or KnownThemes(language=dominant)
     rest = np.flatnonzero((theme_of == -1) & np.array([bool(d) for d in documents], dtype=bool))
     discovery = discover_themes(
-        [[token.stem for token in documents[i]] for i in rest], n_themes, random_state
+        [[token.stem for token in documents[i]] for i in (rest if discover else [])],
+        n_themes,
+        random_state,
     )
     if discovery.k:
         sizes = np.bincount(

@@ -1,10 +1,13 @@
 """``survey-app analyze themes``: themes in the free-text column of an exported CSV file.
 
-Writes JSON: ``themes`` (id, label, terms, size, redacted quotes, source), ``assignments``
-(one theme id or null per data row, in file order) and ``groups`` (theme shares of the
-organisation and, with ``--group-column``, per group through the anonymity gate with the
-comment minimum); with ``--wave-column`` also ``waves``. Bad input ends with a message
-and exit code 2.
+Writes JSON: ``themes`` (id, label, terms, size, redacted quotes, source), ``groups``
+(theme shares of the organisation and, with ``--group-column``, per group through the
+anonymity gate with the comment minimum), ``known_themes`` (the discovered themes so far,
+for ``--previous`` of the next wave's run) and ``language``; with ``--wave-column`` also
+``waves``. Per-row lists (``assignments``: one theme id or null per data row, in file
+order) only with ``--assignments``: a list in row order can be joined to other exports in
+the same order, so it is asked for explicitly. Bad input ends with a message and exit
+code 2.
 """
 
 from __future__ import annotations
@@ -14,12 +17,13 @@ import io
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Literal
 
 import click
 
 from analysis.errors import AnalysisError
 from analysis.gate import DEFAULT_K_COMMENTS, MINIMUM_K
+from analysis.text.continuity import KnownThemes
 from analysis.text.redact import Directory
 from analysis.text.shares import theme_shares_by_group, theme_shares_by_wave
 from analysis.text.taxonomy import Taxonomy, load_taxonomy
@@ -92,12 +96,28 @@ def _column(columns: list[str], wanted: str, option: str) -> str:
     )
 
 
-def _themes_option(value: str) -> int | None:
-    if value == "auto":
-        return None
+def _themes_option(value: str) -> int | Literal["taxonomy"] | None:
+    if value in ("auto", "taxonomy"):
+        return None if value == "auto" else "taxonomy"
     if value.isdigit() and int(value) >= 1:
         return int(value)
-    raise click.BadParameter(_("use auto or a whole number of at least 1"), param_hint="--themes")
+    raise click.BadParameter(
+        _("use auto, taxonomy or a whole number of at least 1"), param_hint="--themes"
+    )
+
+
+def _previous(path: Path | None) -> KnownThemes | None:
+    """The discovered themes of an earlier run's JSON output (its ``known_themes``)."""
+    if path is None:
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8-sig"))
+        return KnownThemes.from_json(data["known_themes"])
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError, AttributeError) as error:
+        raise click.BadParameter(
+            _("{path} is not the JSON output of an earlier analyze themes run").format(path=path),
+            param_hint="--previous",
+        ) from error
 
 
 def _taxonomy_option(value: str) -> Taxonomy | None:
@@ -150,7 +170,10 @@ def _names(path: Path | None) -> Directory | None:
     "themes_value",
     default="auto",
     show_default=True,
-    help=N_("Number of discovered themes: auto (chosen from the data) or N."),
+    help=N_(
+        "Themes: auto (the taxonomy plus themes discovered in the data, their number chosen "
+        "from the data), taxonomy (the taxonomy's themes only) or N discovered themes."
+    ),
 )
 @option(
     "--taxonomy",
@@ -176,6 +199,23 @@ def _names(path: Path | None) -> Directory | None:
     help=N_("The gate's minimum number of comments per group."),
 )
 @option(
+    "--previous",
+    "previous_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help=N_(
+        "The JSON output of the previous wave's run: discovered themes with the same words "
+        "keep their id and label."
+    ),
+)
+@option(
+    "--assignments",
+    is_flag=True,
+    help=N_(
+        "Also write the theme of every row (in file order); such a list can be joined to "
+        "other files in the same row order."
+    ),
+)
+@option(
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),
     help=N_("Write the JSON to this file instead of to standard output."),
@@ -190,10 +230,17 @@ def themes(
     taxonomy_value: str,
     names_path: Path | None,
     comment_minimum: int,
+    previous_path: Path | None,
+    assignments: bool,
     output: Path | None,
 ) -> None:
     n_themes = _themes_option(themes_value)
     taxonomy = _taxonomy_option(taxonomy_value)
+    if n_themes == "taxonomy" and taxonomy is None:
+        raise click.BadParameter(
+            _("--themes taxonomy needs a taxonomy, not --taxonomy none"), param_hint="--themes"
+        )
+    previous = _previous(previous_path)
     directory = _names(names_path)
     columns, rows = _read_csv(file)
     text_key = _column(columns, text_column, "--text-column")
@@ -203,14 +250,16 @@ def themes(
     analysis = analyze_themes(
         texts,
         language=language,
-        n_themes=n_themes,
+        n_themes=None if n_themes == "taxonomy" else n_themes,
         taxonomy=taxonomy,
         directory=directory,
         comment_minimum=comment_minimum,
+        previous=previous,
+        discover=n_themes != "taxonomy",
     )
     theme_ids = [theme.id for theme in analysis.themes]
     groups = [(row.get(group_key) or "").strip() or None for row in rows] if group_key else []
-    result: dict[str, Any] = analysis.to_json()
+    result = analysis.to_json(assignments=assignments)
     try:
         result["groups"] = theme_shares_by_group(
             analysis.assignments, groups or [None] * len(rows), theme_ids, comment_minimum
@@ -222,7 +271,6 @@ def themes(
         result["waves"] = theme_shares_by_wave(
             analysis.assignments, waves, theme_ids, comment_minimum
         )
-    result["language"] = analysis.language
     document = json.dumps(result, ensure_ascii=False, indent=2) + "\n"
     if output is None:
         sys.stdout.write(document)

@@ -45,11 +45,11 @@ def test_writes_themes_assignments_and_groups(tmp_path: Path) -> None:
     out = tmp_path / "out.json"
     code, output = run(
         str(csv_path), "--text-column", "opmerking", "--group-column", "afdeling",
-        "--names", str(names), "--output", str(out),
+        "--names", str(names), "--output", str(out), "--assignments",
     )  # fmt: skip
     assert code == 0, output
     result = json.loads(out.read_text(encoding="utf-8"))
-    assert set(result) >= {"themes", "assignments", "groups"}
+    assert set(result) >= {"themes", "assignments", "groups", "known_themes"}
     assert result["assignments"] == [
         "workload", "manager", "ict", "hybrid_work", "pay", "facilities", None
     ]  # fmt: skip
@@ -78,8 +78,12 @@ def test_standard_output_and_wave_column(tmp_path: Path) -> None:
     [
         (["--text-column", "missing"], "there is no column 'missing'"),
         (["--text-column", "opmerking", "--group-column", "x"], "there is no column 'x'"),
-        (["--text-column", "opmerking", "--themes", "many"], "use auto or a whole number"),
-        (["--text-column", "opmerking", "--themes", "0"], "use auto or a whole number"),
+        (["--text-column", "opmerking", "--themes", "many"], "use auto, taxonomy or a whole"),
+        (["--text-column", "opmerking", "--themes", "0"], "use auto, taxonomy or a whole"),
+        (
+            ["--text-column", "opmerking", "--themes", "taxonomy", "--taxonomy", "none"],
+            "--themes taxonomy needs a taxonomy",
+        ),
         (["--text-column", "opmerking", "--language", "de"], "'de' is not one of"),
         (["--text-column", "opmerking", "--comment-minimum", "2"], "2 is not in the range"),
         (["--text-column", "opmerking", "--taxonomy", "nope.toml"], "cannot read the taxonomy"),
@@ -130,6 +134,77 @@ def test_an_unclosed_quote_is_an_error_that_names_the_line(tmp_path: Path) -> No
 def test_a_comment_over_two_lines_in_quotes_is_one_comment(tmp_path: Path) -> None:
     path = tmp_path / "comments.csv"
     path.write_text('afdeling,opmerking\nGEM/A,"Goed\nwerk"\nGEM/B,Prima\n', encoding="utf-8")
-    code, output = run(str(path), "--text-column", "opmerking", "--taxonomy", "none")
+    code, output = run(
+        str(path), "--text-column", "opmerking", "--taxonomy", "none", "--assignments"
+    )
     assert code == 0, output
     assert len(json.loads(output)["assignments"]) == 2
+
+
+def test_rows_are_listed_only_when_asked_for(tmp_path: Path) -> None:
+    code, output = run(str(write_csv(tmp_path / "c.csv")), "--text-column", "opmerking")
+    assert code == 0, output
+    result = json.loads(output)
+    assert "assignments" not in result and "sentiment" not in result
+    assert result["themes"] and result["groups"]["organisation"]["n"] == 7
+
+
+# Comments outside the taxonomy: one topic per comment.
+OUTING = ["bedrijfsuitje", "kerstborrel", "barbecue", "personeelsfeest", "bowlen", "sinterklaas"]
+KITCHEN = ["koffieapparaat", "vaatwasser", "koelkast", "magnetron", "waterkoker", "theedoeken"]
+
+
+def topic_csv(path: Path, counts: dict[str, int]) -> Path:
+    pools = {"outing": OUTING, "kitchen": KITCHEN}
+    lines = ["opmerking"]
+    for topic, count in counts.items():
+        for i in range(count):
+            words = [pools[topic][(i + j) % 6] for j in (0, 2, 3)]
+            lines.append(f"De {words[0]} en de {words[1]} en ook de {words[2]}.")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_themes_taxonomy_discovers_nothing(tmp_path: Path) -> None:
+    path = topic_csv(tmp_path / "c.csv", {"outing": 30})
+    code, output = run(str(path), "--text-column", "opmerking", "--assignments")
+    assert code == 0, output
+    assert any(t["source"] == "discovered" for t in json.loads(output)["themes"])
+    code, output = run(
+        str(path), "--text-column", "opmerking", "--themes", "taxonomy", "--assignments"
+    )
+    assert code == 0, output
+    result = json.loads(output)
+    assert {t["source"] for t in result["themes"]} == {"taxonomy"}
+    assert set(result["assignments"]) == {None}
+
+
+def test_previous_keeps_a_discovered_theme_s_id(tmp_path: Path) -> None:
+    first_out, second_out = tmp_path / "first.json", tmp_path / "second.json"
+    first = topic_csv(tmp_path / "first.csv", {"kitchen": 40, "outing": 25})
+    second = topic_csv(tmp_path / "second.csv", {"outing": 40})
+    for path, out, extra in (
+        (first, first_out, []),
+        (second, second_out, ["--previous", str(first_out)]),
+    ):
+        code, output = run(
+            str(path), "--text-column", "opmerking", "--themes", "2", "--output", str(out), *extra
+        )
+        assert code == 0, output
+
+    def outing_id(out: Path) -> str:
+        themes = json.loads(out.read_text(encoding="utf-8"))["themes"]
+        (theme,) = [t for t in themes if set(t["terms"]) & set(OUTING)]
+        return theme["id"]
+
+    assert outing_id(first_out) == "discovered-2"  # the kitchen theme is larger
+    assert outing_id(second_out) == "discovered-2"
+
+
+def test_a_previous_file_that_is_not_an_earlier_output_is_refused(tmp_path: Path) -> None:
+    wrong = tmp_path / "wrong.json"
+    wrong.write_text('{"themes": []}', encoding="utf-8")
+    code, output = run(
+        str(write_csv(tmp_path / "c.csv")), "--text-column", "opmerking", "--previous", str(wrong)
+    )
+    assert code == 2 and "not the JSON output of an earlier analyze themes run" in output
