@@ -110,6 +110,84 @@ def quality() -> bool:
     return passed
 
 
+WORKPLACE_SETS = [ROOT / "bench/data/comments_nl.csv", ROOT / "bench/data/comments_en.csv"]
+SENTIMENT_TIMING_COMMENTS = 20_000
+
+
+def _macro_f1_against_majority(name: str, gold: list[str], ours: list[str]) -> bool:
+    """Print macro-F1 of ours and of the majority class; True when ours is above it."""
+    from collections import Counter
+
+    from sklearn.metrics import f1_score
+
+    from analysis.text.sentiment import LABELS
+
+    majority = Counter(gold).most_common(1)[0][0]
+    labels = list(LABELS)
+    ours_f1 = f1_score(gold, ours, labels=labels, average="macro", zero_division=0)
+    base_f1 = f1_score(
+        gold, [majority] * len(gold), labels=labels, average="macro", zero_division=0
+    )
+    per_class = f1_score(gold, ours, labels=labels, average=None, zero_division=0)
+    counts = Counter(gold)
+    print(
+        f"  {name}: {len(gold)} rows ("
+        + ", ".join(f"{counts[label]} {label}" for label in labels)
+        + f"): macro-F1 ours {ours_f1:.3f} vs majority ('{majority}') {base_f1:.3f}; per class "
+        + " ".join(f"{label} {f1:.2f}" for label, f1 in zip(labels, per_class, strict=True))
+    )
+    return ours_f1 > base_f1
+
+
+def sentiment_quality() -> bool:
+    """Sentiment macro-F1 against the majority-class baseline on each labelled set."""
+    from analysis.text.language import detect_languages
+    from analysis.text.sentiment import comment_sentiment
+
+    print("sentiment (lexicon and rules, analysis/text/sentiment.py):")
+    if not DEV_SET.exists():
+        sys.exit(f"dev set not found: {DEV_SET} (expected ../shared/data next to the repository)")
+    with DEV_SET.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    single = [row for row in rows if row["polarities"] and "|" not in row["polarities"]]
+    ours = [s.label for s in comment_sentiment([row["text"] for row in rows], ["nl"] * len(rows))]
+    by_id = {id(row): label for row, label in zip(rows, ours, strict=True)}
+    passed = _macro_f1_against_majority(
+        "restaurants_nl_dev, rows with exactly one polarity",
+        [row["polarities"] for row in single],
+        [by_id[id(row)] for row in single],
+    )
+    with_empty = [row for row in rows if "|" not in row["polarities"]]
+    passed &= _macro_f1_against_majority(
+        "restaurants_nl_dev, empty polarity counted as neutral",
+        [row["polarities"] or "neutral" for row in with_empty],
+        [by_id[id(row)] for row in with_empty],
+    )
+    for path in WORKPLACE_SETS:
+        if not path.exists():
+            print(f"  {path.relative_to(ROOT)}: not there, skipped")
+            continue
+        with path.open(encoding="utf-8", newline="") as handle:
+            labelled = [row for row in csv.DictReader(handle) if row.get("polarity")]
+        texts = [row["text"] for row in labelled]
+        predicted = comment_sentiment(texts, detect_languages(texts))
+        passed &= _macro_f1_against_majority(
+            str(path.relative_to(ROOT)),
+            [row["polarity"] for row in labelled],
+            [s.label for s in predicted],
+        )
+    comments = synthetic_comments(SENTIMENT_TIMING_COMMENTS, ["Jan de Vries"])
+    languages = detect_languages(comments)
+    started = time.perf_counter()
+    comment_sentiment(comments, languages)
+    elapsed = time.perf_counter() - started
+    print(f"  speed: {len(comments)} synthetic comments in {elapsed:.2f} s (languages given)")
+    print(
+        f"sentiment macro-F1 above the majority baseline on every set: {'yes' if passed else 'NO'}"
+    )
+    return passed
+
+
 # Synthetic comments: topic word pools, some of them outside the taxonomy, in both languages.
 POOLS_NL = {
     "werkdruk": ["werkdruk", "overwerken", "achterstand", "deadlines", "te veel dossiers"],
@@ -192,12 +270,14 @@ def speed(n: int) -> bool:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--part", choices=["all", "quality", "speed"], default="all")
+    parser.add_argument("--part", choices=["all", "quality", "sentiment", "speed"], default="all")
     parser.add_argument("--comments", type=int, default=20_000)
     args = parser.parse_args()
     passed = True
     if args.part in ("all", "quality"):
         passed &= quality()
+    if args.part in ("all", "sentiment"):
+        passed &= sentiment_quality()
     if args.part == "speed":
         passed &= speed(args.comments)
     elif args.part == "all":

@@ -1,0 +1,530 @@
+"""Positive, neutral or negative per comment, from a shipped lexicon and a few rules (nl, en).
+
+No model and no network: every word's polarity is in ``analysis/text/data/sentiment_nl.toml``
+and ``sentiment_en.toml`` (written for workplace comments; see the README's "Sentiment"
+section for how to edit them). A comment's score is the sum of its polar words after
+these rules, squashed into -1..1:
+
+- words and multi-word phrases are looked up as written, then by their base form with
+  inflection removed ("vriendelijke", "lekkerste", "slower", "bullied"), then (a Dutch
+  compound) by their longest known tail ("klantvriendelijk" → "vriendelijk"); a negating
+  prefix turns a positive word negative ("onduidelijk", "unhelpful"). Not by Snowball
+  stem: Dutch Snowball strips derivations too and joins words of opposite meaning
+  ("geweldig"/"geweld", "mals"/"maal", "vriendelijk"/"vriend");
+- negation: a negator ("niet", "geen", "never", "n't", "without", ...) up to three words
+  before a polar word in the same clause flips it; a negated positive word becomes about
+  as negative as it was positive, a negated negative word only mildly positive ("not
+  bad"). Dutch also negates after the verb ("ik waardeer dat niet"). A negator that flips
+  nothing says something is missing ("er is nooit tijd") and counts mildly negative;
+- intensifiers and downtoners ("erg", "heel", "a bit") scale the polar word after them;
+- excess: Dutch "te"/English "too" before a degree word ("te druk", "too many") is
+  negative;
+- contrast: after "maar"/"but"/"echter"/"however" the text counts more, before it less;
+  a concessive clause ("hoewel ...", "although ...") counts less;
+- wishes ("meer overleg graag", "it would be nice if ...") are requests for change: their
+  positive words do not count as praise and the sentence leans negative;
+- exclamation marks strengthen the whole comment a little.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import tomllib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any, Literal
+
+from analysis.text.language import LANGUAGES
+
+Label = Literal["positive", "neutral", "negative"]
+LABELS: tuple[Label, ...] = ("positive", "neutral", "negative")
+DIGITS = 4
+
+# Rule strengths, chosen by measurement on the dev sets (README, "Sentiment").
+NEGATED_POSITIVE = -0.9  # "niet goed" is nearly as negative as "goed" is positive
+NEGATED_NEGATIVE = -0.4  # "not bad" is mildly positive, not praise
+NEGATION_CAP = 1.0  # a negated word weighs at most this much before the flip
+UNATTACHED_NEGATOR = -0.4  # "er is geen overleg": something is missing
+EXCESS = -1.0  # "te druk", "too many"
+EXCESS_BOOST = 1.3  # "te duur" is worse than "duur"
+BEFORE_CONTRAST = 0.5
+AFTER_CONTRAST = 1.5
+CONCESSIVE = 0.5
+WISH_POSITIVE = 0.0  # "meer waardering graag" is not praise
+WISH_SCORE = -0.4
+EXCLAMATION = 0.1  # per "!", at most three
+PREFIX_BOOST = 1.3  # "supervriendelijk"
+NEGATION_WINDOW = 3
+INTENSIFIER_WINDOW = 2
+SQUASH = 4.0  # score = raw / sqrt(raw² + SQUASH): one plain "goed" is about 0.45
+NEUTRAL_BAND = 0.1  # |score| below this is neutral
+
+_TOKEN = re.compile(
+    r"\[[^\]\s]+\]"  # a redaction placeholder such as [naam]: dropped
+    r"|[:;=]-?[()dp]"  # emoticons (the text is lower-cased first)
+    r"|[\U0001F300-\U0001FAFF\u2600-\u27BF]"  # emoji
+    r"|\w+(?:['-]\w+)*"
+    r"|[.!?;:,]+|\n"
+)
+_SENTENCE_END = frozenset(".!?;\n")
+EMOTICONS = {
+    ":)": 1.0, ":-)": 1.0, "=)": 1.0, ";)": 0.5, ";-)": 0.5, ":d": 1.5, ":-d": 1.5,
+    ":p": 0.5, ":(": -1.0, ":-(": -1.0, "=(": -1.0,
+    "👍": 1.0, "😊": 1.0, "🙂": 1.0, "😀": 1.0, "😃": 1.0, "😄": 1.0, "😁": 1.0, "😍": 1.5,
+    "❤": 1.0, "👏": 1.0, "💪": 1.0, "👎": -1.0, "🙁": -1.0, "😞": -1.0, "😕": -0.5,
+    "😢": -1.0, "😭": -1.5, "😡": -1.5, "😠": -1.5, "🤬": -2.0, "😩": -1.0, "😤": -1.0,
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Sentiment:
+    """One comment's sentiment: ``label`` and a ``score`` in -1..1 (0: nothing polar)."""
+
+    label: Label
+    score: float
+
+    def to_json(self) -> dict[str, Any]:
+        return {"label": self.label, "score": self.score}
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """One language's words with a polarity weight and the word lists the rules use."""
+
+    language: str
+    words: Mapping[str, float]  # base word -> weight, also found in inflected forms
+    exact: Mapping[str, float]  # found only as written (0.0: never a base form: "slechts")
+    phrases: Mapping[tuple[str, ...], float]  # multi-word expressions with a weight
+    negators: frozenset[str]
+    intensifiers: Mapping[str, float]  # factor - 1: "erg" 0.3, "beetje" -0.4
+    contrast: frozenset[str]  # what follows counts more ("maar", "but")
+    clause_contrast: frozenset[str]  # contrast only at the start of a clause ("alleen")
+    concessive: frozenset[str]  # the clause they open counts less ("hoewel")
+    excess: frozenset[str]  # "te", "too"
+    excess_words: frozenset[str]  # degree words that are negative after ``excess``
+    wish_markers: frozenset[str]  # a wish with a change word ("graag meer")
+    change_words: frozenset[str]
+    wish_phrases: frozenset[str]  # a wish on their own ("zou fijn", "i wish")
+    neutral: frozenset[str]  # multi-word expressions that block the rules ("maar ook")
+    negating_prefixes: tuple[str, ...]
+    intensifying_prefixes: tuple[str, ...]
+    compounds: bool  # Dutch: look up a closed compound by its tail
+    post_negation: bool  # Dutch: "ik waardeer dat niet"
+    multiword: Mapping[str, tuple[tuple[str, ...], ...]]  # first word -> expressions
+
+    def is_negator(self, token: str) -> bool:
+        return token in self.negators or (self.language == "en" and token.endswith("n't"))
+
+
+def _float_key(key: str, source: str) -> float:
+    try:
+        return float(key)
+    except ValueError:
+        raise ValueError(f"{source}: weight {key!r} is not a number") from None
+
+
+def _weighted(table: Mapping[str, Any], source: str) -> dict[str, float]:
+    """``{"+1": [words]}`` → ``{word: 1.0}``; a word listed twice is an error."""
+    weights: dict[str, float] = {}
+    for key, entries in table.items():
+        weight = _float_key(key, source)
+        for entry in entries:
+            word = " ".join(str(entry).lower().replace("’", "'").split())
+            if word in weights:
+                raise ValueError(f"{source}: {word!r} is listed twice")
+            weights[word] = weight
+    return weights
+
+
+def _word_list(data: Mapping[str, Any], key: str) -> frozenset[str]:
+    return frozenset(" ".join(str(word).lower().split()) for word in data.get(key, ()))
+
+
+def parse_lexicon(data: Mapping[str, Any], language: str, source: str = "lexicon") -> Lexicon:
+    """A `Lexicon` from the TOML structure of ``sentiment_LANG.toml``.
+
+    Raises ValueError when a word is listed twice.
+    """
+    if language not in LANGUAGES:
+        raise ValueError(f"unsupported language {language!r}; expected one of {LANGUAGES}")
+    listed = _weighted(data.get("words", {}), source)
+    exact = _weighted(data.get("exact", {}), source)
+    for word in exact.keys() & listed.keys():
+        raise ValueError(f"{source}: {word!r} is in both [words] and [exact]")
+    phrases = {tuple(w.split()): v for w, v in (listed | exact).items() if " " in w}
+    intensifiers = {
+        " ".join(str(w).lower().split()): float(v) for w, v in data.get("intensifiers", {}).items()
+    }
+    lists = {
+        key: _word_list(data, key)
+        for key in (
+            "negators", "contrast", "clause_contrast", "concessive", "excess", "excess_words",
+            "wish_markers", "change_words", "wish_phrases", "neutral",
+        )
+    }  # fmt: skip
+    expressions = (
+        set(phrases)
+        | {tuple(w.split()) for w in intensifiers if " " in w}
+        | {tuple(w.split()) for key in lists for w in lists[key] if " " in w}
+    )
+    multiword: dict[str, list[tuple[str, ...]]] = {}
+    for expression in expressions:
+        multiword.setdefault(expression[0], []).append(expression)
+    return Lexicon(
+        language=language,
+        words={w: v for w, v in listed.items() if " " not in w},
+        exact={w: v for w, v in exact.items() if " " not in w},
+        phrases=phrases,
+        intensifiers=intensifiers,
+        negating_prefixes=tuple(data.get("negating_prefixes", ())),
+        intensifying_prefixes=tuple(data.get("intensifying_prefixes", ())),
+        compounds=bool(data.get("compounds", False)),
+        post_negation=bool(data.get("post_negation", False)),
+        multiword={
+            first: tuple(sorted(found, key=len, reverse=True)) for first, found in multiword.items()
+        },
+        **lists,
+    )
+
+
+@cache
+def load_lexicon(language: str) -> Lexicon:
+    """The shipped lexicon for ``"nl"`` or ``"en"`` (``analysis/text/data/sentiment_LANG.toml``)."""
+    if language not in LANGUAGES:
+        raise ValueError(f"unsupported language {language!r}; expected one of {LANGUAGES}")
+    name = f"sentiment_{language}.toml"
+    text = resources.files("analysis.text").joinpath("data", name).read_text(encoding="utf-8")
+    return parse_lexicon(tomllib.loads(text), language, name)
+
+
+def tokenize(text: str, lexicon: Lexicon) -> list[str]:
+    """Lower-case words, punctuation and emoticons; multi-word expressions as one token."""
+    raw = [
+        token
+        for token in _TOKEN.findall(text.lower().replace("’", "'").replace("`", "'"))
+        if not token.startswith("[")
+    ]
+    tokens: list[str] = []
+    i = 0
+    while i < len(raw):
+        for expression in lexicon.multiword.get(raw[i], ()):
+            if tuple(raw[i : i + len(expression)]) == expression:
+                tokens.append(" ".join(expression))
+                i += len(expression)
+                break
+        else:
+            tokens.append(raw[i])
+            i += 1
+    return tokens
+
+
+@cache
+def word_weight(word: str, language: str) -> float:
+    """The polarity weight of one lower-case word (0.0 when it is not in the lexicon)."""
+    lexicon = load_lexicon(language)
+    return _lookup(word, lexicon, compound=True)
+
+
+_VOWELS = frozenset("aeiouy")
+
+
+def _dutch_bases(word: str) -> Iterable[str]:
+    """Possible base forms: "lekkerste" → "lekker", "trage" → "traag", "vieze" → "vies"."""
+    for suffix in ("ste", "st", "dere", "der", "ere", "er", "en", "e", "s", "t", "de", "te"):
+        if not word.endswith(suffix) or len(word) - len(suffix) < 3:
+            continue
+        base = word[: -len(suffix)]
+        yield base
+        if base[-1] == base[-2] and base[-1] not in _VOWELS:  # snelle → snel
+            yield base[:-1]
+        final = {"z": "s", "v": "f"}.get(base[-1], base[-1])  # vieze → vies, lieve → lief
+        if final != base[-1]:
+            yield base[:-1] + final
+        if base[-2] in "aeou" and base[-3] not in _VOWELS and base[-1] not in _VOWELS:
+            yield base[:-2] + base[-2] + base[-2:-1] + final  # trage → traag, boze → boos
+
+
+def _english_bases(word: str) -> Iterable[str]:
+    """Possible base forms: "slower" → "slow", "bullied" → "bully", "valuing" → "value"."""
+    for suffix, replacements in (
+        ("iest", ("y",)), ("ier", ("y",)), ("ies", ("y",)), ("ied", ("y",)), ("ily", ("y",)),
+        ("est", ("", "e")), ("ing", ("", "e")), ("ed", ("", "e")), ("er", ("", "e")),
+        ("ly", ("", "le")), ("es", ("",)), ("s", ("",)),
+    ):  # fmt: skip
+        if not word.endswith(suffix) or len(word) - len(suffix) < 3:
+            continue
+        stem = word[: -len(suffix)]
+        for replacement in replacements:
+            yield stem + replacement
+        if stem[-1] == stem[-2] and stem[-1] not in _VOWELS:  # stopped → stop
+            yield stem[:-1]
+
+
+def _direct(word: str, lexicon: Lexicon) -> float | None:
+    if word in lexicon.exact:
+        return lexicon.exact[word]
+    if word in lexicon.words:
+        return lexicon.words[word]
+    if " " in word:
+        return lexicon.phrases.get(tuple(word.split()))
+    bases = _dutch_bases(word) if lexicon.language == "nl" else _english_bases(word)
+    for base in bases:
+        if base in lexicon.words:
+            return lexicon.words[base]
+    return None
+
+
+def _lookup(word: str, lexicon: Lexicon, compound: bool) -> float:
+    if word in EMOTICONS:
+        return EMOTICONS[word]
+    found = _direct(word, lexicon)
+    if found is not None:
+        return found
+    if "-" in word:  # "user-friendly", "klant-onvriendelijk": the last part decides
+        return _lookup(word.rsplit("-", 1)[1], lexicon, compound)
+    for prefix in lexicon.negating_prefixes:
+        if word.startswith(prefix) and len(word) - len(prefix) >= 4:
+            base = _direct(word[len(prefix) :], lexicon)
+            if base is not None and base > 0:
+                return -base
+    for prefix in lexicon.intensifying_prefixes:
+        if word.startswith(prefix) and len(word) - len(prefix) >= 3:
+            base = _lookup(word[len(prefix) :], lexicon, compound=False)
+            if base:
+                return base * PREFIX_BOOST
+    if compound and lexicon.compounds:
+        # The longest known tail of at least four letters, after a head of at least three:
+        # "klantvriendelijk" → "vriendelijk", "tijdsdruk" → "druk".
+        for start in range(3, len(word) - 3):
+            base = _lookup(word[start:], lexicon, compound=False)
+            if base:
+                return base
+    return 0.0
+
+
+def _is_boundary(token: str) -> bool:
+    """Punctuation and line breaks end a clause (emoticons and emoji do not)."""
+    return token[0] in ".!?;:,\n" and token not in EMOTICONS
+
+
+def _contributions(tokens: Sequence[str], lexicon: Lexicon) -> tuple[list[float], float, float]:
+    """Each token's share of the raw score, the wishes' total and the exclamation factor."""
+    language = lexicon.language
+    n = len(tokens)
+    boundary = [_is_boundary(token) for token in tokens]
+    weights = [
+        0.0 if boundary[i] or lexicon.is_negator(t) else word_weight(t, language)
+        for i, t in enumerate(tokens)
+    ]
+
+    def clause_start(i: int) -> bool:
+        return i == 0 or boundary[i - 1]
+
+    contrast_at: int | None = None  # the last contrast marker decides
+    concessive_spans: list[tuple[int, int]] = []
+    for i, token in enumerate(tokens):
+        if token in lexicon.contrast or (token in lexicon.clause_contrast and clause_start(i)):
+            if token in ("though", "echter") and (i + 1 == n or boundary[i + 1]):
+                # "The food was good. Slow service though." — the contrast opens its sentence.
+                j = i
+                while j > 0 and tokens[j - 1] not in _SENTENCE_END and tokens[j - 1] != "\n":
+                    j -= 1
+                contrast_at = j
+            else:
+                contrast_at = i
+        elif token in lexicon.concessive:
+            end = i + 1
+            while end < n and not boundary[end] and tokens[end] not in lexicon.contrast:
+                end += 1
+            concessive_spans.append((i, end))
+
+    # Modifiers: an intensifier before a polar word scales it (and is not polar itself).
+    # "te"/"too" before a degree word or a negative word becomes one negative unit.
+    factor = [1.0] * n
+    for i, token in enumerate(tokens):
+        if boundary[i]:
+            continue
+        if token in lexicon.excess and i + 1 < n and not boundary[i + 1]:
+            following = tokens[i + 1]
+            if following in lexicon.excess_words or weights[i + 1] < 0:
+                weights[i] = min(EXCESS, weights[i + 1] * EXCESS_BOOST)
+                weights[i + 1] = 0.0
+                continue
+        if token in lexicon.intensifiers:
+            for j in range(i + 1, min(n, i + 1 + INTENSIFIER_WINDOW)):
+                if boundary[j]:
+                    break
+                if weights[j] and tokens[j] not in lexicon.intensifiers:
+                    factor[j] *= 1 + lexicon.intensifiers[token]
+                    weights[i] = 0.0
+                    break
+                if tokens[j] not in lexicon.intensifiers and not lexicon.is_negator(tokens[j]):
+                    break
+
+    used: set[int] = set()
+    contributions = [0.0] * n
+    for i in range(n):
+        weight = weights[i]
+        if not weight or boundary[i]:
+            continue
+        negated = False
+        for j in range(i - 1, max(-1, i - 1 - NEGATION_WINDOW), -1):
+            if boundary[j] or j == contrast_at:
+                break
+            if lexicon.is_negator(tokens[j]):
+                negated = True
+                used.add(j)
+                break
+        if not negated and lexicon.post_negation:
+            # Dutch main clauses put "niet" after the verb: "ik waardeer dat niet".
+            for j in range(i + 1, min(n, i + 1 + NEGATION_WINDOW)):
+                if boundary[j] or weights[j]:
+                    break
+                if lexicon.is_negator(tokens[j]):
+                    if j + 1 == n or boundary[j + 1]:
+                        negated = True
+                        used.add(j)
+                    break
+        weight *= factor[i]
+        if negated:
+            # "niet schitterend" is not "verschrikkelijk": a negated word is at most plain.
+            capped = math.copysign(min(abs(weight), NEGATION_CAP), weight)
+            weight = capped * (NEGATED_POSITIVE if weight > 0 else NEGATED_NEGATIVE)
+        contributions[i] = weight
+    for i, token in enumerate(tokens):
+        if i not in used and not boundary[i] and lexicon.is_negator(token):
+            contributions[i] = UNATTACHED_NEGATOR
+
+    # Wishes, per sentence: a request for change is not praise.
+    start = 0
+    wish_total = 0.0
+    for end in range(n + 1):
+        if end < n and tokens[end] not in _SENTENCE_END:
+            continue
+        sentence = tokens[start:end]
+        if sentence and _is_wish(sentence, lexicon):
+            for i in range(start, end):
+                if contributions[i] > 0:
+                    contributions[i] *= WISH_POSITIVE
+            wish_total += WISH_SCORE
+        start = end + 1
+
+    for begin, end in concessive_spans:
+        for i in range(begin, end):
+            contributions[i] *= CONCESSIVE
+    if contrast_at is not None:
+        for i in range(n):
+            if i < contrast_at:
+                contributions[i] *= BEFORE_CONTRAST
+            elif i > contrast_at:
+                contributions[i] *= AFTER_CONTRAST
+    exclamations = sum(tokens[i].count("!") for i in range(n) if boundary[i])
+    return contributions, wish_total, 1 + EXCLAMATION * min(exclamations, 3)
+
+
+def _is_wish(sentence: Sequence[str], lexicon: Lexicon) -> bool:
+    words = [token for token in sentence if token[0].isalnum()]
+    if not words:
+        return False
+    if words[0] in lexicon.change_words and (len(words) < 2 or words[1] not in ("dan", "than")):
+        return True
+    if any(word in lexicon.wish_phrases for word in words):
+        return True
+    has_marker = any(word in lexicon.wish_markers for word in words)
+    return has_marker and any(word in lexicon.change_words for word in words)
+
+
+def score_text(text: str, language: str) -> float:
+    """The score of one text in -1..1 (0.0 when nothing in it is polar)."""
+    lexicon = load_lexicon(language)
+    contributions, wishes, exclamation = _contributions(tokenize(text, lexicon), lexicon)
+    raw = (sum(contributions) + wishes) * exclamation
+    return raw / math.sqrt(raw * raw + SQUASH)
+
+
+def explain(text: str, language: str) -> list[tuple[str, float]]:
+    """Why a text got its score: each token with a non-zero contribution to the raw score.
+
+    Wishes appear as ``("(wish)", weight)``, exclamation marks as ``("(!)", factor)``.
+    For editing the lexicon: ``explain("Niet goed, maar prima", "nl")``.
+    """
+    lexicon = load_lexicon(language)
+    tokens = tokenize(text, lexicon)
+    contributions, wishes, exclamation = _contributions(tokens, lexicon)
+    found = [(t, round(c, DIGITS)) for t, c in zip(tokens, contributions, strict=True) if c]
+    if wishes:
+        found.append(("(wish)", wishes))
+    if exclamation != 1:
+        found.append(("(!)", exclamation))
+    return found
+
+
+def label_of(score: float, band: float = NEUTRAL_BAND) -> Label:
+    """``neutral`` inside the band around 0, else the sign's label."""
+    if score >= band:
+        return "positive"
+    if score <= -band:
+        return "negative"
+    return "neutral"
+
+
+def comment_sentiment(
+    texts: Sequence[str], languages: Sequence[str], band: float = NEUTRAL_BAND
+) -> list[Sentiment]:
+    """The sentiment of each comment, in order.
+
+    Parameters
+    ----------
+    texts : sequence of str
+        The (redacted) comments; empty text and placeholders only (``"[naam]"``) are
+        neutral.
+    languages : sequence of str
+        ``"nl"`` or ``"en"`` per comment, e.g. from `analysis.text.language.detect_languages`.
+    band : float
+        Scores with an absolute value below this are ``neutral``.
+    """
+    if len(texts) != len(languages):
+        raise ValueError("one language per comment is needed")
+    results = []
+    for text, language in zip(texts, languages, strict=True):
+        score = round(score_text(text or "", language), DIGITS) + 0.0  # no -0.0
+        results.append(Sentiment(label_of(score, band), score))
+    return results
+
+
+def sentiment_shares(
+    assignments: Sequence[str | None],
+    labels: Sequence[str | Sentiment],
+    theme_ids: Iterable[str],
+) -> dict[str, dict[str, float | int]]:
+    """Per theme, the share of its comments that are positive, neutral and negative.
+
+    ``assignments`` is the theme id per comment (None: no theme; such comments count
+    nowhere), ``labels`` the sentiment per comment in the same order (labels or
+    `Sentiment` objects). Returns ``{theme id: {"positive": share, "neutral": share,
+    "negative": share, "n": comments}}``; the shares of a theme with comments add up to 1
+    (up to rounding), a theme without comments has n 0 and shares 0.0. No gate is applied
+    here: the caller shows a theme's shares only when its n passes the comment minimum.
+    """
+    if len(assignments) != len(labels):
+        raise ValueError("one sentiment label per comment is needed")
+    counts = {theme_id: dict.fromkeys(LABELS, 0) for theme_id in theme_ids}
+    for theme_id, label in zip(assignments, labels, strict=True):
+        if theme_id is None:
+            continue
+        name = label.label if isinstance(label, Sentiment) else label
+        if name not in LABELS:
+            raise ValueError(f"unknown sentiment label {name!r}; expected one of {LABELS}")
+        counts[theme_id][name] += 1
+    result: dict[str, dict[str, float | int]] = {}
+    for theme_id, by_label in counts.items():
+        n = sum(by_label.values())
+        shares: dict[str, float | int] = {
+            label: round(count / n, DIGITS) if n else 0.0 for label, count in by_label.items()
+        }
+        shares["n"] = n
+        result[theme_id] = shares
+    return result
