@@ -54,9 +54,11 @@ BEFORE_CONTRAST = 0.5
 AFTER_CONTRAST = 1.5
 CONCESSIVE = 0.5
 WISH_POSITIVE = 0.0  # "meer waardering graag" is not praise
-WISH_SCORE = -0.4
+WISH_NEGATIVE = 0.5  # "less paperwork please" names a problem, but as a suggestion
+WISH_SCORE = 0.0  # a suggestion is neutral (measured: -0.4 lowered macro-F1)
 EXCLAMATION = 0.1  # per "!", at most three
 PREFIX_BOOST = 1.3  # "supervriendelijk"
+COMPOUND_TAIL = 4  # letters a compound's known tail has at least
 NEGATION_WINDOW = 3
 INTENSIFIER_WINDOW = 2
 SQUASH = 4.0  # score = raw / sqrt(raw² + SQUASH): one plain "goed" is about 0.45
@@ -99,6 +101,7 @@ class Lexicon:
     exact: Mapping[str, float]  # found only as written (0.0: never a base form: "slechts")
     phrases: Mapping[tuple[str, ...], float]  # multi-word expressions with a weight
     negators: frozenset[str]
+    post_negators: frozenset[str]  # flip the polar word before them ("motivatie is weg")
     intensifiers: Mapping[str, float]  # factor - 1: "erg" 0.3, "beetje" -0.4
     contrast: frozenset[str]  # what follows counts more ("maar", "but")
     clause_contrast: frozenset[str]  # contrast only at the start of a clause ("alleen")
@@ -108,6 +111,7 @@ class Lexicon:
     wish_markers: frozenset[str]  # a wish with a change word ("graag meer")
     change_words: frozenset[str]
     wish_phrases: frozenset[str]  # a wish on their own ("zou fijn", "i wish")
+    recommendations: frozenset[str]  # count in a wish too ("ik zou het aanraden")
     neutral: frozenset[str]  # multi-word expressions that block the rules ("maar ook")
     negating_prefixes: tuple[str, ...]
     intensifying_prefixes: tuple[str, ...]
@@ -161,8 +165,9 @@ def parse_lexicon(data: Mapping[str, Any], language: str, source: str = "lexicon
     lists = {
         key: _word_list(data, key)
         for key in (
-            "negators", "contrast", "clause_contrast", "concessive", "excess", "excess_words",
-            "wish_markers", "change_words", "wish_phrases", "neutral",
+            "negators", "post_negators", "contrast", "clause_contrast", "concessive", "excess",
+            "excess_words", "wish_markers", "change_words", "wish_phrases", "recommendations",
+            "neutral",
         )
     }  # fmt: skip
     expressions = (
@@ -263,7 +268,8 @@ def _english_bases(word: str) -> Iterable[str]:
             yield stem[:-1]
 
 
-def _direct(word: str, lexicon: Lexicon) -> float | None:
+def _direct(word: str, lexicon: Lexicon, shortest: int = 1) -> float | None:
+    """The weight of a listed word or of its base form (at least ``shortest`` letters)."""
     if word in lexicon.exact:
         return lexicon.exact[word]
     if word in lexicon.words:
@@ -272,7 +278,7 @@ def _direct(word: str, lexicon: Lexicon) -> float | None:
         return lexicon.phrases.get(tuple(word.split()))
     bases = _dutch_bases(word) if lexicon.language == "nl" else _english_bases(word)
     for base in bases:
-        if base in lexicon.words:
+        if base in lexicon.words and len(base) >= shortest:
             return lexicon.words[base]
     return None
 
@@ -297,11 +303,11 @@ def _lookup(word: str, lexicon: Lexicon, compound: bool) -> float:
                 return base * PREFIX_BOOST
     if compound and lexicon.compounds:
         # The longest known tail of at least four letters, after a head of at least three:
-        # "klantvriendelijk" → "vriendelijk", "tijdsdruk" → "druk".
+        # "klantvriendelijk" → "vriendelijk", "tijdsdruk" → "druk" (not "vertrokken" → "ok").
         for start in range(3, len(word) - 3):
-            base = _lookup(word[start:], lexicon, compound=False)
-            if base:
-                return base
+            found = _direct(word[start:], lexicon, shortest=COMPOUND_TAIL)
+            if found:
+                return found
     return 0.0
 
 
@@ -315,8 +321,9 @@ def _contributions(tokens: Sequence[str], lexicon: Lexicon) -> tuple[list[float]
     language = lexicon.language
     n = len(tokens)
     boundary = [_is_boundary(token) for token in tokens]
+    negator = [lexicon.is_negator(t) for t in tokens]
     weights = [
-        0.0 if boundary[i] or lexicon.is_negator(t) else word_weight(t, language)
+        0.0 if boundary[i] or negator[i] or t in lexicon.post_negators else word_weight(t, language)
         for i, t in enumerate(tokens)
     ]
 
@@ -344,6 +351,7 @@ def _contributions(tokens: Sequence[str], lexicon: Lexicon) -> tuple[list[float]
     # Modifiers: an intensifier before a polar word scales it (and is not polar itself).
     # "te"/"too" before a degree word or a negative word becomes one negative unit.
     factor = [1.0] * n
+    used: set[int] = set()  # negators that have done their work
     for i, token in enumerate(tokens):
         if boundary[i]:
             continue
@@ -352,6 +360,7 @@ def _contributions(tokens: Sequence[str], lexicon: Lexicon) -> tuple[list[float]
             if following in lexicon.excess_words or weights[i + 1] < 0:
                 weights[i] = min(EXCESS, weights[i + 1] * EXCESS_BOOST)
                 weights[i + 1] = 0.0
+                used.add(i + 1)  # "te weinig" is one unit: "weinig" negates nothing
                 continue
         if token in lexicon.intensifiers:
             for j in range(i + 1, min(n, i + 1 + INTENSIFIER_WINDOW)):
@@ -361,10 +370,9 @@ def _contributions(tokens: Sequence[str], lexicon: Lexicon) -> tuple[list[float]
                     factor[j] *= 1 + lexicon.intensifiers[token]
                     weights[i] = 0.0
                     break
-                if tokens[j] not in lexicon.intensifiers and not lexicon.is_negator(tokens[j]):
+                if tokens[j] not in lexicon.intensifiers and not negator[j]:
                     break
 
-    used: set[int] = set()
     contributions = [0.0] * n
     for i in range(n):
         weight = weights[i]
@@ -374,19 +382,24 @@ def _contributions(tokens: Sequence[str], lexicon: Lexicon) -> tuple[list[float]
         for j in range(i - 1, max(-1, i - 1 - NEGATION_WINDOW), -1):
             if boundary[j] or j == contrast_at:
                 break
-            if lexicon.is_negator(tokens[j]):
+            if negator[j] and j not in used:
                 negated = True
                 used.add(j)
                 break
-        if not negated and lexicon.post_negation:
-            # Dutch main clauses put "niet" after the verb: "ik waardeer dat niet".
+        if not negated:
+            # "de motivatie is weg"; and Dutch puts "niet" after the verb: "ik waardeer dat
+            # niet", "het klopt niet met ...": right after the word or at the clause's end.
             for j in range(i + 1, min(n, i + 1 + NEGATION_WINDOW)):
                 if boundary[j] or weights[j]:
                     break
-                if lexicon.is_negator(tokens[j]):
-                    if j + 1 == n or boundary[j + 1]:
-                        negated = True
-                        used.add(j)
+                if j in used:
+                    continue
+                if tokens[j] in lexicon.post_negators:
+                    negated = True
+                elif lexicon.post_negation and negator[j]:
+                    negated = j == i + 1 or j + 1 == n or boundary[j + 1]
+                if negated:
+                    used.add(j)
                     break
         weight *= factor[i]
         if negated:
@@ -395,7 +408,7 @@ def _contributions(tokens: Sequence[str], lexicon: Lexicon) -> tuple[list[float]
             weight = capped * (NEGATED_POSITIVE if weight > 0 else NEGATED_NEGATIVE)
         contributions[i] = weight
     for i, token in enumerate(tokens):
-        if i not in used and not boundary[i] and lexicon.is_negator(token):
+        if i not in used and (negator[i] or token in lexicon.post_negators):
             contributions[i] = UNATTACHED_NEGATOR
 
     # Wishes, per sentence: a request for change is not praise.
@@ -407,8 +420,8 @@ def _contributions(tokens: Sequence[str], lexicon: Lexicon) -> tuple[list[float]
         sentence = tokens[start:end]
         if sentence and _is_wish(sentence, lexicon):
             for i in range(start, end):
-                if contributions[i] > 0:
-                    contributions[i] *= WISH_POSITIVE
+                if tokens[i] not in lexicon.recommendations:
+                    contributions[i] *= WISH_POSITIVE if contributions[i] > 0 else WISH_NEGATIVE
             wish_total += WISH_SCORE
         start = end + 1
 
@@ -431,10 +444,9 @@ def _is_wish(sentence: Sequence[str], lexicon: Lexicon) -> bool:
         return False
     if words[0] in lexicon.change_words and (len(words) < 2 or words[1] not in ("dan", "than")):
         return True
-    if any(word in lexicon.wish_phrases for word in words):
+    if not lexicon.wish_phrases.isdisjoint(words):
         return True
-    has_marker = any(word in lexicon.wish_markers for word in words)
-    return has_marker and any(word in lexicon.change_words for word in words)
+    return not lexicon.wish_markers.isdisjoint(words) and not lexicon.change_words.isdisjoint(words)
 
 
 def score_text(text: str, language: str) -> float:

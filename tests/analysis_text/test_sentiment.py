@@ -40,6 +40,13 @@ def test_inflected_forms_are_found_without_listing_them() -> None:
     assert label("I felt bullied", "en") == "negative"
 
 
+def test_words_that_share_a_snowball_stem_keep_their_own_meaning() -> None:
+    assert label("Geweldig team") == "positive"
+    assert label("Geweld op straat") == "negative"  # Snowball: both "geweld"
+    assert label("de hele dag overleg") == "neutral"  # not "hel"
+    assert label("Drie collega's vertrokken") == "neutral"  # no "ok" inside a compound
+
+
 def test_negation_flips_a_word() -> None:
     assert label("goed") == "positive"
     assert label("niet goed") == "negative"
@@ -51,6 +58,12 @@ def test_negation_flips_a_word() -> None:
 def test_dutch_negation_after_the_verb() -> None:
     assert label("Ik waardeer dat.") == "positive"
     assert label("Ik waardeer dat niet.") == "negative"
+
+
+def test_negation_after_the_word() -> None:
+    assert label("De motivatie is weg.") == "negative"
+    assert label("Motivation is gone", "en") == "negative"
+    assert label("De planning klopt niet met de praktijk") == "negative"
 
 
 def test_negated_negative_word_is_not_negative() -> None:
@@ -97,6 +110,12 @@ def test_excess_te_and_too() -> None:
     assert label("Er zijn te weinig mensen") == "negative"
     assert label("We have too many meetings", "en") == "negative"
     assert score_text("te traag", "nl") < score_text("traag", "nl")
+
+
+def test_suggestions_are_neutral() -> None:
+    assert label("Graag een korte training voor iedereen") == "neutral"
+    assert label("Standing desks would be nice.", "en") == "neutral"
+    assert label("Less paperwork please.", "en") == "neutral"
 
 
 def test_wishes_are_not_praise() -> None:
