@@ -72,6 +72,12 @@ _TOKEN = re.compile(
     r"|[.!?;:,]+|\n"
 )
 _SENTENCE_END = frozenset(".!?;\n")
+
+
+def _ends_sentence(token: str) -> bool:
+    return token[0] in _SENTENCE_END and token not in EMOTICONS
+
+
 EMOTICONS = {
     ":)": 1.0, ":-)": 1.0, "=)": 1.0, ";)": 0.5, ";-)": 0.5, ":d": 1.5, ":-d": 1.5,
     ":p": 0.5, ":(": -1.0, ":-(": -1.0, "=(": -1.0,
@@ -101,6 +107,7 @@ class Lexicon:
     exact: Mapping[str, float]  # found only as written (0.0: never a base form: "slechts")
     phrases: Mapping[tuple[str, ...], float]  # multi-word expressions with a weight
     negators: frozenset[str]
+    disjunctions: frozenset[str]  # carry a negation on: "not valued or recognised"
     post_negators: frozenset[str]  # flip the polar word before them ("motivatie is weg")
     intensifiers: Mapping[str, float]  # factor - 1: "erg" 0.3, "beetje" -0.4
     contrast: frozenset[str]  # what follows counts more ("maar", "but")
@@ -165,9 +172,9 @@ def parse_lexicon(data: Mapping[str, Any], language: str, source: str = "lexicon
     lists = {
         key: _word_list(data, key)
         for key in (
-            "negators", "post_negators", "contrast", "clause_contrast", "concessive", "excess",
-            "excess_words", "wish_markers", "change_words", "wish_phrases", "recommendations",
-            "neutral",
+            "negators", "disjunctions", "post_negators", "contrast", "clause_contrast",
+            "concessive", "excess", "excess_words", "wish_markers", "change_words",
+            "wish_phrases", "recommendations", "neutral",
         )
     }  # fmt: skip
     expressions = (
@@ -333,15 +340,15 @@ def _contributions(tokens: Sequence[str], lexicon: Lexicon) -> tuple[list[float]
     contrast_at: int | None = None  # the last contrast marker decides
     concessive_spans: list[tuple[int, int]] = []
     for i, token in enumerate(tokens):
-        if token in lexicon.contrast or (token in lexicon.clause_contrast and clause_start(i)):
-            if token in ("though", "echter") and (i + 1 == n or boundary[i + 1]):
-                # "The food was good. Slow service though." — the contrast opens its sentence.
-                j = i
-                while j > 0 and tokens[j - 1] not in _SENTENCE_END and tokens[j - 1] != "\n":
-                    j -= 1
-                contrast_at = j
-            else:
-                contrast_at = i
+        is_contrast = token in lexicon.contrast
+        if (is_contrast or token in lexicon.concessive) and (i + 1 == n or boundary[i + 1]):
+            # "Good food. Slow service though." — the contrast opens its sentence.
+            j = i
+            while j > 0 and not _ends_sentence(tokens[j - 1]):
+                j -= 1
+            contrast_at = j
+        elif is_contrast or (token in lexicon.clause_contrast and clause_start(i)):
+            contrast_at = i
         elif token in lexicon.concessive:
             end = i + 1
             while end < n and not boundary[end] and tokens[end] not in lexicon.contrast:
@@ -351,7 +358,9 @@ def _contributions(tokens: Sequence[str], lexicon: Lexicon) -> tuple[list[float]
     # Modifiers: an intensifier before a polar word scales it (and is not polar itself).
     # "te"/"too" before a degree word or a negative word becomes one negative unit.
     factor = [1.0] * n
-    used: set[int] = set()  # negators that have done their work
+    used: set[int] = set()  # negators that flipped a word
+    consumed: set[int] = set()  # words that are part of an excess unit ("te weinig")
+    flipped: set[int] = set()  # polar words that a negation flipped
     for i, token in enumerate(tokens):
         if boundary[i]:
             continue
@@ -360,7 +369,7 @@ def _contributions(tokens: Sequence[str], lexicon: Lexicon) -> tuple[list[float]
             if following in lexicon.excess_words or weights[i + 1] < 0:
                 weights[i] = min(EXCESS, weights[i + 1] * EXCESS_BOOST)
                 weights[i + 1] = 0.0
-                used.add(i + 1)  # "te weinig" is one unit: "weinig" negates nothing
+                consumed.add(i + 1)  # "te weinig" is one unit: "weinig" negates nothing
                 continue
         if token in lexicon.intensifiers:
             for j in range(i + 1, min(n, i + 1 + INTENSIFIER_WINDOW)):
@@ -378,11 +387,12 @@ def _contributions(tokens: Sequence[str], lexicon: Lexicon) -> tuple[list[float]
         weight = weights[i]
         if not weight or boundary[i]:
             continue
-        negated = False
-        for j in range(i - 1, max(-1, i - 1 - NEGATION_WINDOW), -1):
+        negated = i >= 2 and tokens[i - 1] in lexicon.disjunctions and (i - 2) in flipped
+        stop = i - 1 if negated else max(-1, i - 1 - NEGATION_WINDOW)
+        for j in range(i - 1, stop, -1):
             if boundary[j] or j == contrast_at:
                 break
-            if negator[j] and j not in used:
+            if negator[j] and j not in consumed:
                 negated = True
                 used.add(j)
                 break
@@ -392,7 +402,7 @@ def _contributions(tokens: Sequence[str], lexicon: Lexicon) -> tuple[list[float]
             for j in range(i + 1, min(n, i + 1 + NEGATION_WINDOW)):
                 if boundary[j] or weights[j]:
                     break
-                if j in used:
+                if j in consumed:
                     continue
                 if tokens[j] in lexicon.post_negators:
                     negated = True
@@ -403,19 +413,23 @@ def _contributions(tokens: Sequence[str], lexicon: Lexicon) -> tuple[list[float]
                     break
         weight *= factor[i]
         if negated:
+            flipped.add(i)
             # "niet schitterend" is not "verschrikkelijk": a negated word is at most plain.
             capped = math.copysign(min(abs(weight), NEGATION_CAP), weight)
             weight = capped * (NEGATED_POSITIVE if weight > 0 else NEGATED_NEGATIVE)
         contributions[i] = weight
     for i, token in enumerate(tokens):
-        if i not in used and (negator[i] or token in lexicon.post_negators):
+        if i in used or i in consumed or not (negator[i] or token in lexicon.post_negators):
+            continue
+        # "Nee.", "Niets", "None": a comment of negators only answers "nothing to add".
+        if any(not boundary[j] and not negator[j] for j in range(n)):
             contributions[i] = UNATTACHED_NEGATOR
 
     # Wishes, per sentence: a request for change is not praise.
     start = 0
     wish_total = 0.0
     for end in range(n + 1):
-        if end < n and tokens[end] not in _SENTENCE_END:
+        if end < n and not _ends_sentence(tokens[end]):
             continue
         sentence = tokens[start:end]
         if sentence and _is_wish(sentence, lexicon):

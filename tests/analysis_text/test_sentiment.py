@@ -82,6 +82,17 @@ def test_negator_that_flips_nothing_leans_negative() -> None:
     assert label("There is no communication at all", "en") == "negative"
 
 
+def test_nothing_to_add_is_neutral() -> None:
+    for text, language in [("Nee.", "nl"), ("Niets", "nl"), ("Geen opmerkingen", "nl"),
+                           ("None", "en"), ("No comment.", "en")]:  # fmt: skip
+        assert label(text, language) == "neutral", text
+
+
+def test_negation_carries_over_or() -> None:
+    assert label("I don't feel valued or recognised", "en") == "negative"
+    assert score_text("niet snel of vriendelijk", "nl") < score_text("niet snel", "nl")
+
+
 def test_intensifier_raises_and_downtoner_lowers_the_score() -> None:
     assert score_text("erg goed", "nl") > score_text("goed", "nl") > score_text("beetje goed", "nl")
     assert score_text("very slow", "en") < score_text("slow", "en") < score_text("a bit slow", "en")
@@ -98,6 +109,11 @@ def test_contrast_clause_after_maar_weighs_more() -> None:
     assert label("Het werk is zwaar, maar de collega's zijn fantastisch") == "positive"
     assert label("The pay is great but the hours are bad", "en") == "negative"
     assert label("Although the pay is terrible, my team is good", "en") == "positive"
+
+
+def test_though_concedes_inside_a_sentence_and_contrasts_at_its_end() -> None:
+    assert label("I feel supported, though the hours are bad.", "en") == "positive"
+    assert label("Great colleagues. Terrible pay, though.", "en") == "negative"
 
 
 def test_alleen_maar_is_no_contrast() -> None:
