@@ -58,7 +58,7 @@ WISH_NEGATIVE = 0.5  # "less paperwork please" names a problem, but as a suggest
 WISH_SCORE = 0.0  # a suggestion is neutral (measured: -0.4 lowered macro-F1)
 EXCLAMATION = 0.1  # per "!", at most three
 PREFIX_BOOST = 1.3  # "supervriendelijk"
-COMPOUND_TAIL = 4  # letters a compound's known tail has at least
+COMPOUND_TAIL_BASE = 5  # a compound's inflected tail: "procedure" is not "dure" → "duur"
 NEGATION_WINDOW = 3
 INTENSIFIER_WINDOW = 2
 SQUASH = 4.0  # score = raw / sqrt(raw² + SQUASH): one plain "goed" is about 0.45
@@ -245,6 +245,9 @@ _VOWELS = frozenset("aeiouy")
 
 def _dutch_bases(word: str) -> Iterable[str]:
     """Possible base forms: "lekkerste" → "lekker", "trage" → "traag", "vieze" → "vies"."""
+    for suffix in ("etjes", "etje", "tjes", "tje", "jes", "je"):  # complimentje → compliment
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            yield word[: -len(suffix)]
     for suffix in ("ste", "st", "dere", "der", "ere", "er", "en", "e", "s", "t", "de", "te"):
         if not word.endswith(suffix) or len(word) - len(suffix) < 3:
             continue
@@ -310,9 +313,10 @@ def _lookup(word: str, lexicon: Lexicon, compound: bool) -> float:
                 return base * PREFIX_BOOST
     if compound and lexicon.compounds:
         # The longest known tail of at least four letters, after a head of at least three:
-        # "klantvriendelijk" → "vriendelijk", "tijdsdruk" → "druk" (not "vertrokken" → "ok").
+        # "klantvriendelijk" → "vriendelijk", "tijdsdruk" → "druk"; an inflected tail only
+        # with a base of five letters or more ("vertrokken" is not "ok").
         for start in range(3, len(word) - 3):
-            found = _direct(word[start:], lexicon, shortest=COMPOUND_TAIL)
+            found = _direct(word[start:], lexicon, shortest=COMPOUND_TAIL_BASE)
             if found:
                 return found
     return 0.0
