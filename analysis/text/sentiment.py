@@ -19,8 +19,9 @@ these rules, squashed into -1..1:
 - intensifiers and downtoners ("erg", "heel", "a bit") scale the polar word after them;
 - excess: Dutch "te"/English "too" before a degree word ("te druk", "too many") is
   negative;
-- contrast: after "maar"/"but"/"echter"/"however" the text counts more, before it less;
-  a concessive clause ("hoewel ...", "although ...") counts less;
+- contrast: after "maar"/"but"/"echter"/"however" the text counts more, before it less,
+  within its sentence (and the one before, when it opens a sentence); a concessive
+  clause ("hoewel ...", "although ...") counts less;
 - wishes ("meer overleg graag", "it would be nice if ...") are requests for change: their
   positive words do not count as praise and the sentence leans negative;
 - exclamation marks strengthen the whole comment a little.
@@ -341,7 +342,7 @@ def _contributions(tokens: Sequence[str], lexicon: Lexicon) -> tuple[list[float]
     def clause_start(i: int) -> bool:
         return i == 0 or boundary[i - 1]
 
-    contrast_at: int | None = None  # the last contrast marker decides
+    contrasts: list[int] = []  # where a contrast turns the text
     concessive_spans: list[tuple[int, int]] = []
     for i, token in enumerate(tokens):
         is_contrast = token in lexicon.contrast
@@ -350,9 +351,9 @@ def _contributions(tokens: Sequence[str], lexicon: Lexicon) -> tuple[list[float]
             j = i
             while j > 0 and not _ends_sentence(tokens[j - 1]):
                 j -= 1
-            contrast_at = j
+            contrasts.append(j)
         elif is_contrast or (token in lexicon.clause_contrast and clause_start(i)):
-            contrast_at = i
+            contrasts.append(i)
         elif token in lexicon.concessive:
             end = i + 1
             while end < n and not boundary[end] and tokens[end] not in lexicon.contrast:
@@ -394,7 +395,7 @@ def _contributions(tokens: Sequence[str], lexicon: Lexicon) -> tuple[list[float]
         negated = i >= 2 and tokens[i - 1] in lexicon.disjunctions and (i - 2) in flipped
         stop = i - 1 if negated else max(-1, i - 1 - NEGATION_WINDOW)
         for j in range(i - 1, stop, -1):
-            if boundary[j] or j == contrast_at:
+            if boundary[j] or tokens[j] in lexicon.contrast:
                 break
             if negator[j] and j not in consumed:
                 negated = True
@@ -446,12 +447,23 @@ def _contributions(tokens: Sequence[str], lexicon: Lexicon) -> tuple[list[float]
     for begin, end in concessive_spans:
         for i in range(begin, end):
             contributions[i] *= CONCESSIVE
-    if contrast_at is not None:
-        for i in range(n):
-            if i < contrast_at:
-                contributions[i] *= BEFORE_CONTRAST
-            elif i > contrast_at:
-                contributions[i] *= AFTER_CONTRAST
+    # A contrast reaches to the ends of its sentence, or back over the sentence before
+    # when it opens one ("Goed werk. Maar de werkdruk ..."), not over a whole long comment.
+    for p in contrasts:
+        start = p
+        while start > 0 and not _ends_sentence(tokens[start - 1]):
+            start -= 1
+        if start == p and start > 0:
+            start -= 1
+            while start > 0 and not _ends_sentence(tokens[start - 1]):
+                start -= 1
+        end = p
+        while end < n and not _ends_sentence(tokens[end]):
+            end += 1
+        for i in range(start, p):
+            contributions[i] *= BEFORE_CONTRAST
+        for i in range(p + 1, end):
+            contributions[i] *= AFTER_CONTRAST
     exclamations = sum(tokens[i].count("!") for i in range(n) if boundary[i])
     return contributions, wish_total, 1 + EXCLAMATION * min(exclamations, 3)
 

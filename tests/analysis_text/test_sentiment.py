@@ -111,6 +111,13 @@ def test_contrast_clause_after_maar_weighs_more() -> None:
     assert label("Although the pay is terrible, my team is good", "en") == "positive"
 
 
+def test_contrast_reaches_its_own_sentence_and_the_one_before_only() -> None:
+    text = "Geweldig team. Fijne plek. Het werk is zwaar, maar leuk."
+    assert dict(explain(text, "nl"))["geweldig"] == 2.0
+    text = "Fijne plek. Maar de werkdruk is hoog."
+    assert dict(explain(text, "nl"))["fijne"] == 0.5
+
+
 def test_though_concedes_inside_a_sentence_and_contrasts_at_its_end() -> None:
     assert label("I feel supported, though the hours are bad.", "en") == "positive"
     assert label("Great colleagues. Terrible pay, though.", "en") == "negative"
