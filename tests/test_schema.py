@@ -41,6 +41,14 @@ ALLOWED_COLUMNS = {
         "group_tag": "text",
         "sealed": "bytes",
     },
+    # Derived from the comments: the themes known after a closed wave (shown words only;
+    # tests/results/test_theme_waves.py), one row per wave and comment minimum.
+    "theme_history": {
+        "id": "uuid",
+        "wave": "integer",
+        "comment_minimum": "integer",
+        "known": "json",
+    },
 }
 # Anonymous rows may refer to these tables only.
 ALLOWED_REFERENCES = {"wave", "response"}

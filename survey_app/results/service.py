@@ -330,6 +330,7 @@ async def _gathered(
             departments,
             root,
             responded_in(rows, protected) if protected else None,
+            secret_key=settings.secret_key,
         )
         groups = [
             group

@@ -10,17 +10,23 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
+from survey_app.core.clock import utc_now
 from survey_app.core.i18n import _
 from survey_app.organisation.tree import DepartmentTree, in_subtree
+from survey_app.responding.release import release_all
+from survey_app.results.participation import participation, responded_in
 from survey_app.results.scores import protect_merged
+from survey_app.results.selection import earlier_waves
+from survey_app.results.theme_history import store_known, stored_known
 from survey_app.tables.anonymous import Answer
 from survey_app.tables.identity import Employee
-from survey_app.waves.service import WaveInfo
+from survey_app.waves.service import WaveInfo, WaveState
 
 if TYPE_CHECKING:
+    from analysis.text.continuity import KnownThemes
     from analysis.text.themes import ThemeAnalysis
 
 
@@ -33,6 +39,21 @@ class ThemeRow:
     share: float | None  # of all comments; None when the organisation total is hidden
     count: int | None = None  # comments about it; None when the total is hidden
     quotes: tuple[str, ...] = ()  # redacted, representative; only above the comment minimum
+    # Whether both waves' organisation totals are shown; then its share in the previous
+    # wave of the survey (None: no such theme then) and the change since (0.04: 4 points).
+    compared: bool = False
+    previous_share: float | None = None
+    change: float | None = None
+
+
+@dataclass(frozen=True)
+class PreviousWave:
+    """The previous wave of the same survey as the viewer may see it: the gated theme shares
+    of the organisation (None when hidden) and per department."""
+
+    title: str
+    organisation: dict[str, float] | None
+    by_group: dict[str, dict[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -45,6 +66,10 @@ class CommentThemes:
     # For the department asked for (``quotes_for``): per theme id the representative quotes
     # written within its subtree, only where its comments on that theme reach the minimum.
     group_quotes: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # The organisation's gated shares per theme id (None when its total is hidden).
+    organisation: dict[str, float] | None = None
+    # The previous closed wave of the same survey, when there is one (`compared`).
+    previous: PreviousWave | None = None
 
 
 @dataclass(frozen=True)
@@ -68,43 +93,137 @@ async def comment_themes(
     departments: frozenset[str] = frozenset(),
     quotes_for: str | None = None,
     protected_responded: dict[str, int] | None = None,
+    *,
+    secret_key: str,
+    compare: bool = True,
 ) -> CommentThemes:
     """Themes of the wave's comments and their shares per department (gated), with the
     ``protected`` departments (out of the viewer's scope) never shown or derivable, and every
-    one of ``departments`` (the wave's) listed, hidden where it has too few comments.
+    one of ``departments`` (the wave's) listed, hidden where it has too few comments. With
+    ``compare``, each theme is compared with the previous closed wave of the same survey,
+    gated for the same viewer. The ``secret_key`` releases what earlier waves still have
+    waiting sealed and counts their participation.
 
     The analysis is deterministic, so it is kept per wave, comment count and minimum; a new
     comment in an open wave gives a new one. The gate runs for each viewer.
     """
-    rows = await (
+    found = await _wave_analysis(wave, comment_minimum, secret_key)
+    themes = _gated(
+        found, comment_minimum, language, protected, departments, quotes_for, protected_responded
+    )
+    if not compare:
+        return themes
+    earlier = await earlier_waves(wave)
+    if not earlier:
+        return themes
+    before = earlier[-1]
+    rows = await participation(before, secret_key=secret_key)
+    previous = await comment_themes(
+        before,
+        comment_minimum,
+        language,
+        protected,
+        frozenset(row.path for row in rows),
+        protected_responded=responded_in(rows, protected) if protected else None,
+        secret_key=secret_key,
+        compare=False,
+    )
+    return compared(themes, PreviousWave(before.title, previous.organisation, previous.by_group))
+
+
+async def _comments(wave: WaveInfo) -> list[dict[str, Any]]:
+    return await (
         Answer.select(Answer.text, Answer.response.department_path)
         .where((Answer.response.wave == wave.id) & Answer.text.is_not_null())
         .order_by(Answer.id)  # random ids: no submission order
     )
-    key = (wave.public_id, len(rows), comment_minimum)
-    found = _CACHE.get(key)
+
+
+async def _wave_analysis(wave: WaveInfo, comment_minimum: int, secret_key: str) -> _Analysis:
+    rows = await _comments(wave)
+    found = _CACHE.get((wave.public_id, len(rows), comment_minimum))
     if found is None:
-        names = [row["name"] for row in await Employee.select(Employee.name)]
-        texts = [row["text"] for row in rows]
-        analysis, redacted = await asyncio.to_thread(_analyze, texts, names, comment_minimum)
-        found = _Analysis(analysis, [row["response.department_path"] for row in rows], redacted)
-        if len(_CACHE) >= _CACHE_KEPT:
-            _CACHE.pop(next(iter(_CACHE)))
-        _CACHE[key] = found
-    return _gated(
-        found, comment_minimum, language, protected, departments, quotes_for, protected_responded
-    )
+        previous = await _known_before(wave, comment_minimum, secret_key)
+        found = await _analysed(wave, rows, comment_minimum, previous)
+    return found
+
+
+async def _known_before(
+    wave: WaveInfo, comment_minimum: int, secret_key: str
+) -> KnownThemes | None:
+    """The discovered themes known after the previous closed wave of the same survey (None
+    for the first): kept in `ThemeHistory`, or computed oldest first from the last wave
+    whose are kept. Earlier waves still waiting sealed are released first."""
+    missing: list[WaveInfo] = []
+    known = None
+    for other in reversed(await earlier_waves(wave)):
+        known = await stored_known(other, comment_minimum)
+        if known is not None:
+            break
+        missing.append(other)
+    for other in reversed(missing):
+        await release_all(other, secret_key=secret_key)
+        rows = await _comments(other)
+        found = _CACHE.get((other.public_id, len(rows), comment_minimum))
+        if found is None:
+            found = await _analysed(other, rows, comment_minimum, known)
+        else:
+            await store_known(other, comment_minimum, found.themes.known)
+        known = found.themes.known
+    return known
+
+
+async def _analysed(
+    wave: WaveInfo,
+    rows: list[dict[str, Any]],
+    comment_minimum: int,
+    previous: KnownThemes | None,
+) -> _Analysis:
+    """The wave's analysis (kept in memory); the themes known after it are stored once the
+    wave has closed (an open wave's comments can still change)."""
+    names = [row["name"] for row in await Employee.select(Employee.name)]
+    texts = [row["text"] for row in rows]
+    analysis, redacted = await asyncio.to_thread(_analyze, texts, names, comment_minimum, previous)
+    found = _Analysis(analysis, [row["response.department_path"] for row in rows], redacted)
+    if wave.state(utc_now()) is WaveState.CLOSED:
+        await store_known(wave, comment_minimum, analysis.known)
+    if len(_CACHE) >= _CACHE_KEPT:
+        _CACHE.pop(next(iter(_CACHE)))
+    _CACHE[(wave.public_id, len(rows), comment_minimum)] = found
+    return found
 
 
 def _analyze(
-    texts: list[str], names: list[str], comment_minimum: int
+    texts: list[str], names: list[str], comment_minimum: int, previous: KnownThemes | None
 ) -> tuple[ThemeAnalysis, list[str]]:
     from analysis.text.redact import Directory, redact_all
     from analysis.text.themes import analyze_themes
 
     directory = Directory(names)
-    analysis = analyze_themes(texts, directory=directory, comment_minimum=comment_minimum)
+    analysis = analyze_themes(
+        texts, directory=directory, comment_minimum=comment_minimum, previous=previous
+    )
     return analysis, [" ".join(text.split()) for text in redact_all(texts, directory)]
+
+
+def compared(themes: CommentThemes, previous: PreviousWave) -> CommentThemes:
+    """``themes`` with each theme's share in the ``previous`` wave and the change since, by
+    theme id, where both waves' organisation totals are shown (a theme the previous wave did
+    not have, a discovered one, has no previous share)."""
+    if themes.organisation is None or previous.organisation is None:
+        return replace(themes, previous=previous)
+    rows = [
+        replace(
+            row,
+            compared=row.share is not None,
+            previous_share=previous.organisation.get(row.id),
+            change=row.share - previous.organisation[row.id]
+            if row.share is not None and row.id in previous.organisation
+            else None,
+        )
+        for row in themes.themes
+    ]
+    return replace(themes, themes=rows, previous=previous)
 
 
 def _gated(
@@ -167,6 +286,7 @@ def _gated(
         group_quotes=_group_quotes(
             found, shares["by_group"], comment_minimum, quotes_for, protected, withheld
         ),
+        organisation=None if organisation.get("suppressed") else organisation["shares"],
     )
 
 
@@ -235,6 +355,11 @@ class RankedTheme:
     count: int
     difference: float
     quotes: tuple[str, ...] = ()
+    # Whether the department's figures are shown in both waves; then its share of the
+    # department's comments in the previous wave (None: no such theme then) and the change.
+    compared: bool = False
+    previous_share: float | None = None
+    change: float | None = None
 
 
 def theme_groups(
@@ -247,6 +372,7 @@ def theme_groups(
     for path, data in sorted(themes.by_group.items(), key=lambda item: item[0].split("/")):
         if within is not None and not in_subtree(path, within):
             continue
+        before = _previous_shares(themes, path)
         largest = (
             []
             if data.get("suppressed")
@@ -272,6 +398,11 @@ def theme_groups(
                             count=round(share * data["n"]),
                             difference=data["difference"][theme_id],
                             quotes=themes.group_quotes.get(theme_id, ()) if path == within else (),
+                            compared=before is not None,
+                            previous_share=before.get(theme_id) if before is not None else None,
+                            change=share - before[theme_id]
+                            if before is not None and theme_id in before
+                            else None,
                         )
                         for theme_id, share in data["shares"].items()
                         if share > 0
@@ -284,3 +415,12 @@ def theme_groups(
             ThemeGroup(path, tree.name_for_path(path), path.count("/"), data, largest, ranked)
         )
     return groups
+
+
+def _previous_shares(themes: CommentThemes, path: str) -> dict[str, float] | None:
+    """The department's gated theme shares in the previous wave, when it has figures in both
+    waves (its comments reached the minimum and no smaller group could be worked out)."""
+    if themes.previous is None or themes.by_group[path].get("suppressed"):
+        return None
+    before = themes.previous.by_group.get(path)
+    return None if before is None or before.get("suppressed") else before["shares"]

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import uuid
 
-from piccolo.columns import UUID, Bytea, ForeignKey, Integer, Text, Varchar
+from piccolo.columns import JSON, UUID, Bytea, ForeignKey, Integer, Text, Varchar
 from piccolo.columns.base import OnDelete
 from piccolo.table import Table
 
@@ -75,9 +75,27 @@ class SealedResponse(Table):
     sealed = Bytea()
 
 
+class ThemeHistory(Table, tablename="theme_history"):
+    """The discovered themes known after a closed wave's comments were analysed (with the
+    comment minimum then in force): `analysis.text.continuity.KnownThemes` as JSON, each
+    theme's id, label and terms, words that at least the comment minimum of commenters
+    wrote and the results pages show anyway. Nothing else from the comments: no quote, no
+    count, no assignment. The next wave of the same survey starts from it, so that a
+    discovered theme keeps its id (`survey_app.results.themes`); one row per wave and
+    comment minimum, written once.
+    """
+
+    id = UUID(primary_key=True, default=uuid.uuid4)
+    # Unique with the comment minimum (migration 0015), which also indexes it.
+    wave = ForeignKey(Wave, null=False, on_delete=OnDelete.cascade)
+    comment_minimum = Integer()
+    known = JSON()
+
+
 ANONYMOUS_TABLES: tuple[type[Table], ...] = (
     Response,
     Answer,
     SealedResponse,
     SelfIdentification,
+    ThemeHistory,
 )
