@@ -59,7 +59,8 @@ WISH_NEGATIVE = 0.5  # "less paperwork please" names a problem, but as a suggest
 WISH_SCORE = 0.0  # a suggestion is neutral (measured: -0.4 lowered macro-F1)
 EXCLAMATION = 0.1  # per "!", at most three
 PREFIX_BOOST = 1.3  # "supervriendelijk"
-COMPOUND_TAIL_BASE = 5  # a compound's inflected tail: "procedure" is not "dure" → "duur"
+COMPOUND_TAIL = 6  # letters of a compound's known tail (and of its base form)
+SHORTEST_BASE = 5  # letters of a base form after a negating prefix
 NEGATION_WINDOW = 3
 INTENSIFIER_WINDOW = 2
 SQUASH = 4.0  # score = raw / sqrt(raw² + SQUASH): one plain "goed" is about 0.45
@@ -242,6 +243,7 @@ def word_weight(word: str, language: str) -> float:
 
 
 _VOWELS = frozenset("aeiouy")
+_DERIVATIONAL_HEADS = frozenset({"ver", "ont", "her", "mis", "ge", "be", "er"})
 
 
 def _dutch_bases(word: str) -> Iterable[str]:
@@ -304,7 +306,8 @@ def _lookup(word: str, lexicon: Lexicon, compound: bool) -> float:
         return _lookup(word.rsplit("-", 1)[1], lexicon, compound)
     for prefix in lexicon.negating_prefixes:
         if word.startswith(prefix) and len(word) - len(prefix) >= 4:
-            base = _direct(word[len(prefix) :], lexicon)
+            # "onprettige" → "prettig"; not "ondanks" → "dank" (a base of five letters).
+            base = _direct(word[len(prefix) :], lexicon, shortest=SHORTEST_BASE)
             if base is not None and base > 0:
                 return -base
     for prefix in lexicon.intensifying_prefixes:
@@ -313,11 +316,19 @@ def _lookup(word: str, lexicon: Lexicon, compound: bool) -> float:
             if base:
                 return base * PREFIX_BOOST
     if compound and lexicon.compounds:
-        # The longest known tail of at least four letters, after a head of at least three:
-        # "klantvriendelijk" → "vriendelijk", "tijdsdruk" → "druk"; an inflected tail only
-        # with a base of five letters or more ("vertrokken" is not "ok").
-        for start in range(3, len(word) - 3):
-            found = _direct(word[start:], lexicon, shortest=COMPOUND_TAIL_BASE)
+        # A closed compound by its longest listed tail of six letters or more
+        # ("klantvriendelijk" → "vriendelijk", "keukenlawaai" → "lawaai"). Shorter tails
+        # hide inside unrelated words ("regelmatig", "ontvangst", "landgoed"), and a
+        # derivational head is no compound ("verwachten" is not "wachten").
+        for start in range(3, len(word) - COMPOUND_TAIL + 1):
+            if word[:start] in _DERIVATIONAL_HEADS:
+                continue
+            tail = word[start:]
+            if tail in lexicon.exact:  # "teamgenoten" is not "genoten"
+                continue
+            found = lexicon.words.get(tail)
+            if found is None:
+                found = _direct(tail, lexicon, shortest=COMPOUND_TAIL)
             if found:
                 return found
     return 0.0
