@@ -65,6 +65,7 @@ def test_dutch_negation_after_the_verb() -> None:
 def test_negation_after_the_word() -> None:
     assert label("De motivatie is weg.") == "negative"
     assert label("Motivation is gone", "en") == "negative"
+    assert label("Morale is low and people have stopped caring.", "en") == "negative"
     assert label("De planning klopt niet met de praktijk") == "negative"
 
 
