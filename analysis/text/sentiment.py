@@ -303,7 +303,11 @@ def _lookup(word: str, lexicon: Lexicon, compound: bool) -> float:
     if found is not None:
         return found
     if "-" in word:  # "user-friendly", "klant-onvriendelijk": the last part decides
-        return _lookup(word.rsplit("-", 1)[1], lexicon, compound)
+        head, tail = word.split("-", 1)[0], word.rsplit("-", 1)[1]
+        found = _lookup(tail, lexicon, compound)
+        if head in lexicon.negators or head in lexicon.negating_prefixes:  # "niet-goed"
+            return min(found, NEGATION_CAP) * NEGATED_POSITIVE if found > 0 else found
+        return found
     for prefix in lexicon.negating_prefixes:
         if word.startswith(prefix) and len(word) - len(prefix) >= 4:
             # "onprettige" → "prettig"; not "ondanks" → "dank" (a base of five letters).
@@ -571,6 +575,8 @@ def sentiment_shares(
         name = label.label if isinstance(label, Sentiment) else label
         if name not in LABELS:
             raise ValueError(f"unknown sentiment label {name!r}; expected one of {LABELS}")
+        if theme_id not in counts:
+            raise ValueError(f"comment assigned to {theme_id!r}, which is not in theme_ids")
         counts[theme_id][name] += 1
     result: dict[str, dict[str, float | int]] = {}
     for theme_id, by_label in counts.items():

@@ -163,6 +163,8 @@ def test_compounds_and_negating_prefixes() -> None:
     assert label("onvriendelijk") == "negative"
     assert label("onprettige sfeer") == "negative"
     assert label("unhelpful", "en") == "negative"
+    assert label("non-supportive", "en") == "negative"
+    assert label("niet-collegiaal") == "negative"
 
 
 def test_empty_and_placeholder_only_text_is_neutral() -> None:
@@ -209,3 +211,5 @@ def test_shares_accept_sentiment_objects_and_check_lengths() -> None:
     assert sentiment_shares(["a", "a"], sentiments, ["a"])["a"]["positive"] == 0.5
     with pytest.raises(ValueError, match="one sentiment label per comment"):
         sentiment_shares(["a"], [], ["a"])
+    with pytest.raises(ValueError, match="not in theme_ids"):
+        sentiment_shares(["b"], ["positive"], ["a"])
