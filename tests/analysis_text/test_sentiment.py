@@ -45,7 +45,7 @@ def test_words_that_share_a_snowball_stem_keep_their_own_meaning() -> None:
     assert label("Geweld op straat") == "negative"  # Snowball: both "geweld"
     assert label("de hele dag overleg") == "neutral"  # not "hel"
     assert label("Drie collega's vertrokken") == "neutral"  # no "ok" inside a compound
-    for word in ("regelmatig", "ontvangst", "verwachten", "maatschappelijk", "ondanks"):
+    for word in ("regelmatig", "ontvangst", "verwachten", "maatschappelijk", "ondanks", "gemeente"):
         assert score_text(word, "nl") == 0.0, word  # not "matig", "angst", "wachten", ...
 
 
