@@ -256,6 +256,8 @@ def _dutch_bases(word: str) -> Iterable[str]:
             continue
         base = word[: -len(suffix)]
         yield base
+        if suffix[0] not in _VOWELS:  # spelling changes only before a vowel ("zwart" ≠ "zwaar")
+            continue
         if base[-1] == base[-2] and base[-1] not in _VOWELS:  # snelle → snel
             yield base[:-1]
         final = {"z": "s", "v": "f"}.get(base[-1], base[-1])  # vieze → vies, lieve → lief
