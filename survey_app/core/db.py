@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import sqlite3
 import warnings
 import weakref
@@ -112,16 +113,26 @@ def _sqlite_writer_lock() -> asyncio.Lock:
     return lock
 
 
+# The engine whose write transaction is open as a batch (`one_write_transaction`).
+_BATCH: contextvars.ContextVar[Engine | None] = contextvars.ContextVar(
+    "klankbord_write_batch", default=None
+)
+
+
 @contextlib.asynccontextmanager
 async def write_transaction() -> AsyncIterator[None]:
     """A transaction that takes the write lock up front.
 
-    Not reentrant: do not nest write transactions.
+    Not reentrant: do not nest write transactions (inside `one_write_transaction` each is
+    part of the batch's transaction instead).
 
     On SQLite a DEFERRED transaction that reads and then writes fails with "database is
     locked" when another writer got in between, so writes start IMMEDIATE.
     """
     engine = current_engine()
+    if _BATCH.get() is engine:
+        yield
+        return
     if isinstance(engine, SQLiteEngine):
         # Writers of this process queue in order here instead of polling SQLite's busy
         # handler, which is not first-come-first-served and starves unlucky requests.
@@ -133,6 +144,23 @@ async def write_transaction() -> AsyncIterator[None]:
     else:
         async with engine.transaction():
             yield
+
+
+@contextlib.asynccontextmanager
+async def one_write_transaction() -> AsyncIterator[None]:
+    """Many actions, each written in its own `write_transaction`, as one transaction: all
+    or nothing together, committed once.
+
+    For invented data only (the demo's history), where the actions follow one another in
+    one task and none fails: committing each one took most of the time. An action that
+    fails ends the batch; catching its error inside would keep what it wrote up to then.
+    """
+    async with write_transaction():
+        token = _BATCH.set(current_engine())
+        try:
+            yield
+        finally:
+            _BATCH.reset(token)
 
 
 def _transaction_connection(engine: Engine) -> Any:

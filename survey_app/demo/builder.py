@@ -2,7 +2,8 @@
 
 Everything goes through the same code paths as real use: the organisation is imported from
 a generated CSV file, waves are created and invited through the wave service, and answers
-are submitted through the anonymous submission path, one invitation at a time.
+are submitted through the anonymous submission path, one invitation at a time (a wave's
+submissions committed together: `survey_app.core.db.one_write_transaction`).
 """
 
 from __future__ import annotations
@@ -254,7 +255,7 @@ async def build_demo(var_dir: Path, today: dt.date) -> tuple[list[str], list[Dem
     """Build the demo database (the pulse waves, then the DIG wave of `survey_app.demo.dig`,
     then the Quick Scan conversations of `survey_app.demo.quickscan`); returns a few unused
     invitation links of the open wave and the demo accounts."""
-    from survey_app.core.db import migrate
+    from survey_app.core.db import migrate, one_write_transaction
     from survey_app.core.hashing import hash_token
     from survey_app.core.settings import Settings
     from survey_app.organisation.importing import import_org_file
@@ -306,8 +307,9 @@ async def build_demo(var_dir: Path, today: dt.date) -> tuple[list[str], list[Dem
         # A closed wave's last answers stay sealed until its results are first looked at,
         # as with a real wave (`survey_app.results.service`).
         rng.shuffle(submissions)
-        for moment, token, answers in submissions:
-            await submit_response(hash_token(token), answers, now=moment, settings=settings)
+        async with one_write_transaction():
+            for moment, token, answers in submissions:
+                await submit_response(hash_token(token), answers, now=moment, settings=settings)
     await build_dig_wave(today, settings)
     await build_quickscans(
         today,

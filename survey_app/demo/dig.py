@@ -235,7 +235,9 @@ def dig_title(opens_on: dt.date) -> str:
 
 
 async def build_dig_wave(today: dt.date, settings: Settings) -> None:
-    """The closed DIG wave, answered through the anonymous submission path."""
+    """The closed DIG wave, answered through the anonymous submission path (in one
+    transaction)."""
+    from survey_app.core.db import one_write_transaction
     from survey_app.core.hashing import hash_token
     from survey_app.responding.service import submit_response
     from survey_app.waves.service import create_wave, invite
@@ -274,11 +276,12 @@ async def build_dig_wave(today: dt.date, settings: Settings) -> None:
         submissions.append((moment, invitation.token, answers, respondent.stated))
     # In random order, as in `survey_app.demo.builder`: the order must not say who is who.
     rng.shuffle(submissions)
-    for moment, token, answers, stated in submissions:
-        await submit_response(
-            hash_token(token),
-            answers,
-            now=moment,
-            settings=settings,
-            self_identification=stated,
-        )
+    async with one_write_transaction():
+        for moment, token, answers, stated in submissions:
+            await submit_response(
+                hash_token(token),
+                answers,
+                now=moment,
+                settings=settings,
+                self_identification=stated,
+            )
