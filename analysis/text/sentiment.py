@@ -22,8 +22,9 @@ these rules, squashed into -1..1:
 - contrast: after "maar"/"but"/"echter"/"however" the text counts more, before it less,
   within its sentence (and the one before, when it opens a sentence); a concessive
   clause ("hoewel ...", "although ...") counts less;
-- wishes ("meer overleg graag", "it would be nice if ...") are requests for change: their
-  positive words do not count as praise and the sentence leans negative;
+- wishes and suggestions ("Graag meer overleg", "it would be nice if ...") ask for
+  change: their positive words do not count as praise and their negative words count
+  half, so a suggestion is neutral (measured; see the README);
 - exclamation marks strengthen the whole comment a little.
 """
 
@@ -56,7 +57,7 @@ AFTER_CONTRAST = 1.5
 CONCESSIVE = 0.5
 WISH_POSITIVE = 0.0  # "meer waardering graag" is not praise
 WISH_NEGATIVE = 0.5  # "less paperwork please" names a problem, but as a suggestion
-WISH_SCORE = 0.0  # a suggestion is neutral (measured: -0.4 lowered macro-F1)
+# (a wish as mildly negative in itself, -0.4 per wish, lowered macro-F1: README)
 EXCLAMATION = 0.1  # per "!", at most three
 PREFIX_BOOST = 1.3  # "supervriendelijk"
 COMPOUND_TAIL = 6  # letters of a compound's known tail (and of its base form)
@@ -74,12 +75,6 @@ _TOKEN = re.compile(
     r"|[.!?;:,]+|\n"
 )
 _SENTENCE_END = frozenset(".!?;\n")
-
-
-def _ends_sentence(token: str) -> bool:
-    return token[0] in _SENTENCE_END and token not in EMOTICONS
-
-
 EMOTICONS = {
     ":)": 1.0, ":-)": 1.0, "=)": 1.0, ";)": 0.5, ";-)": 0.5, ":d": 1.5, ":-d": 1.5,
     ":p": 0.5, ":(": -1.0, ":-(": -1.0, "=(": -1.0,
@@ -87,6 +82,10 @@ EMOTICONS = {
     "❤": 1.0, "👏": 1.0, "💪": 1.0, "👎": -1.0, "🙁": -1.0, "😞": -1.0, "😕": -0.5,
     "😢": -1.0, "😭": -1.5, "😡": -1.5, "😠": -1.5, "🤬": -2.0, "😩": -1.0, "😤": -1.0,
 }  # fmt: skip
+
+
+def _ends_sentence(token: str) -> bool:
+    return token[0] in _SENTENCE_END and token not in EMOTICONS
 
 
 @dataclass(frozen=True)
@@ -117,7 +116,7 @@ class Lexicon:
     concessive: frozenset[str]  # the clause they open counts less ("hoewel")
     excess: frozenset[str]  # "te", "too"
     excess_words: frozenset[str]  # degree words that are negative after ``excess``
-    wish_markers: frozenset[str]  # a wish with a change word ("graag meer")
+    wish_markers: frozenset[str]  # a wish with a change word ("er moet meer ...")
     change_words: frozenset[str]
     wish_phrases: frozenset[str]  # a wish on their own ("zou fijn", "i wish")
     recommendations: frozenset[str]  # count in a wish too ("ik zou het aanraden")
@@ -346,7 +345,7 @@ def _is_boundary(token: str) -> bool:
 
 
 def _contributions(tokens: Sequence[str], lexicon: Lexicon) -> tuple[list[float], float, float]:
-    """Each token's share of the raw score, the wishes' total and the exclamation factor."""
+    """Each token's share of the raw score, and the exclamation marks' factor."""
     language = lexicon.language
     n = len(tokens)
     boundary = [_is_boundary(token) for token in tokens]
@@ -449,7 +448,6 @@ def _contributions(tokens: Sequence[str], lexicon: Lexicon) -> tuple[list[float]
 
     # Wishes, per sentence: a request for change is not praise.
     start = 0
-    wish_total = 0.0
     for end in range(n + 1):
         if end < n and not _ends_sentence(tokens[end]):
             continue
@@ -458,7 +456,6 @@ def _contributions(tokens: Sequence[str], lexicon: Lexicon) -> tuple[list[float]
             for i in range(start, end):
                 if tokens[i] not in lexicon.recommendations:
                     contributions[i] *= WISH_POSITIVE if contributions[i] > 0 else WISH_NEGATIVE
-            wish_total += WISH_SCORE
         start = end + 1
 
     for begin, end in concessive_spans:
@@ -482,7 +479,7 @@ def _contributions(tokens: Sequence[str], lexicon: Lexicon) -> tuple[list[float]
         for i in range(p + 1, end):
             contributions[i] *= AFTER_CONTRAST
     exclamations = sum(tokens[i].count("!") for i in range(n) if boundary[i])
-    return contributions, wish_total, 1 + EXCLAMATION * min(exclamations, 3)
+    return contributions, 1 + EXCLAMATION * min(exclamations, 3)
 
 
 def _is_wish(sentence: Sequence[str], lexicon: Lexicon) -> bool:
@@ -499,23 +496,21 @@ def _is_wish(sentence: Sequence[str], lexicon: Lexicon) -> bool:
 def score_text(text: str, language: str) -> float:
     """The score of one text in -1..1 (0.0 when nothing in it is polar)."""
     lexicon = load_lexicon(language)
-    contributions, wishes, exclamation = _contributions(tokenize(text, lexicon), lexicon)
-    raw = (sum(contributions) + wishes) * exclamation
+    contributions, exclamation = _contributions(tokenize(text, lexicon), lexicon)
+    raw = sum(contributions) * exclamation
     return raw / math.sqrt(raw * raw + SQUASH)
 
 
 def explain(text: str, language: str) -> list[tuple[str, float]]:
     """Why a text got its score: each token with a non-zero contribution to the raw score.
 
-    Wishes appear as ``("(wish)", weight)``, exclamation marks as ``("(!)", factor)``.
+    Exclamation marks appear as ``("(!)", factor)``.
     For editing the lexicon: ``explain("Niet goed, maar prima", "nl")``.
     """
     lexicon = load_lexicon(language)
     tokens = tokenize(text, lexicon)
-    contributions, wishes, exclamation = _contributions(tokens, lexicon)
+    contributions, exclamation = _contributions(tokens, lexicon)
     found = [(t, round(c, DIGITS)) for t, c in zip(tokens, contributions, strict=True) if c]
-    if wishes:
-        found.append(("(wish)", wishes))
     if exclamation != 1:
         found.append(("(!)", exclamation))
     return found
