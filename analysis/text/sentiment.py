@@ -62,6 +62,7 @@ EXCLAMATION = 0.1  # per "!", at most three
 PREFIX_BOOST = 1.3  # "supervriendelijk"
 COMPOUND_TAIL = 6  # letters of a compound's known tail (and of its base form)
 SHORTEST_BASE = 5  # letters of a base form after a negating prefix
+LOAN_WORD = 5  # letters of an English word that a Dutch comment may borrow
 NEGATION_WINDOW = 3
 INTENSIFIER_WINDOW = 2
 SQUASH = 4.0  # score = raw / sqrt(raw² + SQUASH): one plain "goed" is about 0.45
@@ -238,7 +239,13 @@ def tokenize(text: str, lexicon: Lexicon) -> list[str]:
 def word_weight(word: str, language: str) -> float:
     """The polarity weight of one lower-case word (0.0 when it is not in the lexicon)."""
     lexicon = load_lexicon(language)
-    return _lookup(word, lexicon, compound=True)
+    found = _lookup(word, lexicon, compound=True)
+    if not found and language == "nl" and len(word) >= LOAN_WORD:
+        # Dutch comments borrow English praise and blame ("toxic", "awesome", "happy");
+        # as written only, and not short words that are also Dutch ("kind", "arm").
+        english = load_lexicon("en")
+        found = english.words.get(word, english.exact.get(word, 0.0))
+    return found
 
 
 _VOWELS = frozenset("aeiouy")
