@@ -334,7 +334,7 @@ COMMENTS = {
         "De werkdruk is veel te hoog, we lopen achter.",
         "Te veel werk en te weinig mensen, ik werk vaak over.",
         "Mijn leidinggevende Medewerker 1003 denkt goed mee.",
-        "De werkdruk is hoog door vacatures.",
+        "De werkdruk is hoog door de achterstanden.",
         "Het zaaksysteem is traag en valt uit.",
         "Veel overwerk de laatste maanden.",
     ],

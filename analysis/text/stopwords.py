@@ -29,7 +29,7 @@ KEEP = {
             "important", "high", "low", "open", "opened", "room", "office", "team", "group",
             "groups", "member", "members", "name", "names", "order", "state", "world",
             "thanks", "needs", "needed", "future", "case", "cases", "number", "numbers", "welcome",
-            "rooms", "shed",
+            "rooms", "shed", "appreciate", "proud",
             "point", "points", "result", "results", "turn", "side",
         }
     ),

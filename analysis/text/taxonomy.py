@@ -71,14 +71,17 @@ def parse_taxonomy(data: Mapping[str, object], source: str = "taxonomy") -> Taxo
         stems: dict[str, tuple[tuple[str, ...], ...]] = {}
         for language in LANGUAGES:
             words = tuple(raw.get(language, ()))
-            sequences = []
+            # Keyed by the sorted stems: a term matches its words in any order, so "home
+            # working" and "working from home" are one term.
+            sequences: dict[tuple[str, ...], tuple[str, ...]] = {}
             for term in words:
                 sequence = _term_stems(term, language)
                 if not sequence:
                     raise AnalysisError(
                         "taxonomy_stop_word_term", source=source, theme=theme_id, term=term
                     )
-                other = owner.setdefault((language, sequence), theme_id)
+                key = tuple(sorted(sequence))
+                other = owner.setdefault((language, key), theme_id)
                 if other != theme_id:
                     raise AnalysisError(
                         "taxonomy_shared_term",
@@ -88,9 +91,9 @@ def parse_taxonomy(data: Mapping[str, object], source: str = "taxonomy") -> Taxo
                         other=other,
                         theme=theme_id,
                     )
-                sequences.append(sequence)
+                sequences.setdefault(key, sequence)
             terms[language] = words
-            stems[language] = tuple(dict.fromkeys(sequences))
+            stems[language] = tuple(sequences.values())
         if not any(stems.values()):
             raise AnalysisError("taxonomy_theme_without_terms", source=source, theme=theme_id)
         themes.append(TaxonomyTheme(theme_id, dict(labels), terms, stems))
@@ -120,12 +123,37 @@ def _reason(error: Exception) -> str:
     return str(error)
 
 
+def term_starts(stems: Sequence[str], sequence: tuple[str, ...]) -> list[int]:
+    """Where the term's stems stand next to each other in ``stems``, in any order."""
+    if len(sequence) == 1:
+        return [i for i, stem in enumerate(stems) if stem == sequence[0]]
+    width, wanted = len(sequence), sorted(sequence)
+    return [i for i in range(len(stems) - width + 1) if sorted(stems[i : i + width]) == wanted]
+
+
 def contains_term(stems: Sequence[str], sequence: tuple[str, ...]) -> bool:
     """Whether the term's stems stand next to each other in ``stems``, in any order."""
-    if len(sequence) == 1:
-        return sequence[0] in stems
-    width, wanted = len(sequence), sorted(sequence)
-    return any(sorted(stems[i : i + width]) == wanted for i in range(len(stems) - width + 1))
+    return bool(term_starts(stems, sequence))
+
+
+def _outside_longer_terms(
+    stems: Sequence[str], hits: list[tuple[int, tuple[str, ...]]]
+) -> list[tuple[int, tuple[str, ...]]]:
+    """The hits that occur at least once outside a longer matched term.
+
+    "senior management" is a term of senior leadership; the "management" inside it is not
+    also a hit for the manager theme (nor counted twice for its own theme).
+    """
+    spans = {hit: [(i, i + len(hit[1])) for i in term_starts(stems, hit[1])] for hit in hits}
+    longer = [span for hit in hits if len(hit[1]) > 1 for span in spans[hit]]
+    return [
+        hit
+        for hit in hits
+        if any(
+            not any(b - a > end - start and a <= start and end <= b for a, b in longer)
+            for start, end in spans[hit]
+        )
+    ]
 
 
 def match_taxonomy(
@@ -137,7 +165,9 @@ def match_taxonomy(
 
     A theme scores the summed inverse document frequency (in this collection) of its
     terms found in the comment, so a specific term ("zaaksysteem") outweighs a common one
-    ("druk") when a comment touches two themes. Ties go to the theme listed first.
+    ("druk") when a comment touches two themes. A term found only inside a longer matched
+    term does not count ("senior management" is not also "management"). Ties go to the
+    theme listed first.
     """
     stem_lists = [[token.stem for token in tokens] for tokens in documents]
     found: list[list[tuple[int, tuple[str, ...]]]] = []
@@ -149,8 +179,11 @@ def match_taxonomy(
             for sequence in theme.stems.get(language, ()):
                 if sequence[0] in present and contains_term(stems, sequence):
                     hits.append((index, sequence))
-                    key = (language, sequence)
-                    frequency[key] = frequency.get(key, 0) + 1
+        if any(len(sequence) > 1 for _, sequence in hits):
+            hits = _outside_longer_terms(stems, hits)
+        for _, sequence in hits:
+            key = (language, sequence)
+            frequency[key] = frequency.get(key, 0) + 1
         found.append(hits)
     total = max(len(documents), 1)
     assignments: list[int | None] = []

@@ -9,15 +9,63 @@ import pytest
 from analysis.text.taxonomy import load_taxonomy, match_taxonomy, parse_taxonomy
 from analysis.text.tokens import content_tokens
 
-EXPECTED_IDS = {
+# The codebook's 18 themes; the first ten are the ids of the first taxonomy (trends over
+# waves follow the id, so none of them may go).
+EXPECTED_IDS = [
+    "workload", "staffing", "manager", "recognition", "senior_leadership", "communication",
+    "strategy", "culture", "collaboration", "ict", "facilities", "hybrid_work", "development",
+    "career", "pay", "job_security", "inclusion", "safety",
+]  # fmt: skip
+FIRST_IDS = {
     "workload", "manager", "communication", "ict", "hybrid_work", "development", "pay",
     "inclusion", "collaboration", "facilities",
 }  # fmt: skip
 
+# One plain comment per theme and language, as employees write them.
+TYPICAL = {
+    "workload": ("De werkdruk is niet vol te houden, ik maak veel overuren.",
+                 "The workload is unmanageable and I am always doing overtime."),
+    "staffing": ("Vacatures blijven maanden openstaan en we zijn onderbezet.",
+                 "We are short-staffed because vacancies are never filled."),
+    "manager": ("Mijn leidinggevende is nooit aanspreekbaar.",
+                "My line manager micromanages everything."),
+    "recognition": ("Ik krijg nooit een compliment, er is geen waardering.",
+                    "I never feel appreciated or recognised for the extra effort."),
+    "senior_leadership": ("De directie staat ver van de werkvloer.",
+                          "Senior leadership is invisible and out of touch."),
+    "communication": ("Besluiten worden slecht uitgelegd, alles gaat via de wandelgangen.",
+                      "Decisions are not explained and communication is poor."),
+    "strategy": ("Het is onduidelijk welke koers de organisatie vaart, er is geen visie.",
+                 "There is no clear vision or strategy for the organisation."),
+    "culture": ("De cultuur is hiërarchisch en de sfeer is slecht.",
+                "The culture here is toxic and morale is low."),
+    "collaboration": ("De samenwerking met andere afdelingen verloopt stroef.",
+                      "Collaboration between departments is hampered by silos."),
+    "ict": ("Het zaaksysteem loopt steeds vast.",
+            "The laptop crashes and the VPN keeps dropping."),
+    "facilities": ("De ventilatie in het gebouw is slecht en het is er te warm.",
+                   "The building is noisy and the chairs are uncomfortable."),
+    "hybrid_work": ("Ik wil graag twee dagen thuiswerken.",
+                    "I prefer working from home three days a week."),
+    "development": ("Er is geen budget voor opleidingen en cursussen.",
+                    "There is no budget for training courses."),
+    "career": ("Er zijn geen doorgroeimogelijkheden, ik zit vast in mijn loopbaan.",
+               "There is no career progression and promotions are rare."),
+    "pay": ("Het salaris is te laag voor de verantwoordelijkheid.",
+            "The pay is too low and the pension contributions went up."),
+    "job_security": ("Door de reorganisatie weet ik niet of ik mijn baan houd.",
+                     "The restructuring makes me worried about redundancy."),
+    "inclusion": ("Ik ben gepest door collega's en durf niets te zeggen.",
+                  "I have experienced bullying and discrimination in my team."),
+    "safety": ("Aan de balie hebben we te maken met agressie en bedreigingen.",
+               "Staff at the front desk face aggression and threats from the public."),
+}  # fmt: skip
 
-def test_shipped_taxonomy_has_the_workplace_themes_in_both_languages() -> None:
+
+def test_shipped_taxonomy_has_the_codebook_themes_in_both_languages() -> None:
     taxonomy = load_taxonomy()
-    assert {theme.id for theme in taxonomy.themes} == EXPECTED_IDS
+    assert [theme.id for theme in taxonomy.themes] == EXPECTED_IDS
+    assert set(EXPECTED_IDS) >= FIRST_IDS
     for theme in taxonomy.themes:
         assert theme.stems["nl"] and theme.stems["en"], theme.id
         assert theme.label("nl") and theme.label("en"), theme.id
@@ -29,6 +77,30 @@ def _match(texts: list[str], language: str = "nl") -> list[str | None]:
         taxonomy, [content_tokens(t, language) for t in texts], [language] * len(texts)
     )
     return [taxonomy.themes[i].id if i is not None else None for i in matched]
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_a_typical_comment_of_each_theme_finds_it(language: str) -> None:
+    texts = [pair[0 if language == "nl" else 1] for pair in TYPICAL.values()]
+    assert _match(texts, language) == list(TYPICAL)
+
+
+def test_terms_moved_to_the_new_themes() -> None:
+    assert _match(["Weinig waardering", "De directie", "Geen visie", "Weer een reorganisatie",
+                   "Veel vacatures", "Agressie van klanten"]) == [
+        "recognition", "senior_leadership", "strategy", "job_security", "staffing", "safety"
+    ]  # fmt: skip
+    assert _match(["No recognition", "Senior management", "No vision", "Another reorganisation",
+                   "Understaffed", "Aggression from customers"], "en") == [
+        "recognition", "senior_leadership", "strategy", "job_security", "staffing", "safety"
+    ]  # fmt: skip
+
+
+def test_a_word_inside_a_longer_matched_term_does_not_count_on_its_own() -> None:
+    # "management" alone is the manager theme's. Counted inside "senior management" as well,
+    # it would tie with the senior leadership term, and the tie goes to manager (listed first).
+    assert _match(["Senior management never visits"], "en") == ["senior_leadership"]
+    assert _match(["Management never visits"], "en") == ["manager"]
 
 
 def test_inflected_forms_match_through_stems() -> None:
@@ -66,6 +138,21 @@ def test_shared_term_between_themes_is_rejected() -> None:
     }
     with pytest.raises(ValueError, match="in both 'a' and 'b'"):
         parse_taxonomy(data)
+
+
+def test_a_term_in_other_word_order_is_the_same_term() -> None:
+    # Terms match their words in any order: in two themes it would be a coin toss, and
+    # twice in one theme it would count twice.
+    data = {
+        "theme": [
+            {"id": "a", "label": {"en": "A"}, "en": ["home working"]},
+            {"id": "b", "label": {"en": "B"}, "en": ["working from home"]},
+        ]
+    }
+    with pytest.raises(ValueError, match="in both 'a' and 'b'"):
+        parse_taxonomy(data)
+    data["theme"][0]["en"] = ["home working", "working from home"]
+    assert parse_taxonomy({"theme": data["theme"][:1]}).themes[0].stems["en"] == (("home", "work"),)
 
 
 def test_custom_taxonomy_file(tmp_path: Path) -> None:
