@@ -1,0 +1,144 @@
+"""The shipped taxonomy on labelled employee comments, against the taxonomy it replaced.
+
+Run from the repository root::
+
+    .venv/bin/python bench/taxonomy.py                  # both languages, new and old
+    .venv/bin/python bench/taxonomy.py --language en --report
+    .venv/bin/python bench/taxonomy.py --taxonomy other.toml
+
+Data: ``bench/data/comments_nl.csv`` and ``comments_en.csv`` (columns id, text, theme,
+polarity; ``theme`` is an id of the codebook the taxonomy follows). Each set runs through
+`analysis.text.themes.analyze_themes` (redaction, tokens, the taxonomy; discovered themes
+count as unassigned) with the shipped taxonomy and, in the same run, with the taxonomy as
+it was before the 18-theme codebook (``analysis/text/data/taxonomy.toml`` at commit
+``BASELINE``, read with ``git show``). Its ten ids are all codebook ids, so they are
+compared as they are; it simply has no way to assign the eight new themes.
+
+Printed per language and taxonomy: coverage (share of comments the taxonomy assigns),
+accuracy among the assigned comments, accuracy over all comments (unassigned counts as
+wrong) and macro-F1 over the codebook's themes; with ``--report`` also scikit-learn's
+per-theme precision, recall and F1 and the most frequent confusions. Only these
+aggregates are printed, never a comment: the sets are for measuring, and a term list
+tuned to individual comments would measure itself.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import subprocess
+import sys
+import tomllib
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+DATA = ROOT / "bench" / "data"
+# Main before the 18-theme codebook: the ten-theme taxonomy.
+BASELINE = "c957da2d7b703034a90d047a2ce074b3db95cb9e"
+TAXONOMY_PATH = "analysis/text/data/taxonomy.toml"
+NONE = "(none)"
+
+
+def load_set(language: str) -> tuple[list[str], list[str]]:
+    path = DATA / f"comments_{language}.csv"
+    if not path.exists():
+        sys.exit(f"evaluation set not found: {path}")
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    return [row["text"] for row in rows], [row["theme"] for row in rows]
+
+
+def baseline_taxonomy(revision: str):  # type: ignore[no-untyped-def]
+    from analysis.text.taxonomy import parse_taxonomy
+
+    text = subprocess.run(
+        ["git", "show", f"{revision}:{TAXONOMY_PATH}"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return parse_taxonomy(tomllib.loads(text), f"{revision[:7]}:{TAXONOMY_PATH}")
+
+
+def predictions(texts: list[str], language: str, taxonomy) -> list[str]:  # type: ignore[no-untyped-def]
+    from analysis.text.themes import analyze_themes
+
+    analysis = analyze_themes(texts, language=language, taxonomy=taxonomy)
+    ids = {theme.id for theme in taxonomy.themes}
+    return [assigned if assigned in ids else NONE for assigned in analysis.assignments]
+
+
+def scores(truth: list[str], predicted: list[str], labels: list[str]) -> dict[str, float]:
+    from sklearn.metrics import f1_score
+
+    assigned = [(t, p) for t, p in zip(truth, predicted, strict=True) if p != NONE]
+    correct = sum(t == p for t, p in assigned)
+    return {
+        "coverage": len(assigned) / len(truth),
+        "accuracy_assigned": correct / len(assigned) if assigned else 0.0,
+        "accuracy_all": correct / len(truth),
+        "macro_f1": float(
+            f1_score(truth, predicted, labels=labels, average="macro", zero_division=0)
+        ),
+    }
+
+
+def report(truth: list[str], predicted: list[str], labels: list[str]) -> None:
+    from sklearn.metrics import classification_report
+
+    print(classification_report(truth, predicted, labels=labels, digits=2, zero_division=0))
+    confusions = Counter(
+        (t, p) for t, p in zip(truth, predicted, strict=True) if t != p and p != NONE
+    )
+    print("most frequent confusions (true -> assigned):")
+    for (t, p), count in confusions.most_common(12):
+        print(f"  {t:18} -> {p:18} {count:3}")
+    missed = Counter(t for t, p in zip(truth, predicted, strict=True) if p == NONE)
+    print("unassigned per true theme: " + ", ".join(f"{t} {n}" for t, n in missed.most_common()))
+
+
+def main() -> None:
+    from analysis.text.taxonomy import load_taxonomy
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--language", choices=["nl", "en", "both"], default="both")
+    parser.add_argument("--taxonomy", help="a taxonomy file instead of the shipped one")
+    parser.add_argument("--baseline", default=BASELINE, help="git revision of the old taxonomy")
+    parser.add_argument("--report", action="store_true", help="per-theme figures, confusions")
+    args = parser.parse_args()
+
+    new = load_taxonomy(args.taxonomy)
+    old = baseline_taxonomy(args.baseline)
+    labels = [theme.id for theme in load_taxonomy().themes]
+    languages = ["nl", "en"] if args.language == "both" else [args.language]
+    print(f"{'set':6} {'taxonomy':28} {'n':>4} {'coverage':>8} {'acc|assigned':>12} "
+          f"{'acc|all':>8} {'macro-F1':>8}")  # fmt: skip
+    details = []
+    for language in languages:
+        texts, truth = load_set(language)
+        unknown = sorted(set(truth) - set(labels))
+        if unknown:
+            sys.exit(f"comments_{language}.csv: themes not in the codebook: {unknown}")
+        for name, taxonomy in (
+            (f"old ({len(old)} themes, {args.baseline[:7]})", old),
+            (f"new ({len(new)} themes)", new),
+        ):
+            predicted = predictions(texts, language, taxonomy)
+            s = scores(truth, predicted, labels)
+            print(
+                f"{language:6} {name:28} {len(texts):4} {s['coverage']:8.1%} "
+                f"{s['accuracy_assigned']:12.1%} {s['accuracy_all']:8.1%} {s['macro_f1']:8.3f}"
+            )
+            details.append((language, name, truth, predicted))
+    if args.report:
+        for language, name, truth, predicted in details:
+            print(f"\n=== {language}, {name} ===")
+            report(truth, predicted, labels)
+
+
+if __name__ == "__main__":
+    main()
