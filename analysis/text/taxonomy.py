@@ -127,8 +127,12 @@ def term_starts(stems: Sequence[str], sequence: tuple[str, ...]) -> list[int]:
     """Where the term's stems stand next to each other in ``stems``, in any order."""
     if len(sequence) == 1:
         return [i for i, stem in enumerate(stems) if stem == sequence[0]]
-    width, wanted = len(sequence), sorted(sequence)
-    return [i for i in range(len(stems) - width + 1) if sorted(stems[i : i + width]) == wanted]
+    width, wanted, members = len(sequence), sorted(sequence), set(sequence)
+    return [
+        i
+        for i in range(len(stems) - width + 1)
+        if stems[i] in members and sorted(stems[i : i + width]) == wanted
+    ]
 
 
 def contains_term(stems: Sequence[str], sequence: tuple[str, ...]) -> bool:
@@ -169,16 +173,24 @@ def match_taxonomy(
     term does not count ("senior management" is not also "management"). Ties go to the
     theme listed first.
     """
+    # The terms by their first stem: a comment is checked only against terms it may hold.
+    by_first: dict[tuple[str, str], list[tuple[int, tuple[str, ...], frozenset[str]]]] = {}
+    for index, theme in enumerate(taxonomy.themes):
+        for language, sequences in theme.stems.items():
+            for sequence in sequences:
+                entry = (index, sequence, frozenset(sequence))
+                by_first.setdefault((language, sequence[0]), []).append(entry)
     stem_lists = [[token.stem for token in tokens] for tokens in documents]
     found: list[list[tuple[int, tuple[str, ...]]]] = []
     frequency: dict[tuple[str, tuple[str, ...]], int] = {}
     for stems, language in zip(stem_lists, languages, strict=True):
         present = set(stems)
-        hits = []
-        for index, theme in enumerate(taxonomy.themes):
-            for sequence in theme.stems.get(language, ()):
-                if sequence[0] in present and contains_term(stems, sequence):
-                    hits.append((index, sequence))
+        hits = [
+            (index, sequence)
+            for stem in dict.fromkeys(stems)
+            for index, sequence, members in by_first.get((language, stem), ())
+            if len(sequence) == 1 or (members <= present and contains_term(stems, sequence))
+        ]
         if any(len(sequence) > 1 for _, sequence in hits):
             hits = _outside_longer_terms(stems, hits)
         for _, sequence in hits:
