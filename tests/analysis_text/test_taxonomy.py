@@ -125,6 +125,16 @@ def test_rarer_term_wins_when_a_comment_touches_two_themes() -> None:
     assert _match(texts)[-1] == "collaboration"
 
 
+def test_the_theme_named_first_outweighs_one_mentioned_later() -> None:
+    # "werkdruk" and "salaris" are equally rare here: the one the comment opens with wins,
+    # whichever theme is listed first in the taxonomy.
+    texts = [
+        "De werkdruk is hoog en het salaris is laag",
+        "Het salaris is laag en de werkdruk hoog",
+    ]
+    assert _match(texts) == ["workload", "pay"]
+
+
 def test_multiword_terms_match_in_either_order() -> None:
     assert _match(["We helpen elkaar altijd"]) == ["collaboration"]
 

@@ -150,7 +150,7 @@ def test_rows_are_listed_only_when_asked_for(tmp_path: Path) -> None:
 
 
 # Comments outside the taxonomy: one topic per comment.
-OUTING = ["bedrijfsuitje", "kerstborrel", "barbecue", "personeelsfeest", "bowlen", "sinterklaas"]
+OUTING = ["bedrijfsuitje", "kerstmarkt", "barbecue", "personeelsfeest", "bowlen", "sinterklaas"]
 KITCHEN = ["koffieapparaat", "vaatwasser", "koelkast", "magnetron", "waterkoker", "theedoeken"]
 
 
