@@ -9,10 +9,11 @@ Run from the repository root::
 Data: ``bench/data/comments_nl.csv`` and ``comments_en.csv`` (columns id, text, theme,
 polarity; ``theme`` is an id of the codebook the taxonomy follows). Each set runs through
 `analysis.text.themes.analyze_themes` (redaction, tokens, the taxonomy; discovered themes
-count as unassigned) with the shipped taxonomy and, in the same run, with the taxonomy as
-it was before the 18-theme codebook (``analysis/text/data/taxonomy.toml`` at commit
-``BASELINE``, read with ``git show``). Its ten ids are all codebook ids, so they are
-compared as they are; it simply has no way to assign the eight new themes.
+count as unassigned) with the shipped taxonomy and, in the same run, as it was before the
+18-theme codebook: the taxonomy file and the matching code (``taxonomy.py``) at commit
+``BASELINE``, read with ``git show``; and the old file with today's matching, which
+separates what the terms did from what the matching did. The old ten ids are all codebook
+ids, so they are compared as they are; the old file simply cannot assign the new themes.
 
 Printed per language and taxonomy: coverage (share of comments the taxonomy assigns),
 accuracy among the assigned comments, accuracy over all comments (unassigned counts as
@@ -29,8 +30,10 @@ import csv
 import subprocess
 import sys
 import tomllib
+import types
 from collections import Counter
 from pathlib import Path
+from unittest import mock
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -39,6 +42,7 @@ DATA = ROOT / "bench" / "data"
 # Main before the 18-theme codebook: the ten-theme taxonomy.
 BASELINE = "c957da2d7b703034a90d047a2ce074b3db95cb9e"
 TAXONOMY_PATH = "analysis/text/data/taxonomy.toml"
+MATCHING_PATH = "analysis/text/taxonomy.py"
 NONE = "(none)"
 
 
@@ -51,23 +55,29 @@ def load_set(language: str) -> tuple[list[str], list[str]]:
     return [row["text"] for row in rows], [row["theme"] for row in rows]
 
 
-def baseline_taxonomy(revision: str):  # type: ignore[no-untyped-def]
-    from analysis.text.taxonomy import parse_taxonomy
-
-    text = subprocess.run(
-        ["git", "show", f"{revision}:{TAXONOMY_PATH}"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
+def git_show(revision: str, path: str) -> str:
+    return subprocess.run(
+        ["git", "show", f"{revision}:{path}"], cwd=ROOT, capture_output=True, text=True, check=True
     ).stdout
-    return parse_taxonomy(tomllib.loads(text), f"{revision[:7]}:{TAXONOMY_PATH}")
 
 
-def predictions(texts: list[str], language: str, taxonomy) -> list[str]:  # type: ignore[no-untyped-def]
-    from analysis.text.themes import analyze_themes
+def baseline_matching(revision: str) -> types.ModuleType:
+    """``analysis/text/taxonomy.py`` as it was at ``revision``, as a module of its own."""
+    module = types.ModuleType("baseline_taxonomy")
+    sys.modules[module.__name__] = module  # dataclasses look their module up there
+    exec(compile(git_show(revision, MATCHING_PATH), MATCHING_PATH, "exec"), module.__dict__)
+    return module
 
-    analysis = analyze_themes(texts, language=language, taxonomy=taxonomy)
+
+def predictions(texts: list[str], language: str, taxonomy, matching=None) -> list[str]:  # type: ignore[no-untyped-def]
+    """The theme per comment through `analyze_themes`; ``matching`` replaces its matcher."""
+    from analysis.text import themes
+
+    if matching is None:
+        analysis = themes.analyze_themes(texts, language=language, taxonomy=taxonomy)
+    else:
+        with mock.patch.object(themes, "match_taxonomy", matching.match_taxonomy):
+            analysis = themes.analyze_themes(texts, language=language, taxonomy=taxonomy)
     ids = {theme.id for theme in taxonomy.themes}
     return [assigned if assigned in ids else NONE for assigned in analysis.assignments]
 
@@ -102,7 +112,7 @@ def report(truth: list[str], predicted: list[str], labels: list[str]) -> None:
 
 
 def main() -> None:
-    from analysis.text.taxonomy import load_taxonomy
+    from analysis.text.taxonomy import load_taxonomy, parse_taxonomy
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--language", choices=["nl", "en", "both"], default="both")
@@ -112,10 +122,14 @@ def main() -> None:
     args = parser.parse_args()
 
     new = load_taxonomy(args.taxonomy)
-    old = baseline_taxonomy(args.baseline)
+    old_matching = baseline_matching(args.baseline)
+    old_text = git_show(args.baseline, TAXONOMY_PATH)
+    old = old_matching.parse_taxonomy(tomllib.loads(old_text), TAXONOMY_PATH)
+    old_today = parse_taxonomy(tomllib.loads(old_text), TAXONOMY_PATH)
+    revision = args.baseline[:7]
     labels = [theme.id for theme in load_taxonomy().themes]
     languages = ["nl", "en"] if args.language == "both" else [args.language]
-    print(f"{'set':6} {'taxonomy':28} {'n':>4} {'coverage':>8} {'acc|assigned':>12} "
+    print(f"{'set':6} {'taxonomy':30} {'n':>4} {'coverage':>8} {'acc|assigned':>12} "
           f"{'acc|all':>8} {'macro-F1':>8}")  # fmt: skip
     details = []
     for language in languages:
@@ -123,14 +137,15 @@ def main() -> None:
         unknown = sorted(set(truth) - set(labels))
         if unknown:
             sys.exit(f"comments_{language}.csv: themes not in the codebook: {unknown}")
-        for name, taxonomy in (
-            (f"old ({len(old)} themes, {args.baseline[:7]})", old),
-            (f"new ({len(new)} themes)", new),
+        for name, taxonomy, matching in (
+            (f"{revision}: file and matching", old, old_matching),
+            (f"{revision} file, matching now", old_today, None),
+            (f"shipped ({len(new)} themes)", new, None),
         ):
-            predicted = predictions(texts, language, taxonomy)
+            predicted = predictions(texts, language, taxonomy, matching)
             s = scores(truth, predicted, labels)
             print(
-                f"{language:6} {name:28} {len(texts):4} {s['coverage']:8.1%} "
+                f"{language:6} {name:30} {len(texts):4} {s['coverage']:8.1%} "
                 f"{s['accuracy_assigned']:12.1%} {s['accuracy_all']:8.1%} {s['macro_f1']:8.3f}"
             )
             details.append((language, name, truth, predicted))
