@@ -23,7 +23,7 @@ from tests.results.test_results_door import HR
 
 # Two topics outside the workplace taxonomy (discovered), and one inside it.
 KITCHEN = ["koffieapparaat", "vaatwasser", "koelkast", "magnetron", "waterkoker", "theedoeken"]
-OUTING = ["bedrijfsuitje", "kerstborrel", "barbecue", "personeelsfeest", "bowlen", "sinterklaas"]
+OUTING = ["bedrijfsuitje", "kerstmarkt", "barbecue", "personeelsfeest", "bowlen", "sinterklaas"]
 WORKLOAD = [
     "De werkdruk is veel te hoog.",
     "Te veel werk, de werkdruk is hoog.",
