@@ -1345,21 +1345,23 @@ async def run_accounts() -> tuple[dict[str, dict[str, str]], dict[str, int]]:
 
 
 async def themed_wave() -> WaveInfo:
-    """A closed wave with comments in every department (themes to show)."""
-    opened = await open_wave()
+    """A closed wave with comments in every department (themes to show), after another with
+    the same comments (each theme's change since the previous wave, and its tone)."""
     template = load_template("pulse")
-    for code, comments in COMMENTS.items():
-        for number, comment in zip(NUMBERS[code], comments, strict=True):
-            form = full_answers(open_comment=comment, enjoyment_work=str(1 + number % 5))
-            answers, errors = validate_answers(template, {k: [v] for k, v in form.items()})
-            assert not errors
-            await submit_response(
-                hash_token(opened.tokens[str(number)]),
-                answers,
-                now=utc_now(),
-                settings=app_settings(),
-            )
-    await close_wave(opened.wave, now=utc_now())
+    for title in ("Pulsmeting voorjaar", "Pulsmeting test"):
+        opened = await open_wave(title=title)
+        for code, comments in COMMENTS.items():
+            for number, comment in zip(NUMBERS[code], comments, strict=True):
+                form = full_answers(open_comment=comment, enjoyment_work=str(1 + number % 5))
+                answers, errors = validate_answers(template, {k: [v] for k, v in form.items()})
+                assert not errors
+                await submit_response(
+                    hash_token(opened.tokens[str(number)]),
+                    answers,
+                    now=utc_now(),
+                    settings=app_settings(),
+                )
+        await close_wave(opened.wave, now=utc_now())
     return opened.wave
 
 

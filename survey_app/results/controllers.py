@@ -231,7 +231,7 @@ class WaveResultsController(Controller):
             view="themes",
             with_themes=True,
         )
-        return page(request, "results/themes.html", results=results)
+        return page(request, "results/themes.html", **_context(results))
 
     @get(
         "/waves/{public_id:str}/inclusion",

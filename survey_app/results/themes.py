@@ -39,6 +39,9 @@ class ThemeRow:
     share: float | None  # of all comments; None when the organisation total is hidden
     count: int | None = None  # comments about it; None when the total is hidden
     quotes: tuple[str, ...] = ()  # redacted, representative; only above the comment minimum
+    # {"positive", "neutral", "negative"} shares of its comments; None below the comment
+    # minimum (or when the organisation total is hidden).
+    sentiment: dict[str, float] | None = None
     # Whether both waves' organisation totals are shown; then its share in the previous
     # wave of the survey (None: no such theme then) and the change since (0.04: 4 points).
     compared: bool = False
@@ -66,6 +69,9 @@ class CommentThemes:
     # For the department asked for (``quotes_for``): per theme id the representative quotes
     # written within its subtree, only where its comments on that theme reach the minimum.
     group_quotes: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # For that department: per theme id the sentiment shares of its comments written in its
+    # subtree, only where they reach the minimum.
+    group_sentiment: dict[str, dict[str, float]] = field(default_factory=dict)
     # The organisation's gated shares per theme id (None when its total is hidden).
     organisation: dict[str, float] | None = None
     # The previous closed wave of the same survey, when there is one (`compared`).
@@ -79,6 +85,7 @@ class _Analysis:
     themes: ThemeAnalysis
     paths: list[str]
     redacted: list[str]  # each comment as the analysis redacted it, whitespace collapsed
+    sentiments: list[str]  # each comment's "positive", "neutral" or "negative"
 
 
 _CACHE: dict[tuple[uuid.UUID, int, int], _Analysis] = {}
@@ -183,8 +190,11 @@ async def _analysed(
     wave has closed (an open wave's comments can still change)."""
     names = [row["name"] for row in await Employee.select(Employee.name)]
     texts = [row["text"] for row in rows]
-    analysis, redacted = await asyncio.to_thread(_analyze, texts, names, comment_minimum, previous)
-    found = _Analysis(analysis, [row["response.department_path"] for row in rows], redacted)
+    analysis, redacted, sentiments = await asyncio.to_thread(
+        _analyze, texts, names, comment_minimum, previous
+    )
+    paths = [row["response.department_path"] for row in rows]
+    found = _Analysis(analysis, paths, redacted, sentiments)
     if wave.state(utc_now()) is WaveState.CLOSED:
         await store_known(wave, comment_minimum, analysis.known)
     if len(_CACHE) >= _CACHE_KEPT:
@@ -195,15 +205,20 @@ async def _analysed(
 
 def _analyze(
     texts: list[str], names: list[str], comment_minimum: int, previous: KnownThemes | None
-) -> tuple[ThemeAnalysis, list[str]]:
+) -> tuple[ThemeAnalysis, list[str], list[str]]:
+    """The themes, each comment redacted (whitespace collapsed) and its sentiment label (of
+    the redacted text, in the language the analysis found for it)."""
     from analysis.text.redact import Directory, redact_all
+    from analysis.text.sentiment import comment_sentiment
     from analysis.text.themes import analyze_themes
 
     directory = Directory(names)
     analysis = analyze_themes(
         texts, directory=directory, comment_minimum=comment_minimum, previous=previous
     )
-    return analysis, [" ".join(text.split()) for text in redact_all(texts, directory)]
+    redacted = redact_all(texts, directory)
+    labels = [found.label for found in comment_sentiment(redacted, analysis.languages)]
+    return analysis, [" ".join(text.split()) for text in redacted], labels
 
 
 def compared(themes: CommentThemes, previous: PreviousWave) -> CommentThemes:
@@ -235,6 +250,7 @@ def _gated(
     quotes_for: str | None = None,
     protected_responded: dict[str, int] | None = None,
 ) -> CommentThemes:
+    from analysis.text.sentiment import sentiment_shares
     from analysis.text.shares import theme_shares_by_group
     from analysis.text.taxonomy import load_taxonomy
 
@@ -261,6 +277,8 @@ def _gated(
     )
     organisation = shares["organisation"]
     taxonomy = {theme.id: theme for theme in load_taxonomy().themes}
+    # Each theme's tone over all its comments (shown only from the comment minimum on).
+    tones = sentiment_shares(analysis.assignments, found.sentiments, theme_ids)
     rows = [
         ThemeRow(
             id=theme.id,
@@ -274,55 +292,73 @@ def _gated(
             share=None if organisation.get("suppressed") else organisation["shares"][theme.id],
             count=None if organisation.get("suppressed") else theme.size,
             quotes=tuple(theme.quotes) if theme.size >= comment_minimum else (),
+            sentiment=_sentiment(tones[theme.id])
+            if theme.size >= comment_minimum and not organisation.get("suppressed")
+            else None,
         )
         for theme in analysis.themes
         if theme.size > 0
     ]
+    quotes, sentiment = _group_details(
+        found, shares["by_group"], comment_minimum, quotes_for, protected, withheld
+    )
     return CommentThemes(
         comments=len(found.paths),
         comment_minimum=comment_minimum,
         themes=rows,
         by_group=shares["by_group"],
-        group_quotes=_group_quotes(
-            found, shares["by_group"], comment_minimum, quotes_for, protected, withheld
-        ),
+        group_quotes=quotes,
+        group_sentiment=sentiment,
         organisation=None if organisation.get("suppressed") else organisation["shares"],
     )
 
 
-def _group_quotes(
+def _sentiment(shares: dict[str, Any]) -> dict[str, float]:
+    """The three shares of a theme's sentiment (``n`` left out)."""
+    return {label: float(shares[label]) for label in ("positive", "neutral", "negative")}
+
+
+def _group_details(
     found: _Analysis,
     by_group: dict[str, Any],
     comment_minimum: int,
     root: str | None,
     protected: frozenset[str] = frozenset(),
     withheld: frozenset[str] = frozenset(),
-) -> dict[str, tuple[str, ...]]:
+) -> tuple[dict[str, tuple[str, ...]], dict[str, dict[str, float]]]:
     """The organisation's representative quotes of each theme that were written within
-    ``root``'s subtree, for the themes with at least the comment minimum of comments there
-    (and only when the gate shows the department's comments at all). Nothing written in a
-    ``protected`` department (out of the viewer's scope) is quoted, nor anything stored with
-    a ``withheld`` group (one a protected team's comments are stored with)."""
+    ``root``'s subtree, and the sentiment shares of its comments written there, for the
+    themes with at least the comment minimum of comments there (and only when the gate
+    shows the department's comments at all). Nothing written in a ``protected`` department
+    (out of the viewer's scope) is quoted or counted, nor anything stored with a
+    ``withheld`` group (one a protected team's comments are stored with)."""
+    from analysis.text.sentiment import sentiment_shares
+
     shown = by_group.get(root) if root is not None else None
     if shown is None or shown.get("suppressed"):
-        return {}
+        return {}, {}
     inside = [
-        (text, theme_id)
-        for text, theme_id, path in zip(
-            found.redacted, found.themes.assignments, found.paths, strict=True
+        (text, theme_id, label)
+        for text, theme_id, label, path in zip(
+            found.redacted, found.themes.assignments, found.sentiments, found.paths, strict=True
         )
         if in_subtree(path, root)
         and path not in withheld
         and not any(in_subtree(path, other) for other in protected)
     ]
-    quotes = {}
+    quotes, sentiment = {}, {}
     for theme in found.themes.themes:
-        written = [text for text, theme_id in inside if theme_id == theme.id]
-        if len(written) >= comment_minimum:
-            chosen = tuple(quote for quote in theme.quotes if quote in set(written))
-            if chosen:
-                quotes[theme.id] = chosen
-    return quotes
+        written = [(text, label) for text, theme_id, label in inside if theme_id == theme.id]
+        if len(written) < comment_minimum:
+            continue
+        texts = {text for text, _label in written}
+        chosen = tuple(quote for quote in theme.quotes if quote in texts)
+        if chosen:
+            quotes[theme.id] = chosen
+        labels = [label for _text, label in written]
+        shares = sentiment_shares([theme.id] * len(labels), labels, [theme.id])
+        sentiment[theme.id] = _sentiment(shares[theme.id])
+    return quotes, sentiment
 
 
 @dataclass(frozen=True)
@@ -355,6 +391,9 @@ class RankedTheme:
     count: int
     difference: float
     quotes: tuple[str, ...] = ()
+    # Positive, neutral and negative shares of its comments written there (only where enough
+    # comments on the theme were written there, for the department asked for).
+    sentiment: dict[str, float] | None = None
     # Whether the department's figures are shown in both waves; then its share of the
     # department's comments in the previous wave (None: no such theme then) and the change.
     compared: bool = False
@@ -398,6 +437,9 @@ def theme_groups(
                             count=round(share * data["n"]),
                             difference=data["difference"][theme_id],
                             quotes=themes.group_quotes.get(theme_id, ()) if path == within else (),
+                            sentiment=themes.group_sentiment.get(theme_id)
+                            if path == within
+                            else None,
                             compared=before is not None,
                             previous_share=before.get(theme_id) if before is not None else None,
                             change=share - before[theme_id]

@@ -184,6 +184,38 @@ async def test_a_manager_never_gets_a_quote_written_in_a_team_out_of_their_scope
     assert not await quotes(manager("SD", "JEUGD", roots=("SD",))) & wmo
 
 
+async def test_a_managers_tone_of_a_theme_counts_no_comment_from_a_team_out_of_scope() -> None:
+    """Workload: 2 comments in Jeugd and 3 in Wmo. HR's Sociaal Domein has 5 (a tone at the
+    minimum of 3); a manager without Wmo has Jeugd's 2 only: no tone."""
+    from survey_app.results.service import wave_results
+    from tests.results.test_results_door import HR, manager
+
+    written = {
+        "JEUGD": ["De werkdruk is te hoog.", "Werkdruk, werkdruk.", "Fijn team.", "Top."],
+        "WMO": ["De werkdruk is hoog.", "Hoge werkdruk.", "Te hoge werkdruk.", "Prima.", "Goed."],
+        "ICT": ["Prima.", "Goed.", "Tevreden.", "Leuk werk.", "Oké."],
+    }
+    await load_small_org({"JEUGD": 4, "WMO": 5, "ICT": 5})
+    numbers = {"JEUGD": range(1001, 1005), "WMO": range(1005, 1010), "ICT": range(1010, 1015)}
+    opened = await commented_wave(written, numbers)
+
+    async def tone(viewer):  # type: ignore[no-untyped-def]
+        results = await wave_results(
+            viewer,
+            str(opened.wave.public_id),
+            settings=app_settings(min_group_size=3, min_comment_group_size=3),
+            language="nl",
+            view="department",
+            department_code="SD",
+            with_themes=True,
+        )
+        group = next(group for group in results.theme_groups if group.path == "GEM/SD")
+        return next(theme.sentiment for theme in group.ranked if theme.id == "workload")
+
+    assert await tone(HR) is not None
+    assert await tone(manager("SD", "JEUGD", roots=("SD",))) is None
+
+
 async def test_comments_of_a_team_out_of_scope_stored_with_its_parent_stay_protected() -> None:
     """Jeugd (3, out of this manager's scope) is stored with Sociaal Domein's own 2; Wmo (6)
     has its own group. SD's and Wmo's comment shares are not both shown (their difference

@@ -197,3 +197,66 @@ async def test_a_department_page_compares_its_own_shares_with_the_previous_wave(
     await sign_in_as_hr(client)
     html = (await client.get(f"/hr/waves/{second.public_id}/departments/ICT?lang=en")).text
     assert "Previous wave: 75% (-8 points)" in html
+
+
+def row_of(html: str, label: str) -> str:
+    """The theme's rows on HR's page: its own, its tone and its quotes (to the next theme)."""
+    start = html.index(f'<th scope="row">{label}')
+    end = html.find('<th scope="row">', start + 1)
+    return html[start : end if end != -1 else html.index("</table>", start)]
+
+
+async def test_the_tone_of_a_theme_shows_only_above_the_comment_minimum(client) -> None:
+    """In the second wave workload has 4 comments (fewer than 5): no tone and no quotes; the
+    outing theme has 12: its tone as three percentages and a bar with a text alternative."""
+    _, second = await two_waves()
+    later = await themes_of(second)
+    workload = next(row for row in later.themes if row.id == "workload")
+    outing = by_words(later, OUTING)
+    assert workload.count == 4 and workload.sentiment is None and workload.quotes == ()
+    assert outing.count == 12 and outing.sentiment is not None
+    assert sum(outing.sentiment.values()) == pytest.approx(1, abs=1e-3)
+
+    await sign_in_as_hr(client)
+    html = (await client.get(f"/hr/waves/{second.public_id}/themes?lang=en")).text
+    small = row_of(html, "Workload")
+    assert "Tone: too few comments to show" in small
+    assert "<svg" not in small and "<blockquote>" not in small
+    large = row_of(html, outing.label)
+    percentages = re.search(r"Tone: Negative (\d+)%, neutral (\d+)%, positive (\d+)%", large)
+    assert percentages and sum(int(share) for share in percentages.groups()) == 100
+    assert 'role="img"' in large and f"Tone of the comments about {outing.label}" in large
+    assert "<blockquote>" in large
+
+
+async def test_a_department_shows_no_tone_for_a_theme_with_too_few_comments_there() -> None:
+    """ICT in the second wave: workload 4 comments, the outing theme 2; both below 5."""
+    from tests.results.test_results_door import manager
+
+    _, second = await two_waves()
+    results = await wave_results(
+        manager("ICT"),
+        str(second.public_id),
+        settings=app_settings(),
+        language="nl",
+        view="department",
+        department_code="ICT",
+        with_themes=True,
+    )
+    (group,) = [group for group in results.theme_groups if group.path == "GEM/BV/ICT"]
+    assert group.ranked and all(
+        theme.sentiment is None and theme.quotes == () for theme in group.ranked
+    )
+    # Jeugd (12 people) wrote 10 kitchen and 2 outing comments: the kitchen theme's tone.
+    results = await wave_results(
+        manager("JEUGD"),
+        str(second.public_id),
+        settings=app_settings(),
+        language="nl",
+        view="department",
+        department_code="JEUGD",
+        with_themes=True,
+    )
+    (group,) = [group for group in results.theme_groups if group.path == "GEM/SD/JEUGD"]
+    tones = {theme.count: theme.sentiment for theme in group.ranked}
+    assert tones[10] is not None and tones[2] is None
