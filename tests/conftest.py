@@ -118,6 +118,52 @@ class _Emptier:
             await self.connection.close()  # type: ignore[attr-defined]
 
 
+def _session_engine(url: str):
+    """The engine of the test database. On PostgreSQL the queries of the test session's
+    event loop share a pool, as the running application's queries do (its lifespan starts
+    one); queries of any other loop (Schemathesis' client thread, ``asyncio.run`` in a
+    synchronous test) open a connection each.
+
+    Without the pool every query opened and closed a connection of its own: 5-10 ms each,
+    and a server process forked on the same 2 cores.
+    """
+    from survey_app.core.db import engine_from_url
+
+    if TEST_DB != "postgres":
+        return engine_from_url(url)
+    import asyncio
+    import warnings
+
+    from piccolo.engine.postgres import PostgresEngine
+
+    class PooledOnTheSessionLoop(PostgresEngine):
+        def __init__(self, config: dict) -> None:
+            self._pools: dict[asyncio.AbstractEventLoop, object] = {}
+            super().__init__(config=config)
+
+        @property
+        def pool(self):  # type: ignore[override]
+            try:
+                return self._pools.get(asyncio.get_running_loop())
+            except RuntimeError:
+                return None
+
+        @pool.setter
+        def pool(self, value) -> None:
+            try:
+                loop = asyncio.get_running_loop()
+            except RuntimeError:
+                return
+            if value is None:
+                self._pools.pop(loop, None)
+            else:
+                self._pools[loop] = value
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return PooledOnTheSessionLoop(engine_from_url(url).config)
+
+
 _EMPTIER: _Emptier | None = None
 # The engine of the test database, made once: making one costs PostgreSQL a connection.
 _ENGINE: object | None = None
@@ -126,7 +172,7 @@ _ENGINE: object | None = None
 @pytest.fixture(scope="session")
 async def database() -> AsyncIterator[str]:
     global _EMPTIER, _ENGINE
-    from survey_app.core.db import engine_from_url, migrate, use_engine
+    from survey_app.core.db import migrate, start_pool, use_engine
 
     url = os.environ["DATABASE_URL"]
     if TEST_DB == "postgres":
@@ -136,9 +182,10 @@ async def database() -> AsyncIterator[str]:
             await _pg_admin(f'CREATE DATABASE "{name}"')
         except OSError as error:
             pytest.exit(f"PostgreSQL is not reachable at {PG_ADMIN_URL}: {error}", returncode=3)
-    _ENGINE = engine_from_url(url)
+    _ENGINE = _session_engine(url)
     use_engine(_ENGINE)
     await migrate()
+    await start_pool()
     _EMPTIER = _Emptier(url)
     await _EMPTIER.open()
     yield url
@@ -160,9 +207,11 @@ async def empty_all_tables() -> None:
 @pytest.fixture(autouse=True)
 async def db(database: str) -> AsyncIterator[str]:
     """Every test starts with a migrated, empty database."""
-    from survey_app.core.db import use_engine
+    from survey_app.core.db import start_pool, use_engine
 
     use_engine(_ENGINE)
+    if TEST_DB == "postgres" and _ENGINE.pool is None:  # type: ignore[attr-defined]
+        await start_pool()  # a test closed it
     await empty_all_tables()
     yield database
 
@@ -194,10 +243,14 @@ def settings(db: str):
 @pytest.fixture
 def app(settings):
     """The application, in-process. Its lifespan (the PostgreSQL pool) is not entered here:
-    queries then open their own connections; the live-server tests cover the lifespan."""
+    queries use the test session's pool (`_session_engine`); the live-server tests cover the
+    lifespan."""
     from survey_app.app import create_app
+    from survey_app.core.db import use_engine
 
-    return create_app(settings)
+    app = create_app(settings)
+    use_engine(_ENGINE)  # create_app points the tables at an engine of its own
+    return app
 
 
 @pytest.fixture
