@@ -22,16 +22,18 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 import numpy as np
 
-from analysis.gate import DEFAULT_K_COMMENTS, check_k
+from analysis.gate import DEFAULT_K_COMMENTS, Suppressed, check_k
 from analysis.text.continuity import KnownThemes, continue_themes
 from analysis.text.discover import discover_themes, tfidf, with_bigrams
 from analysis.text.language import LANGUAGES, detect_languages, majority_language
 from analysis.text.redact import Directory, redact
+from analysis.text.sentiment import LABELS as SENTIMENT_LABELS
+from analysis.text.sentiment import comment_sentiment, sentiment_shares
 from analysis.text.taxonomy import Taxonomy, contains_term, load_taxonomy, match_taxonomy
 from analysis.text.tokens import SurfaceForms, Token, content_tokens
 
@@ -61,6 +63,9 @@ class Theme:
     size: int
     quotes: list[str]
     source: Source
+    # Shares of its comments that are positive, neutral and negative; None when sentiment
+    # was not asked for or the theme has fewer comments than the comment minimum.
+    sentiment: dict[str, float] | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -85,13 +90,23 @@ class ThemeAnalysis:
     # Every discovered theme so far (earlier runs' and this one's): pass it to the next
     # wave's run as ``previous`` to keep the ids (see `analysis.text.continuity`).
     known: KnownThemes = field(default_factory=KnownThemes)
+    # With sentiment: per comment "positive", "neutral" or "negative" (None: no text).
+    sentiments: list[str | None] | None = None
 
     def to_json(self, assignments: bool = True) -> dict[str, Any]:
         """Themes, the known themes for the next wave, the language and, unless
-        ``assignments`` is False, the per-comment theme ids (a list in input order)."""
-        data: dict[str, Any] = {"themes": [theme.to_json() for theme in self.themes]}
+        ``assignments`` is False, the per-comment lists in input order: theme ids and,
+        with sentiment, each comment's sentiment. A theme's sentiment shares are
+        ``{"suppressed": true}`` below the comment minimum."""
+        themes = [theme.to_json() for theme in self.themes]
+        if self.sentiments is not None:
+            for data, theme in zip(themes, self.themes, strict=True):
+                data["sentiment"] = theme.sentiment or Suppressed().to_json()
+        data: dict[str, Any] = {"themes": themes}
         if assignments:
             data["assignments"] = self.assignments
+            if self.sentiments is not None:
+                data["sentiment"] = self.sentiments
         data["known_themes"] = self.known.to_json()
         data["language"] = self.language
         return data
@@ -215,6 +230,7 @@ def analyze_themes(
     random_state: int = 0,
     previous: KnownThemes | None = None,
     discover: bool = True,
+    sentiment: bool = False,
 ) -> ThemeAnalysis:
     """Themes of a comment collection.
 
@@ -242,6 +258,10 @@ def analyze_themes(
         new ones get numbers never used before. Without it, ids are numbered from 1.
     discover : bool
         False: taxonomy themes only; comments the taxonomy does not cover get no theme.
+    sentiment : bool
+        Also the sentiment of every comment (`analysis.text.sentiment`, on the redacted
+        text) and per theme the shares positive/neutral/negative, the latter only for
+        themes with at least the comment minimum of comments.
 
     Returns
     -------
@@ -327,4 +347,35 @@ def analyze_themes(
         quotes = representative_quotes(redacted, members, quote_matrix) if large_enough else []
         themes.append(Theme(theme_id, label, terms, len(members), quotes, source))
     assignments = [themes[t].id if t >= 0 else None for t in theme_of.tolist()]
-    return ThemeAnalysis(themes, assignments, languages, dominant, discovery.stability, known)
+    labels = None
+    if sentiment:
+        themes, labels = _with_sentiment(themes, assignments, redacted, languages, comment_minimum)
+    return ThemeAnalysis(
+        themes, assignments, languages, dominant, discovery.stability, known, labels
+    )
+
+
+def _with_sentiment(
+    themes: list[Theme],
+    assignments: list[str | None],
+    redacted: Sequence[str],
+    languages: Sequence[str],
+    comment_minimum: int,
+) -> tuple[list[Theme], list[str | None]]:
+    """The themes with their sentiment shares (only at the comment minimum or above) and
+    each comment's sentiment label (None for a comment without text)."""
+    scored = comment_sentiment(redacted, languages)
+    labels = [s.label if text.strip() else None for s, text in zip(scored, redacted, strict=True)]
+    shares = sentiment_shares(
+        assignments, [label or "neutral" for label in labels], [theme.id for theme in themes]
+    )
+    with_shares = [
+        replace(
+            theme,
+            sentiment={key: float(shares[theme.id][key]) for key in SENTIMENT_LABELS}
+            if theme.size >= comment_minimum
+            else None,
+        )
+        for theme in themes
+    ]
+    return with_shares, labels

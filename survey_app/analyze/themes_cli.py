@@ -1,11 +1,14 @@
 """``survey-app analyze themes``: themes in the free-text column of an exported CSV file.
 
-Writes JSON: ``themes`` (id, label, terms, size, redacted quotes, source), ``groups``
+Writes JSON: ``themes`` (id, label, terms, size, redacted quotes, source; with
+``--sentiment`` also ``sentiment``: the shares positive/neutral/negative, or
+``{"suppressed": true}`` below the comment minimum), ``groups``
 (theme shares of the organisation and, with ``--group-column``, per group through the
 anonymity gate with the comment minimum), ``known_themes`` (the discovered themes so far,
 for ``--previous`` of the next wave's run) and ``language``; with ``--wave-column`` also
 ``waves``. Per-row lists (``assignments``: one theme id or null per data row, in file
-order) only with ``--assignments``: a list in row order can be joined to other exports in
+order, and with ``--sentiment`` ``sentiment``: positive, neutral, negative or null per
+row) only with ``--assignments``: a list in row order can be joined to other exports in
 the same order, so it is asked for explicitly. Bad input ends with a message and exit
 code 2.
 """
@@ -208,6 +211,15 @@ def _names(path: Path | None) -> Directory | None:
     ),
 )
 @option(
+    "--sentiment",
+    is_flag=True,
+    help=N_(
+        "Also the sentiment: per theme the shares positive, neutral and negative (only for "
+        "themes with at least the comment minimum of comments) and, with --assignments, "
+        "per row."
+    ),
+)
+@option(
     "--assignments",
     is_flag=True,
     help=N_(
@@ -231,6 +243,7 @@ def themes(
     names_path: Path | None,
     comment_minimum: int,
     previous_path: Path | None,
+    sentiment: bool,
     assignments: bool,
     output: Path | None,
 ) -> None:
@@ -256,6 +269,7 @@ def themes(
         comment_minimum=comment_minimum,
         previous=previous,
         discover=n_themes != "taxonomy",
+        sentiment=sentiment,
     )
     theme_ids = [theme.id for theme in analysis.themes]
     groups = [(row.get(group_key) or "").strip() or None for row in rows] if group_key else []

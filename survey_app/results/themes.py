@@ -209,15 +209,18 @@ def _analyze(
     """The themes, each comment redacted (whitespace collapsed) and its sentiment label (of
     the redacted text, in the language the analysis found for it)."""
     from analysis.text.redact import Directory, redact_all
-    from analysis.text.sentiment import comment_sentiment
     from analysis.text.themes import analyze_themes
 
     directory = Directory(names)
     analysis = analyze_themes(
-        texts, directory=directory, comment_minimum=comment_minimum, previous=previous
+        texts,
+        directory=directory,
+        comment_minimum=comment_minimum,
+        previous=previous,
+        sentiment=True,
     )
     redacted = redact_all(texts, directory)
-    labels = [found.label for found in comment_sentiment(redacted, analysis.languages)]
+    labels = [label or "neutral" for label in analysis.sentiments or ()]
     return analysis, [" ".join(text.split()) for text in redacted], labels
 
 
@@ -250,7 +253,6 @@ def _gated(
     quotes_for: str | None = None,
     protected_responded: dict[str, int] | None = None,
 ) -> CommentThemes:
-    from analysis.text.sentiment import sentiment_shares
     from analysis.text.shares import theme_shares_by_group
     from analysis.text.taxonomy import load_taxonomy
 
@@ -277,8 +279,6 @@ def _gated(
     )
     organisation = shares["organisation"]
     taxonomy = {theme.id: theme for theme in load_taxonomy().themes}
-    # Each theme's tone over all its comments (shown only from the comment minimum on).
-    tones = sentiment_shares(analysis.assignments, found.sentiments, theme_ids)
     rows = [
         ThemeRow(
             id=theme.id,
@@ -292,9 +292,8 @@ def _gated(
             share=None if organisation.get("suppressed") else organisation["shares"][theme.id],
             count=None if organisation.get("suppressed") else theme.size,
             quotes=tuple(theme.quotes) if theme.size >= comment_minimum else (),
-            sentiment=_sentiment(tones[theme.id])
-            if theme.size >= comment_minimum and not organisation.get("suppressed")
-            else None,
+            # The analysis gives it only from the comment minimum on.
+            sentiment=None if organisation.get("suppressed") else theme.sentiment,
         )
         for theme in analysis.themes
         if theme.size > 0

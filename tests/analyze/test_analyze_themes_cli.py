@@ -208,3 +208,22 @@ def test_a_previous_file_that_is_not_an_earlier_output_is_refused(tmp_path: Path
         str(write_csv(tmp_path / "c.csv")), "--text-column", "opmerking", "--previous", str(wrong)
     )
     assert code == 2 and "not the JSON output of an earlier analyze themes run" in output
+
+
+def test_sentiment_per_theme_and_per_row_only_with_assignments(tmp_path: Path) -> None:
+    path = tmp_path / "c.csv"
+    rows = ["De werkdruk is veel te hoog."] * 3 + ["De werkdruk is goed en heel fijn."] * 2
+    path.write_text("opmerking\n" + "".join(f"{row}\n" for row in [*rows, "Het salaris."]))
+    code, output = run(str(path), "--text-column", "opmerking", "--sentiment")
+    assert code == 0, output
+    result = json.loads(output)
+    assert "sentiment" not in result and "assignments" not in result
+    themes = {theme["id"]: theme for theme in result["themes"]}
+    assert themes["workload"]["sentiment"] == {"positive": 0.4, "neutral": 0.0, "negative": 0.6}
+    # One comment on pay: fewer than the comment minimum, so its sentiment stays hidden.
+    assert themes["pay"]["sentiment"] == {"suppressed": True}
+    code, output = run(str(path), "--text-column", "opmerking", "--sentiment", "--assignments")
+    assert code == 0, output
+    result = json.loads(output)
+    assert result["sentiment"][:5] == ["negative"] * 3 + ["positive"] * 2
+    assert len(result["sentiment"]) == len(result["assignments"]) == 6
