@@ -176,19 +176,9 @@ async def test_no_change_is_shown_where_the_previous_wave_hides_the_organisation
 async def test_a_department_page_compares_its_own_shares_with_the_previous_wave(client) -> None:
     """ICT (the last 12 people): 2 outing and 6 workload comments in the first wave, 2 and 4
     in the second; its manager's page compares ICT's own shares."""
-    from tests.results.test_results_door import manager
 
     _, second = await two_waves()
-    results = await wave_results(
-        manager("ICT"),
-        str(second.public_id),
-        settings=app_settings(),
-        language="nl",
-        view="department",
-        department_code="ICT",
-        with_themes=True,
-    )
-    (group,) = [group for group in results.theme_groups if group.path == "GEM/BV/ICT"]
+    group = await department_themes(second, "ICT", "GEM/BV/ICT")
     workload = next(theme for theme in group.ranked if theme.id == "workload")
     assert workload.compared
     assert (workload.previous_share, workload.share) == pytest.approx((6 / 8, 4 / 6), abs=1e-4)
@@ -197,6 +187,23 @@ async def test_a_department_page_compares_its_own_shares_with_the_previous_wave(
     await sign_in_as_hr(client)
     html = (await client.get(f"/hr/waves/{second.public_id}/departments/ICT?lang=en")).text
     assert "Previous wave: 75% (-8 points)" in html
+
+
+async def department_themes(wave, code: str, path: str):  # type: ignore[no-untyped-def]
+    """The department's theme group as its own manager reads it."""
+    from tests.results.test_results_door import manager
+
+    results = await wave_results(
+        manager(code),
+        str(wave.public_id),
+        settings=app_settings(),
+        language="nl",
+        view="department",
+        department_code=code,
+        with_themes=True,
+    )
+    (group,) = [group for group in results.theme_groups if group.path == path]
+    return group
 
 
 def row_of(html: str, label: str) -> str:
@@ -231,32 +238,13 @@ async def test_the_tone_of_a_theme_shows_only_above_the_comment_minimum(client) 
 
 async def test_a_department_shows_no_tone_for_a_theme_with_too_few_comments_there() -> None:
     """ICT in the second wave: workload 4 comments, the outing theme 2; both below 5."""
-    from tests.results.test_results_door import manager
 
     _, second = await two_waves()
-    results = await wave_results(
-        manager("ICT"),
-        str(second.public_id),
-        settings=app_settings(),
-        language="nl",
-        view="department",
-        department_code="ICT",
-        with_themes=True,
-    )
-    (group,) = [group for group in results.theme_groups if group.path == "GEM/BV/ICT"]
+    group = await department_themes(second, "ICT", "GEM/BV/ICT")
     assert group.ranked and all(
         theme.sentiment is None and theme.quotes == () for theme in group.ranked
     )
     # Jeugd (12 people) wrote 10 kitchen and 2 outing comments: the kitchen theme's tone.
-    results = await wave_results(
-        manager("JEUGD"),
-        str(second.public_id),
-        settings=app_settings(),
-        language="nl",
-        view="department",
-        department_code="JEUGD",
-        with_themes=True,
-    )
-    (group,) = [group for group in results.theme_groups if group.path == "GEM/SD/JEUGD"]
+    group = await department_themes(second, "JEUGD", "GEM/SD/JEUGD")
     tones = {theme.count: theme.sentiment for theme in group.ranked}
     assert tones[10] is not None and tones[2] is None
