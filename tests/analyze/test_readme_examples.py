@@ -40,6 +40,8 @@ def write_example_files(folder: Path) -> None:
         comments.append(f"{department},De {words[number % 4]} en nog wat ({number % 7})")
     (folder / "answers.csv").write_text("\n".join(answers) + "\n", encoding="utf-8")
     (folder / "comments.csv").write_text("\n".join(comments) + "\n", encoding="utf-8")
+    next_wave = comments[:1] + comments[:0:-1]
+    (folder / "comments-2027.csv").write_text("\n".join(next_wave) + "\n", encoding="utf-8")
     (folder / "organisatie.csv").write_text(
         "record_type;department_code;department_name;parent_code;level;employee_number;"
         "name;email;is_manager\nmedewerker;GEM;;;;1;Anna de Vries;;ja\n",
@@ -50,17 +52,19 @@ def write_example_files(folder: Path) -> None:
 COMMANDS = readme_commands()
 
 
-def test_the_readme_has_the_three_analyze_examples() -> None:
-    assert [command[1] for command in COMMANDS] == ["scores", "reliability", "themes"]
+def test_the_readme_has_the_analyze_examples() -> None:
+    assert [command[1] for command in COMMANDS] == ["scores", "reliability", "themes", "themes"]
 
 
-@pytest.mark.parametrize("arguments", COMMANDS, ids=[command[1] for command in COMMANDS])
-def test_each_readme_example_runs(arguments: list[str], tmp_path: Path, monkeypatch) -> None:
+@pytest.mark.parametrize("position", range(len(COMMANDS)), ids=[c[1] for c in COMMANDS])
+def test_each_readme_example_runs(position: int, tmp_path: Path, monkeypatch) -> None:
+    """Each example runs after the ones before it (``--previous`` reads an earlier output)."""
     write_example_files(tmp_path)
     monkeypatch.chdir(tmp_path)
     invoke = CliRunner(env={"KLANKBORD_LANGUAGE": None}).invoke
-    result = contextvars.copy_context().run(invoke, main, ["--lang", "en", *arguments])
-    assert result.exit_code == 0, result.output
+    for arguments in COMMANDS[: position + 1]:
+        result = contextvars.copy_context().run(invoke, main, ["--lang", "en", *arguments])
+        assert result.exit_code == 0, result.output
     if "--output" in arguments:
         written = tmp_path / arguments[arguments.index("--output") + 1]
         assert json.loads(written.read_text(encoding="utf-8"))
