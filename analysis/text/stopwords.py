@@ -30,7 +30,7 @@ KEEP = {
             "groups", "member", "members", "name", "names", "order", "state", "world",
             "thanks", "needs", "needed", "future", "case", "cases", "number", "numbers", "welcome",
             "rooms", "shed", "appreciate", "proud",
-            "point", "points", "result", "results", "turn", "side",
+            "point", "points", "result", "results", "turn", "side", "top",
         }
     ),
 }  # fmt: skip

@@ -22,6 +22,13 @@ _DIGIT = re.compile(r"\d")
 _APOSTROPHE_S = re.compile(r"['’]s$")
 MIN_LENGTH = 2
 
+# Words Snowball conflates with a word of another theme: English "management" (the
+# organisation's leadership, as a body) and "manager" (one person) both stem to "manag".
+STEM_EXCEPTIONS = {"en": {"management": "management", "managements": "management"}}
+# English "IT" in capitals is information technology, not the pronoun "it" (a stop word);
+# it becomes "ict" unless the whole comment is written in capitals.
+_CAPITAL_IT = re.compile(r"\bIT\b")
+
 
 @dataclass(frozen=True)
 class Token:
@@ -37,6 +44,8 @@ def _stemmer(language: str) -> SnowballStemmer:
 @cache
 def stem(word: str, language: str) -> str:
     """Snowball stem of a lower-case word; a final "'s" goes first ("collega's" → "collega")."""
+    if word in STEM_EXCEPTIONS.get(language, {}):
+        return STEM_EXCEPTIONS[language][word]
     return _stemmer(language).stem(_APOSTROPHE_S.sub("", word).replace("'", "").replace("’", ""))
 
 
@@ -52,6 +61,8 @@ def words(text: str) -> list[str]:
 def content_tokens(text: str, language: str) -> list[Token]:
     """Words that are not stop words, with their stems, in text order."""
     stops = stop_words(language)
+    if language == "en" and not text.isupper():
+        text = _CAPITAL_IT.sub("ict", text)
     return [
         Token(word, stem(word, language))
         for word in words(text)

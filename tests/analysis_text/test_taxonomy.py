@@ -97,10 +97,41 @@ def test_terms_moved_to_the_new_themes() -> None:
 
 
 def test_a_word_inside_a_longer_matched_term_does_not_count_on_its_own() -> None:
-    # "management" alone is the manager theme's. Counted inside "senior management" as well,
-    # it would tie with the senior leadership term, and the tie goes to manager (listed first).
-    assert _match(["Senior management never visits"], "en") == ["senior_leadership"]
-    assert _match(["Management never visits"], "en") == ["manager"]
+    # Theme "a" has "management", theme "b" "senior management" (terms match in any word
+    # order). Counted inside the longer term as well, "management" would tie with it at the
+    # same position, and the tie would go to "a" (listed first).
+    taxonomy = parse_taxonomy(
+        {
+            "theme": [
+                {
+                    "id": "a",
+                    "label": {"nl": "A", "en": "A"},
+                    "nl": ["vergaderen"],
+                    "en": ["management"],
+                },
+                {
+                    "id": "b",
+                    "label": {"nl": "B", "en": "B"},
+                    "nl": ["salaris"],
+                    "en": ["senior management"],
+                },
+            ]
+        }
+    )
+    for text, expected in [("Management, senior, never visits", "b"), ("Management", "a")]:
+        (matched,) = match_taxonomy(taxonomy, [content_tokens(text, "en")], ["en"])
+        assert taxonomy.themes[matched].id == expected
+
+
+def test_english_management_and_manager_are_different_words() -> None:
+    # Snowball stems both to "manag"; the manager is one person, management the body.
+    assert _match(["My manager never visits"], "en") == ["manager"]
+    assert _match(["The management never visits"], "en") == ["senior_leadership"]
+
+
+def test_english_it_in_capitals_is_information_technology() -> None:
+    assert _match(["IT support takes weeks to answer"], "en") == ["ict"]
+    assert _match(["It takes weeks to get an answer"], "en") == [None]
 
 
 def test_inflected_forms_match_through_stems() -> None:
