@@ -7,7 +7,10 @@ Run from the repository root::
     .venv/bin/python bench/taxonomy.py --taxonomy other.toml
 
 Data: ``bench/data/comments_nl.csv`` and ``comments_en.csv`` (columns id, text, theme,
-polarity; ``theme`` is an id of the codebook the taxonomy follows). Each set runs through
+polarity; ``theme`` is an id of the codebook the taxonomy follows), and where present the
+held-out sets ``comments_nl_heldout.csv`` and ``comments_en_heldout.csv``: written after
+the taxonomy was fixed by writers who had not seen it, for reporting only (a term added
+because of them would make them measure themselves). Each set runs through
 `analysis.text.themes.analyze_themes` (redaction, tokens, the taxonomy; discovered themes
 count as unassigned) with the shipped taxonomy and, in the same run, as it was before the
 18-theme codebook: the taxonomy file and the matching code (``taxonomy.py``) at commit
@@ -46,8 +49,8 @@ MATCHING_PATH = "analysis/text/taxonomy.py"
 NONE = "(none)"
 
 
-def load_set(language: str) -> tuple[list[str], list[str]]:
-    path = DATA / f"comments_{language}.csv"
+def load_set(name: str) -> tuple[list[str], list[str]]:
+    path = DATA / f"comments_{name}.csv"
     if not path.exists():
         sys.exit(f"evaluation set not found: {path}")
     with path.open(encoding="utf-8", newline="") as handle:
@@ -129,15 +132,23 @@ def main() -> None:
     revision = args.baseline[:7]
     labels = [theme.id for theme in load_taxonomy().themes]
     languages = ["nl", "en"] if args.language == "both" else [args.language]
-    print(f"{'set':6} {'taxonomy':30} {'n':>4} {'coverage':>8} {'acc|assigned':>12} "
+    # The held-out sets were written after the taxonomy was fixed: report them, never tune.
+    sets = [
+        name
+        for language in languages
+        for name in (language, f"{language}_heldout")
+        if (DATA / f"comments_{name}.csv").exists()
+    ]
+    print(f"{'set':10} {'taxonomy':30} {'n':>4} {'coverage':>8} {'acc|assigned':>12} "
           f"{'acc|all':>8} {'macro-F1':>8}")  # fmt: skip
     details = []
-    for language in languages:
-        texts, truth = load_set(language)
+    for name in sets:
+        language = name.split("_")[0]
+        texts, truth = load_set(name)
         unknown = sorted(set(truth) - set(labels))
         if unknown:
-            sys.exit(f"comments_{language}.csv: themes not in the codebook: {unknown}")
-        for name, taxonomy, matching in (
+            sys.exit(f"comments_{name}.csv: themes not in the codebook: {unknown}")
+        for variant, taxonomy, matching in (
             (f"{revision}: file and matching", old, old_matching),
             (f"{revision} file, matching now", old_today, None),
             (f"shipped ({len(new)} themes)", new, None),
@@ -145,13 +156,13 @@ def main() -> None:
             predicted = predictions(texts, language, taxonomy, matching)
             s = scores(truth, predicted, labels)
             print(
-                f"{language:6} {name:30} {len(texts):4} {s['coverage']:8.1%} "
+                f"{name:10} {variant:30} {len(texts):4} {s['coverage']:8.1%} "
                 f"{s['accuracy_assigned']:12.1%} {s['accuracy_all']:8.1%} {s['macro_f1']:8.3f}"
             )
-            details.append((language, name, truth, predicted))
+            details.append((name, variant, truth, predicted))
     if args.report:
-        for language, name, truth, predicted in details:
-            print(f"\n=== {language}, {name} ===")
+        for name, variant, truth, predicted in details:
+            print(f"\n=== {name}, {variant} ===")
             report(truth, predicted, labels)
 
 
