@@ -79,7 +79,11 @@ def predictions(texts: list[str], language: str, taxonomy, matching=None) -> lis
     if matching is None:
         analysis = themes.analyze_themes(texts, language=language, taxonomy=taxonomy)
     else:
-        with mock.patch.object(themes, "match_taxonomy", matching.match_taxonomy):
+
+        def old_match(taxonomy, documents, languages, hits=None):  # type: ignore[no-untyped-def]
+            return matching.match_taxonomy(taxonomy, documents, languages)
+
+        with mock.patch.object(themes, "match_taxonomy", old_match):
             analysis = themes.analyze_themes(texts, language=language, taxonomy=taxonomy)
     ids = {theme.id for theme in taxonomy.themes}
     return [assigned if assigned in ids else NONE for assigned in analysis.assignments]

@@ -135,11 +135,6 @@ def term_starts(stems: Sequence[str], sequence: tuple[str, ...]) -> list[int]:
     ]
 
 
-def contains_term(stems: Sequence[str], sequence: tuple[str, ...]) -> bool:
-    """Whether the term's stems stand next to each other in ``stems``, in any order."""
-    return bool(term_starts(stems, sequence))
-
-
 Hit = tuple[int, tuple[str, ...], int]  # theme index, term (stems), first position
 
 
@@ -172,21 +167,15 @@ def _term_hits(
     return hits
 
 
-def match_taxonomy(
+def taxonomy_hits(
     taxonomy: Taxonomy,
     documents: Sequence[Sequence[Token]],
     languages: Sequence[str],
-) -> list[int | None]:
-    """Index of the best-matching taxonomy theme per document, or None when none matches.
+) -> list[list[Hit]]:
+    """Per document, the taxonomy terms it holds: (theme index, term stems, first position).
 
-    A theme scores the summed weights of its terms found in the comment. A term's weight
-    is its inverse document frequency in this collection, so a specific term
-    ("zaaksysteem") outweighs a common one ("druk") when a comment touches two themes,
-    divided by ``1 + position / length``: a term counts fully at the start of the comment
-    and half at its end, because people name their main point first and mention others
-    in passing (measured in ``bench/taxonomy.py``: about 3 points of accuracy in both
-    languages). A term found only inside a longer matched term does not count ("senior
-    management" is not also "management"). Ties go to the theme listed first.
+    A term found only inside a longer matched term is not among them ("senior management"
+    is not also "management").
     """
     # The terms by their first stem: a comment is checked only against terms it may hold.
     by_first: dict[tuple[str, str], list[tuple[int, tuple[str, ...], frozenset[str]]]] = {}
@@ -195,28 +184,50 @@ def match_taxonomy(
             for sequence in sequences:
                 entry = (index, sequence, frozenset(sequence))
                 by_first.setdefault((language, sequence[0]), []).append(entry)
-    stem_lists = [[token.stem for token in tokens] for tokens in documents]
     found: list[list[Hit]] = []
-    frequency: dict[tuple[str, tuple[str, ...]], int] = {}
-    for stems, language in zip(stem_lists, languages, strict=True):
+    for tokens, language in zip(documents, languages, strict=True):
+        stems = [token.stem for token in tokens]
         candidates = [
             entry for stem in dict.fromkeys(stems) for entry in by_first.get((language, stem), ())
         ]
-        hits = _term_hits(stems, candidates) if candidates else []
+        found.append(_term_hits(stems, candidates) if candidates else [])
+    return found
+
+
+def match_taxonomy(
+    taxonomy: Taxonomy,
+    documents: Sequence[Sequence[Token]],
+    languages: Sequence[str],
+    hits: Sequence[list[Hit]] | None = None,
+) -> list[int | None]:
+    """Index of the best-matching taxonomy theme per document, or None when none matches.
+
+    A theme scores the summed weights of its terms found in the comment (`taxonomy_hits`).
+    A term's weight is its inverse document frequency in this collection, so a specific
+    term ("zaaksysteem") outweighs a common one ("druk") when a comment touches two themes,
+    divided by ``1 + position / length``: a term counts fully at the start of the comment
+    and half at its end, because people name their main point first and mention others
+    in passing (measured in ``bench/taxonomy.py``: about 3 points of accuracy in both
+    languages). A term found only inside a longer matched term does not count ("senior
+    management" is not also "management"). Ties go to the theme listed first. ``hits``:
+    the documents' `taxonomy_hits`, when the caller has them already.
+    """
+    found = taxonomy_hits(taxonomy, documents, languages) if hits is None else hits
+    frequency: dict[tuple[str, tuple[str, ...]], int] = {}
+    for hits, language in zip(found, languages, strict=True):
         for _, sequence, _ in hits:
             key = (language, sequence)
             frequency[key] = frequency.get(key, 0) + 1
-        found.append(hits)
     total = max(len(documents), 1)
     assignments: list[int | None] = []
-    for hits, stems, language in zip(found, stem_lists, languages, strict=True):
+    for hits, tokens, language in zip(found, documents, languages, strict=True):
         if not hits:
             assignments.append(None)
             continue
         scores: dict[int, float] = {}
         for index, sequence, position in hits:
             idf = math.log((1 + total) / (1 + frequency[(language, sequence)])) + 1
-            weight = idf / (1 + position / len(stems))
+            weight = idf / (1 + position / len(tokens))
             scores[index] = scores.get(index, 0.0) + weight
         assignments.append(min(scores, key=lambda i: (-round(scores[i], 9), i)))
     return assignments

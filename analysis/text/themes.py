@@ -34,7 +34,7 @@ from analysis.text.language import LANGUAGES, detect_languages, majority_languag
 from analysis.text.redact import Directory, redact
 from analysis.text.sentiment import LABELS as SENTIMENT_LABELS
 from analysis.text.sentiment import comment_sentiment, sentiment_shares
-from analysis.text.taxonomy import Taxonomy, contains_term, load_taxonomy, match_taxonomy
+from analysis.text.taxonomy import Hit, Taxonomy, load_taxonomy, match_taxonomy, taxonomy_hits
 from analysis.text.tokens import SurfaceForms, Token, content_tokens
 
 MAX_QUOTES = 3
@@ -167,21 +167,15 @@ def _label_terms(terms: Mapping[str, str], limit: int) -> list[str]:
     return list(dict.fromkeys(terms[term] for term in chosen))
 
 
-def _taxonomy_counts(
-    theme_index: int,
-    taxonomy: Taxonomy,
-    members: np.ndarray,
-    documents: Sequence[Sequence[Token]],
-    languages: Sequence[str],
-) -> Counter[str]:
-    """How many of the theme's comments use each of its terms (stems joined by spaces)."""
-    theme = taxonomy.themes[theme_index]
+def _taxonomy_counts(theme_index: int, hits: Iterable[list[Hit]]) -> Counter[str]:
+    """How many comments use each of the theme's terms (stems joined by spaces).
+
+    ``hits`` are the theme's comments' `taxonomy_hits`: a term inside a longer matched term
+    is not counted, as in matching.
+    """
     counts: Counter[str] = Counter()
-    for i in members:
-        stems = [token.stem for token in documents[i]]
-        for sequence in theme.stems.get(languages[i], ()):
-            if contains_term(stems, sequence):
-                counts[" ".join(sequence)] += 1
+    for comment in hits:
+        counts.update({" ".join(terms) for index, terms, _ in comment if index == theme_index})
     return counts
 
 
@@ -287,13 +281,14 @@ def analyze_themes(
     themes_meta: list[tuple[str, str, list[str], Source]] = []
 
     if taxonomy is not None and len(taxonomy):
-        matched = match_taxonomy(taxonomy, documents, languages)
+        hits = taxonomy_hits(taxonomy, documents, languages)
+        matched = match_taxonomy(taxonomy, documents, languages, hits)
         for i, index in enumerate(matched):
             if index is not None:
                 theme_of[i] = index
         for index, theme in enumerate(taxonomy.themes):
             members = np.flatnonzero(theme_of == index)
-            counts = _taxonomy_counts(index, taxonomy, members, documents, languages)
+            counts = _taxonomy_counts(index, (hits[i] for i in members))
             ranked = sorted(counts, key=lambda term: (-counts[term], term))
             shown = common_terms(ranked, counts, surface, comment_minimum)
             terms = list(dict.fromkeys(shown.values()))[:SHOWN_TERMS]

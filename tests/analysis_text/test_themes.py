@@ -93,6 +93,21 @@ def test_quotes_are_redacted(analysis) -> None:  # type: ignore[no-untyped-def]
     assert "gemeente.nl" not in everything
 
 
+def test_a_taxonomy_theme_shows_a_word_inside_a_longer_term_only_as_that_term() -> None:
+    # "senior" and "management" are terms of their own as well; inside "senior management"
+    # they are not matched, so not shown either.
+    texts = [
+        "Senior management never visits us",
+        "senior management should visit the depot",
+        "I never see senior management here",
+        "Senior management is far away",
+        "senior management does not listen",
+    ]
+    result = analyze_themes(texts, language="en", discover=False)
+    theme = {t.id: t for t in result.themes}["senior_leadership"]
+    assert theme.size == 5 and theme.terms == ["senior management"]
+
+
 def test_a_small_group_s_own_words_do_not_become_a_theme() -> None:
     """Three comments about a cemetery among many others: no theme speaks their words."""
     others = other_comments()
