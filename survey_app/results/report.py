@@ -4,9 +4,10 @@ Rendered from one `WaveResults` only: the response rates, then a section per dep
 of the viewer's subtree (for HR's whole-organisation report, the organisation first) with
 every scale and item (% favourable, mean, n and a bar of unfavourable, neutral and
 favourable), the comparison with the organisation and with the previous wave, eNPS, and
-the largest comment themes; HR's report of a DIG wave ends with the inclusion figures
-(`results.inclusion_exports`). A hidden figure is marked with the same word as in the other
-exports and explained once, on the first page.
+the largest comment themes with their change since the previous wave and their tone, as
+the themes pages show them (the same gated values of `results.themes`); HR's report of a
+DIG wave ends with the inclusion figures (`results.inclusion_exports`). A hidden figure is
+marked with the same word as in the other exports and explained once, on the first page.
 
 The template (``templates/results/report.html``) is rendered with the application's own
 Jinja environment (`web.templates.jinja_environment`, the same gettext and filters as the
@@ -22,6 +23,7 @@ from typing import Any
 from survey_app.core.clock import local_today
 from survey_app.core.i18n import _
 from survey_app.core.settings import Settings
+from survey_app.results.charts import rounded_percentages
 from survey_app.results.dashboard import ScoreRow
 from survey_app.results.inclusion_exports import hidden_inclusion_note
 from survey_app.results.markers import (
@@ -32,6 +34,7 @@ from survey_app.results.markers import (
     organisation_rate,
 )
 from survey_app.results.service import RateRow, WaveResults
+from survey_app.results.themes import RankedTheme, ThemeRow
 from survey_app.waves.service import state_label
 from survey_app.web.templates import jinja_environment
 
@@ -42,9 +45,18 @@ LARGEST_THEMES = 3
 
 @dataclass(frozen=True)
 class Theme:
+    """A theme as the themes pages show it (`results.themes`: nothing computed here)."""
+
     label: str
     share: float
     difference: float | None  # from the whole organisation (None for the organisation)
+    # Whether both waves' figures are shown; then the share in the previous wave (None: the
+    # theme was not found then).
+    compared: bool = False
+    previous_share: float | None = None
+    # Whole percentages of its comments (negative, neutral, positive) that add up to 100;
+    # None below the comment minimum, or where the report has no tone (`Section.with_tone`).
+    tone: tuple[int, int, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -56,6 +68,12 @@ class Section:
     # None: no themes for this department (no comments, or not asked); hidden: too few.
     themes: tuple[Theme, ...] | None
     themes_hidden: bool = False
+    # Whether its themes' tone is known: for the organisation and the department the report
+    # is for, as on its page (the door gives no other department's); then a theme without
+    # one has too few comments.
+    with_tone: bool = False
+    # Whether its themes are compared with the previous wave (both waves' figures shown).
+    compared: bool = False
 
 
 def sections(results: WaveResults) -> list[Section]:
@@ -67,7 +85,16 @@ def sections(results: WaveResults) -> list[Section]:
     found = []
     if results.department is None:
         whole = organisation_rate(results)
-        found.append(Section(view.organisation, whole, _organisation_themes(results)))
+        themes = _organisation_themes(results)
+        found.append(
+            Section(
+                view.organisation,
+                whole,
+                themes,
+                with_tone=True,
+                compared=any(theme.compared for theme in themes or ()),
+            )
+        )
     for row in view.rows:
         group = groups.get(row.path) if row.path is not None else None
         if group is None:
@@ -75,8 +102,17 @@ def sections(results: WaveResults) -> list[Section]:
         elif group.suppressed:
             found.append(Section(row, rates.get(row.path), None, themes_hidden=True))
         else:
-            themes = tuple(Theme(*item) for item in group.largest[:LARGEST_THEMES])
-            found.append(Section(row, rates.get(row.path), themes))
+            # `ranked` is `largest` in the same order, with the comparison and the tone.
+            largest = group.ranked[:LARGEST_THEMES]
+            found.append(
+                Section(
+                    row,
+                    rates.get(row.path),
+                    tuple(_theme(theme, theme.difference) for theme in largest),
+                    with_tone=row.path == results.department_path,
+                    compared=any(theme.compared for theme in group.ranked),
+                )
+            )
     return found
 
 
@@ -87,7 +123,25 @@ def _organisation_themes(results: WaveResults) -> tuple[Theme, ...] | None:
         (theme for theme in results.themes.themes if theme.share),
         key=lambda theme: -(theme.share or 0.0),
     )
-    return tuple(Theme(theme.label, theme.share or 0.0, None) for theme in shown[:LARGEST_THEMES])
+    return tuple(_theme(theme, None) for theme in shown[:LARGEST_THEMES])
+
+
+def _theme(theme: ThemeRow | RankedTheme, difference: float | None) -> Theme:
+    """The report's theme; its tone rounded as the pages round it."""
+    tone = None
+    if theme.sentiment is not None:
+        negative, neutral, positive = rounded_percentages(
+            [theme.sentiment[label] for label in ("negative", "neutral", "positive")]
+        )
+        tone = (negative, neutral, positive)
+    return Theme(
+        theme.label,
+        theme.share or 0.0,
+        difference,
+        compared=theme.compared,
+        previous_share=theme.previous_share,
+        tone=tone,
+    )
 
 
 def report_context(results: WaveResults, language: str, settings: Settings) -> dict[str, Any]:

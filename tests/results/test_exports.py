@@ -4,6 +4,9 @@ each file is one record in the audit trail.
 
 JEUGD 6 and WMO 3 under SD (9), ICT 7 under BV: WMO is too small, and JEUGD would give it
 away by subtraction, so neither may show anything but the marker in any file.
+
+The report's comment themes over two waves: the change since the previous wave and the
+tone, the same gated values as the themes pages.
 """
 
 from __future__ import annotations
@@ -21,9 +24,16 @@ from pypdf import PdfReader
 from survey_app import audit
 from survey_app.accounts.service import adjust_scope
 from survey_app.core.cli import command_line_actor
+from survey_app.core.clock import utc_now
+from survey_app.core.hashing import hash_token
+from survey_app.responding.service import submit_response
+from survey_app.results.charts import rounded_percentages
 from survey_app.results.exports import FIELDS
 from survey_app.results.service import WaveResults, operator, wave_results
+from survey_app.waves.service import close_wave
+from surveys import load_template, validate_answers
 from tests.helpers import (
+    app_settings,
     full_answers,
     load_small_org,
     make_account,
@@ -34,6 +44,7 @@ from tests.helpers import (
 )
 from tests.results.test_results_door import HR
 from tests.results.test_score_view import SIZES, answered, spread
+from tests.results.test_theme_waves import OUTING, comments
 
 HIDDEN_PATHS = ("GEM/SD/JEUGD", "GEM/SD/WMO")
 SHOWN_PATHS = ("GEM", "GEM/SD", "GEM/BV", "GEM/BV/ICT")
@@ -215,6 +226,12 @@ async def test_the_pdf_report_for_a_manager_of_bv(client, settings) -> None:
     enjoyment = ict.figures["work_enjoyment"]
     assert f"{enjoyment.favourable:.0f}%" in text and f"{enjoyment.mean:.2f}" in text
     assert "How to read this report" in text
+    # One wave: BV's themes with their tone (7 comments, all alike), and no change.
+    flat_text = flat(text)
+    assert "Themes in comments" in flat_text and "Tone: negative" in flat_text
+    for absent in ("points since", "Not in the previous wave", "is not compared"):
+        assert absent not in flat_text
+    assert "The change since the previous wave" not in flat_text
     assert await export_views() == [
         ("bv@testdorp.example", "Pulsmeting test – Bedrijfsvoering (BV)", "export_pdf")
     ]
@@ -287,3 +304,138 @@ async def test_an_xlsx_in_both_languages_through_the_door_as_operator(settings, 
     marker = "verborgen" if language == "nl" else "hidden"
     jeugd = next(row for row in book.worksheets[0].iter_rows(min_row=3) if row[1].value == "JEUGD")
     assert {cell.value for cell in jeugd[2:]} == {marker}
+
+
+# Wmo (3) is below the group and comment minimum (5): it shows nothing in any wave.
+THEME_SIZES = {"JEUGD": 12, "WMO": 3, "ICT": 12}
+
+
+async def answered_with_comments(written: list[str], title: str) -> str:
+    """A closed pulse wave everyone answers, with ``written``'s comments in the order of
+    the invitations (Jeugd, Wmo, ICT); who has none writes none."""
+    opened = await open_wave(title=title)
+    template = load_template("pulse")
+    for index, token in enumerate(opened.tokens.values()):
+        form = {key: [value] for key, value in full_answers().items() if key != "open_comment"}
+        if index < len(written):
+            form["open_comment"] = [written[index]]
+        answers, errors = validate_answers(template, form)
+        assert not errors
+        await submit_response(hash_token(token), answers, now=utc_now(), settings=app_settings())
+    await close_wave(opened.wave, now=utc_now())
+    return str(opened.wave.public_id)
+
+
+async def two_theme_waves() -> str:
+    """Spring: Jeugd 12 kitchen, Wmo 3 and ICT 7 outing, ICT 5 workload (27); autumn: Jeugd
+    10 kitchen and 2 outing, Wmo 3 and ICT 7 outing, ICT 4 workload (26). Workload has 4
+    comments in the autumn: below the comment minimum, so no tone."""
+    await load_small_org(THEME_SIZES)
+    await answered_with_comments(comments(1, kitchen=12, outing=10, workload=5), "Voorjaar")
+    return await answered_with_comments(comments(2, kitchen=10, outing=12, workload=4), "Najaar")
+
+
+def flat(text: str) -> str:
+    """Text with every line break and run of spaces as one space."""
+    return " ".join(text.split())
+
+
+def section_page(data: bytes, heading: str) -> str:
+    """The text of a section of the report: each starts on a page of its own (and fits on
+    it here), with its heading first."""
+    for page in PdfReader(io.BytesIO(data)).pages:
+        text = page.extract_text()
+        if text.strip().splitlines()[0].strip() == heading:
+            return flat(text)
+    raise AssertionError(f"no section {heading}")
+
+
+def changed(theme, title: str) -> str:  # type: ignore[no-untyped-def]
+    """A theme's change as the themes pages count it: points of the rounded percentages."""
+    now, then = round(theme.share * 100), round(theme.previous_share * 100)
+    return f"{'+' if now > then else ''}{now - then} points since {title} ({then}% then)"
+
+
+def tone(sentiment: dict[str, float]) -> str:
+    negative, neutral, positive = rounded_percentages(
+        [sentiment["negative"], sentiment["neutral"], sentiment["positive"]]
+    )
+    return f"Tone: negative {negative}% · neutral {neutral}% · positive {positive}%"
+
+
+async def themes_door(settings, wave: str, department: str | None = None) -> WaveResults:
+    """The themes the pages show HR: the organisation's, or one department's own page."""
+    return await wave_results(
+        HR,
+        wave,
+        settings=settings,
+        language="en",
+        view="check",
+        department_code=department,
+        with_themes=True,
+    )
+
+
+async def test_the_pdf_report_shows_the_themes_change_and_tone_as_the_pages_do(client, settings):
+    wave = await two_theme_waves()
+    await sign_in_as_hr(client)
+    response = await client.get(f"/hr/waves/{wave}/export.pdf?lang=en")
+    assert response.status_code == 200, response.text[:300]
+    text = flat(pdf_text(response.content))
+    themes = (await themes_door(settings, wave)).themes
+    assert themes.previous is not None and themes.previous.title == "Voorjaar"
+    outing = next(theme for theme in themes.themes if set(theme.terms) & set(OUTING))
+    workload = next(theme for theme in themes.themes if theme.id == "workload")
+    assert outing.compared and outing.previous_share and outing.sentiment
+    assert workload.compared and workload.previous_share and workload.sentiment is None
+
+    # The whole organisation: each theme's change since the spring and its tone; workload
+    # (4 comments, below the comment minimum) its change, as on the themes page, no tone.
+    whole = section_page(response.content, "Whole organisation")
+    share = round(outing.share * 100)
+    assert f"{outing.label}: {share}% · {changed(outing, 'Voorjaar')} {tone(outing.sentiment)}" in (
+        whole
+    )
+    share = round(workload.share * 100)
+    assert (
+        f"Workload: {share}% · {changed(workload, 'Voorjaar')} Tone: too few comments to show"
+        in whole
+    )
+    assert whole.count("Tone: negative") == 2
+    assert "The change since the previous wave, Voorjaar, in percentage points" in text
+    assert "for the whole organisation, not per department" in text
+
+    # ICT: its own change (12 comments in both waves), no tone: the door gives a
+    # department's tone only for its own page (or report).
+    (ict,) = (await themes_door(settings, wave, "ICT")).theme_groups
+    ict_workload = next(theme for theme in ict.ranked if theme.id == "workload")
+    assert ict_workload.compared and ict_workload.sentiment is None
+    ict_page = section_page(response.content, "ICT")
+    assert f"Workload: {round(ict_workload.share * 100)}% " in ict_page
+    assert changed(ict_workload, "Voorjaar") in ict_page
+    assert "Tone" not in ict_page
+
+    # Wmo (3 people) and Jeugd (which would give Wmo away): the marker only, no theme, no
+    # change and no tone.
+    for name in ("Wmo", "Jeugd"):
+        page = section_page(response.content, name)
+        assert "Themes in comments hidden" in page
+        assert "since" not in page and "Tone" not in page and "%" not in page
+
+    # Bedrijfsvoering's own report: its tone (the outing theme: 7 comments there; workload
+    # 4), as on its page; ICT below it without.
+    response = await client.get(f"/hr/waves/{wave}/export.pdf?department=BV&lang=en")
+    (bv,) = [
+        group
+        for group in (await themes_door(settings, wave, "BV")).theme_groups
+        if group.path == "GEM/BV"
+    ]
+    bv_outing, bv_workload = bv.ranked
+    assert bv_outing.sentiment is not None and bv_workload.sentiment is None
+    page = section_page(response.content, "Bedrijfsvoering")
+    assert f"{changed(bv_outing, 'Voorjaar')} {tone(bv_outing.sentiment)}" in page
+    assert f"{changed(bv_workload, 'Voorjaar')} Tone: too few comments to show" in page
+    assert "Tone" not in section_page(response.content, "ICT")
+    assert "for Bedrijfsvoering as a whole, not for the departments below it" in flat(
+        pdf_text(response.content)
+    )
