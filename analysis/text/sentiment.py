@@ -1,9 +1,9 @@
 """Positive, neutral or negative per comment, from a shipped lexicon and a few rules (nl, en).
 
-No model and no network: every word's polarity is in ``analysis/text/data/sentiment_nl.toml``
-and ``sentiment_en.toml`` (written for workplace comments; see the README's "Sentiment"
-section for how to edit them). A comment's score is the sum of its polar words after
-these rules, squashed into -1..1:
+No model and no network: every word's polarity is in a shipped lexicon per language
+(`analysis.text.sentiment_lexicon` reads them and describes their format; its
+`load_lexicon` and `parse_lexicon` are importable from here too). A comment's score is
+the sum of its polar words after these rules, squashed into -1..1:
 
 - words and multi-word phrases are looked up as written, then by their base form with
   inflection removed ("vriendelijke", "lekkerste", "slower", "bullied"), then (a Dutch
@@ -32,14 +32,13 @@ from __future__ import annotations
 
 import math
 import re
-import tomllib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from typing import Any, Literal
 
-from analysis.text.language import LANGUAGES
+from analysis.text.sentiment_lexicon import Lexicon, load_lexicon
+from analysis.text.sentiment_lexicon import parse_lexicon as parse_lexicon
 
 Label = Literal["positive", "neutral", "negative"]
 LABELS: tuple[Label, ...] = ("positive", "neutral", "negative")
@@ -98,120 +97,6 @@ class Sentiment:
 
     def to_json(self) -> dict[str, Any]:
         return {"label": self.label, "score": self.score}
-
-
-@dataclass(frozen=True)
-class Lexicon:
-    """One language's words with a polarity weight and the word lists the rules use."""
-
-    language: str
-    words: Mapping[str, float]  # base word -> weight, also found in inflected forms
-    exact: Mapping[str, float]  # found only as written (0.0: never a base form: "slechts")
-    phrases: Mapping[tuple[str, ...], float]  # multi-word expressions with a weight
-    negators: frozenset[str]
-    disjunctions: frozenset[str]  # carry a negation on: "not valued or recognised"
-    post_negators: frozenset[str]  # flip the polar word before them ("motivatie is weg")
-    intensifiers: Mapping[str, float]  # factor - 1: "erg" 0.3, "beetje" -0.4
-    contrast: frozenset[str]  # what follows counts more ("maar", "but")
-    clause_contrast: frozenset[str]  # contrast only at the start of a clause ("alleen")
-    concessive: frozenset[str]  # the clause they open counts less ("hoewel")
-    excess: frozenset[str]  # "te", "too"
-    excess_words: frozenset[str]  # degree words that are negative after ``excess``
-    wish_markers: frozenset[str]  # a wish with a change word ("er moet meer ...")
-    change_words: frozenset[str]
-    wish_phrases: frozenset[str]  # a wish on their own ("zou fijn", "i wish")
-    recommendations: frozenset[str]  # count in a wish too ("ik zou het aanraden")
-    neutral: frozenset[str]  # multi-word expressions that block the rules ("maar ook")
-    negating_prefixes: tuple[str, ...]
-    intensifying_prefixes: tuple[str, ...]
-    compounds: bool  # Dutch: look up a closed compound by its tail
-    post_negation: bool  # Dutch: "ik waardeer dat niet"
-    multiword: Mapping[str, tuple[tuple[str, ...], ...]]  # first word -> expressions
-
-    def is_negator(self, token: str) -> bool:
-        return token in self.negators or (self.language == "en" and token.endswith("n't"))
-
-
-def _float_key(key: str, source: str) -> float:
-    try:
-        return float(key)
-    except ValueError:
-        raise ValueError(f"{source}: weight {key!r} is not a number") from None
-
-
-def _weighted(table: Mapping[str, Any], source: str) -> dict[str, float]:
-    """``{"+1": [words]}`` → ``{word: 1.0}``; a word listed twice is an error."""
-    weights: dict[str, float] = {}
-    for key, entries in table.items():
-        weight = _float_key(key, source)
-        for entry in entries:
-            word = " ".join(str(entry).lower().replace("’", "'").split())
-            if word in weights:
-                raise ValueError(f"{source}: {word!r} is listed twice")
-            weights[word] = weight
-    return weights
-
-
-def _word_list(data: Mapping[str, Any], key: str) -> frozenset[str]:
-    return frozenset(" ".join(str(word).lower().split()) for word in data.get(key, ()))
-
-
-def parse_lexicon(data: Mapping[str, Any], language: str, source: str = "lexicon") -> Lexicon:
-    """A `Lexicon` from the TOML structure of ``sentiment_LANG.toml``.
-
-    Raises ValueError when a word is listed twice.
-    """
-    if language not in LANGUAGES:
-        raise ValueError(f"unsupported language {language!r}; expected one of {LANGUAGES}")
-    listed = _weighted(data.get("words", {}), source)
-    exact = _weighted(data.get("exact", {}), source)
-    for word in exact.keys() & listed.keys():
-        raise ValueError(f"{source}: {word!r} is in both [words] and [exact]")
-    phrases = {tuple(w.split()): v for w, v in (listed | exact).items() if " " in w}
-    intensifiers = {
-        " ".join(str(w).lower().split()): float(v) for w, v in data.get("intensifiers", {}).items()
-    }
-    lists = {
-        key: _word_list(data, key)
-        for key in (
-            "negators", "disjunctions", "post_negators", "contrast", "clause_contrast",
-            "concessive", "excess", "excess_words", "wish_markers", "change_words",
-            "wish_phrases", "recommendations", "neutral",
-        )
-    }  # fmt: skip
-    expressions = (
-        set(phrases)
-        | {tuple(w.split()) for w in intensifiers if " " in w}
-        | {tuple(w.split()) for key in lists for w in lists[key] if " " in w}
-    )
-    multiword: dict[str, list[tuple[str, ...]]] = {}
-    for expression in expressions:
-        multiword.setdefault(expression[0], []).append(expression)
-    return Lexicon(
-        language=language,
-        words={w: v for w, v in listed.items() if " " not in w},
-        exact={w: v for w, v in exact.items() if " " not in w},
-        phrases=phrases,
-        intensifiers=intensifiers,
-        negating_prefixes=tuple(data.get("negating_prefixes", ())),
-        intensifying_prefixes=tuple(data.get("intensifying_prefixes", ())),
-        compounds=bool(data.get("compounds", False)),
-        post_negation=bool(data.get("post_negation", False)),
-        multiword={
-            first: tuple(sorted(found, key=len, reverse=True)) for first, found in multiword.items()
-        },
-        **lists,
-    )
-
-
-@cache
-def load_lexicon(language: str) -> Lexicon:
-    """The shipped lexicon for ``"nl"`` or ``"en"`` (``analysis/text/data/sentiment_LANG.toml``)."""
-    if language not in LANGUAGES:
-        raise ValueError(f"unsupported language {language!r}; expected one of {LANGUAGES}")
-    name = f"sentiment_{language}.toml"
-    text = resources.files("analysis.text").joinpath("data", name).read_text(encoding="utf-8")
-    return parse_lexicon(tomllib.loads(text), language, name)
 
 
 def tokenize(text: str, lexicon: Lexicon) -> list[str]:

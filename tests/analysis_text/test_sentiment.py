@@ -9,8 +9,6 @@ from analysis.text.sentiment import (
     Sentiment,
     comment_sentiment,
     explain,
-    load_lexicon,
-    parse_lexicon,
     score_text,
     sentiment_shares,
 )
@@ -18,13 +16,6 @@ from analysis.text.sentiment import (
 
 def label(text: str, language: str = "nl") -> str:
     return comment_sentiment([text], [language])[0].label
-
-
-def test_shipped_lexicons_load_with_a_few_hundred_words_each() -> None:
-    for language in ("nl", "en"):
-        lexicon = load_lexicon(language)
-        assert len(lexicon.words) + len(lexicon.phrases) >= 300
-        assert lexicon.negators and lexicon.intensifiers and lexicon.contrast
 
 
 def test_plain_words_in_both_languages() -> None:
@@ -194,11 +185,6 @@ def test_explain_names_the_words_that_decided() -> None:
 def test_one_language_per_comment_is_needed() -> None:
     with pytest.raises(ValueError, match="one language per comment"):
         comment_sentiment(["goed"], [])
-
-
-def test_a_word_listed_twice_in_a_lexicon_is_an_error() -> None:
-    with pytest.raises(ValueError, match="listed twice"):
-        parse_lexicon({"words": {"+1": ["goed"], "-1": ["goed"]}}, "nl")
 
 
 def test_shares_per_theme_sum_to_one_and_count_only_assigned_comments() -> None:
