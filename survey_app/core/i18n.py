@@ -1,4 +1,5 @@
-"""Translations (gettext catalogues in Dutch and English) and the language of a request."""
+"""Translations (gettext catalogues in Dutch and English), the language of a request, and
+numbers written the way that language writes them."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import contextvars
 import functools
 import io
 from collections.abc import Iterator, Mapping
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +21,7 @@ from survey_app.core.settings import SUPPORTED_LANGUAGES
 LOCALE_DIR = Path(__file__).parent.parent / "locale"
 LANGUAGE_COOKIE = "lang"
 LANGUAGE_NAMES = {"nl": "Nederlands", "en": "English"}
+MINUS = "\u2212"
 
 current_language: contextvars.ContextVar[str] = contextvars.ContextVar(
     "current_language", default="nl"
@@ -79,3 +82,30 @@ def choose_language(requested: str | None, cookie: str | None, default: str) -> 
         if candidate in SUPPORTED_LANGUAGES:
             return candidate
     return default
+
+
+def _rounded(value: float, decimals: int) -> Decimal:
+    """``value`` with ``decimals`` decimals, half away from zero, never -0."""
+    quantum = Decimal(1).scaleb(-decimals)
+    rounded = Decimal(repr(float(value))).quantize(quantum, rounding=ROUND_HALF_UP)
+    return abs(rounded) if rounded == 0 else rounded
+
+
+def _notation(rounded: Decimal, language: str) -> str:
+    text = f"{abs(rounded):f}"
+    if language == "nl":
+        text = text.replace(".", ",")
+    return MINUS + text if rounded < 0 else text
+
+
+def format_number(value: float, decimals: int = 0, language: str | None = None) -> str:
+    """ "72,5" in Dutch, "72.5" in English (default: the current language), rounded half away
+    from zero, with a minus sign (U+2212) rather than a hyphen before a negative number."""
+    return _notation(_rounded(value, decimals), language or current_language.get())
+
+
+def format_signed(value: float, decimals: int = 0, language: str | None = None) -> str:
+    """A difference or change as shown: "+0,3", "−2", and "0" where it rounds to zero."""
+    rounded = _rounded(value, decimals)
+    sign = "+" if rounded > 0 else ""
+    return sign + _notation(rounded, language or current_language.get())

@@ -24,8 +24,9 @@ language="nl", hidden_label="", inline_paint=False)``
     The seven classes with the range each covers, as legend items.
 ``legend(caption, items)``
     An HTML legend: ``items`` are ``(text, class)`` with a heat class or a segment modifier.
-``format_number(value, decimals=0, language="nl")``
-    "72,5" in Dutch, "72.5" in English, rounded half away from zero.
+``format_number(value, decimals=0, language=None)``
+    From `core.i18n` (the templates' ``number`` filter; ``signed`` adds "+"): "72,5" in
+    Dutch, "72.5" in English, rounded half away from zero, "−" (U+2212) before a negative.
 
 ``inline_paint=True`` also writes each colour as an SVG presentation attribute (``fill=``,
 ``stroke=``, never ``style=``) from `PAINT`: WeasyPrint does not apply the page's CSS to an
@@ -39,9 +40,10 @@ import itertools
 import math
 import re
 from collections.abc import Sequence
-from decimal import ROUND_HALF_UP, Decimal
 
 from markupsafe import Markup, escape
+
+from survey_app.core.i18n import format_number
 
 SEGMENT_MODIFIERS = (
     "unfavourable",
@@ -98,16 +100,6 @@ CHART_ID = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")
 # screen (scaled down there); labels are fitted to the larger.
 FONT_SIZE = 13
 FIT_FONT_SIZE = 17
-
-
-def format_number(value: float, decimals: int = 0, language: str = "nl") -> str:
-    """``value`` with ``decimals`` decimals, half away from zero, in the language's notation."""
-    quantum = Decimal(1).scaleb(-decimals)
-    rounded = Decimal(repr(float(value))).quantize(quantum, rounding=ROUND_HALF_UP)
-    if rounded == 0:
-        rounded = abs(rounded)  # no "-0"
-    text = f"{rounded:f}"
-    return text.replace(".", ",") if language == "nl" else text
 
 
 def rounded_percentages(values: Sequence[float]) -> list[int]:

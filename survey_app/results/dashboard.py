@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from survey_app.core.i18n import format_signed
 from survey_app.organisation.tree import DepartmentTree, in_subtree
 from survey_app.results.charts import HEAT_HIDDEN, format_number, heat_class
 from survey_app.waves.service import WaveInfo
@@ -456,7 +457,7 @@ def heat_cells(
         reference = organisation.figures[column.key]
         if column.kind == "enps":
             value, other, spread = figure.enps, reference.enps, SPREAD_ENPS
-            text = ("+" if value > 0 else "") + format_number(value, 0, language)
+            text = format_signed(value, 0, language)
         elif measure == "mean":
             sign = -1.0 if column.reverse else 1.0
             value = sign * figure.mean

@@ -32,6 +32,9 @@ def jinja_environment(settings: Settings, template_dir: Path = TEMPLATE_DIR) -> 
         return local_date(moment, settings.timezone, end=end)
 
     environment.filters["localdate"] = localdate
+    # {{ 3.456|number(2) }} → "3,46" in Dutch; {{ -2|signed }} → "−2", {{ 0.3|signed(1) }} → "+0,3".
+    environment.filters["number"] = i18n.format_number
+    environment.filters["signed"] = i18n.format_signed
     # base.html links /theme.css?v=<digest> and puts the theme's class on <html>.
     environment.globals["theme_version"] = theme_of(settings).version
     environment.globals["theme_class"] = settings.theme_class

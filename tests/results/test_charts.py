@@ -8,8 +8,10 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
+from survey_app.core.i18n import format_signed, using_language
 from survey_app.results import charts
-from tests.helpers import PROJECT_ROOT
+from survey_app.web.templates import jinja_environment
+from tests.helpers import PROJECT_ROOT, app_settings
 
 SVG = "{http://www.w3.org/2000/svg}"
 CSS = PROJECT_ROOT / "static" / "css" / "charts.css"
@@ -144,7 +146,24 @@ def test_values_are_written_in_the_language() -> None:
     assert "72.5%" in texts(ET.fromstring(trend(language="en")))
     assert charts.format_number(2.45, 1, "nl") == "2,5"  # half away from zero, not to even
     assert charts.format_number(-0.2, 0, "en") == "0"
-    assert charts.format_number(-12.5, 1, "en") == "-12.5"
+    assert charts.format_number(-12.5, 1, "en") == "\u221212.5"  # a minus sign, not a hyphen
+
+
+def template_filters() -> dict:
+    return jinja_environment(app_settings()).filters
+
+
+def test_a_difference_is_signed_where_it_rounds_away_from_zero() -> None:
+    assert format_signed(0.25, 1, "nl") == "+0,3"
+    assert format_signed(-2, 0, "en") == "\u22122"
+    assert format_signed(0.004, 2, "nl") == "0,00"  # no "+0,00"
+    assert format_signed(-0.4, 0, "nl") == "0"  # no "-0"
+    # Without a language: the current one, as the templates' `signed` filter renders it.
+    with using_language("en"):
+        assert format_signed(1.5, 1) == "+1.5"
+        assert template_filters()["signed"](-1.25, 1) == "\u22121.3"
+    with using_language("nl"):
+        assert template_filters()["number"](1.25, 1) == "1,3"
 
 
 def segment_labels(markup: str) -> list[str]:

@@ -26,6 +26,7 @@ from survey_app.accounts.service import adjust_scope
 from survey_app.core.cli import command_line_actor
 from survey_app.core.clock import utc_now
 from survey_app.core.hashing import hash_token
+from survey_app.core.i18n import format_number, format_signed
 from survey_app.responding.service import submit_response
 from survey_app.results.charts import rounded_percentages
 from survey_app.results.exports import FIELDS
@@ -224,7 +225,11 @@ async def test_the_pdf_report_for_a_manager_of_bv(client, settings) -> None:
     ict = view.row("GEM/BV/ICT")
     assert "Respondents: 7" in text
     enjoyment = ict.figures["work_enjoyment"]
-    assert f"{enjoyment.favourable:.0f}%" in text and f"{enjoyment.mean:.2f}" in text
+    favourable, mean = (
+        format_number(enjoyment.favourable, 0, "en"),
+        format_number(enjoyment.mean, 2, "en"),
+    )
+    assert f"{favourable}%" in text and mean in text
     assert "How to read this report" in text
     # One wave: BV's themes with their tone (7 comments, all alike), and no change.
     flat_text = flat(text)
@@ -255,7 +260,9 @@ async def test_the_pdf_report_of_the_social_domain_hides_its_small_teams(client,
         assert not re.search(r"\d+[.,]\d\d|\d+\s?%", page_text), page_text
         assert "Respondenten: verborgen" in page_text
     sd = view.row("GEM/SD").figures["work_enjoyment"]
-    assert f"{sd.mean:.2f}" in pages[1].extract_text()
+    # In Dutch notation, as on the pages: "3,45", not "3.45".
+    assert format_number(sd.mean, 2, "nl") in pages[1].extract_text()
+    assert f"{sd.mean:.2f}" not in pages[1].extract_text()
 
 
 async def test_refused_and_unknown(client, settings) -> None:
@@ -353,7 +360,7 @@ def section_page(data: bytes, heading: str) -> str:
 def changed(theme, title: str) -> str:  # type: ignore[no-untyped-def]
     """A theme's change as the themes pages count it: points of the rounded percentages."""
     now, then = round(theme.share * 100), round(theme.previous_share * 100)
-    return f"{'+' if now > then else ''}{now - then} points since {title} ({then}% then)"
+    return f"{format_signed(now - then, 0, 'en')} points since {title} ({then}% then)"
 
 
 def tone(sentiment: dict[str, float]) -> str:

@@ -186,7 +186,7 @@ async def test_a_department_page_compares_its_own_shares_with_the_previous_wave(
 
     await sign_in_as_hr(client)
     html = (await client.get(f"/hr/waves/{second.public_id}/departments/ICT?lang=en")).text
-    assert "Previous wave: 75% (-8 points)" in html
+    assert "Previous wave: 75% (\u22128 points)" in html
 
 
 async def department_themes(wave, code: str, path: str):  # type: ignore[no-untyped-def]
