@@ -1,7 +1,8 @@
 """The printable report of a wave (PDF, A4) that a manager can take to a team meeting.
 
 Rendered from one `WaveResults` only: the response rates, then a section per department
-of the viewer's subtree (for HR's whole-organisation report, the organisation first) with
+of the viewer's subtree (for HR's whole-organisation report, the organisation first, and no
+page for a top department that holds everyone, which would repeat it) with
 every scale and item (% favourable, mean, n and a bar of unfavourable, neutral and
 favourable), the comparison with the organisation and with the previous wave, eNPS, and
 the largest comment themes with their change since the previous wave and their tone, as
@@ -83,6 +84,7 @@ def sections(results: WaveResults) -> list[Section]:
     rates = {rate.path: rate for rate in results.rates}
     groups = {group.path: group for group in results.theme_groups}
     found = []
+    whole = None
     if results.department is None:
         whole = organisation_rate(results)
         themes = _organisation_themes(results)
@@ -96,6 +98,8 @@ def sections(results: WaveResults) -> list[Section]:
             )
         )
     for row in view.rows:
+        if _repeats_the_organisation(row, view.organisation, rates.get(row.path), whole):
+            continue
         group = groups.get(row.path) if row.path is not None else None
         if group is None:
             found.append(Section(row, rates.get(row.path), None))
@@ -114,6 +118,21 @@ def sections(results: WaveResults) -> list[Section]:
                 )
             )
     return found
+
+
+def _repeats_the_organisation(
+    row: ScoreRow, organisation: ScoreRow, rate: RateRow | None, whole: RateRow | None
+) -> bool:
+    """A top department that everyone invited and every respondent is in (the usual single
+    root, the municipality itself): its page would repeat the whole organisation's."""
+    return (
+        row.depth == 0
+        and whole is not None
+        and rate is not None
+        and row.respondents is not None
+        and row.respondents == organisation.respondents
+        and (rate.invited, rate.responded) == (whole.invited, whole.responded)
+    )
 
 
 def _organisation_themes(results: WaveResults) -> tuple[Theme, ...] | None:

@@ -409,6 +409,9 @@ async def test_the_pdf_report_shows_the_themes_change_and_tone_as_the_pages_do(c
         in whole
     )
     assert whole.count("Tone: negative") == 2
+    # Gemeente Testdorp holds everyone: its page would repeat the whole organisation's.
+    with pytest.raises(AssertionError, match="no section"):
+        section_page(response.content, "Gemeente Testdorp")
     assert "The change since the previous wave, Voorjaar, in percentage points" in text
     assert "for the whole organisation, not per department" in text
 
