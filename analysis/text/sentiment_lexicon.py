@@ -121,7 +121,8 @@ def parse_lexicon(data: Mapping[str, Any], language: str, source: str = "lexicon
         raise ValueError(f"{source}: {word!r} is in both [words] and [exact]")
     phrases = {tuple(w.split()): v for w, v in (listed | exact).items() if " " in w}
     intensifiers = {
-        " ".join(str(w).lower().split()): float(v) for w, v in data.get("intensifiers", {}).items()
+        " ".join(str(w).lower().split()): _float_key(str(v), source)
+        for w, v in data.get("intensifiers", {}).items()
     }
     lists = {
         key: _word_list(data, key)
