@@ -583,3 +583,22 @@ async def test_the_menu_marks_the_current_area(app, persona, path, expected) -> 
     assert page.status_code == 200
     menu = main_menu(page.text)
     assert {label: current for label, (_href, current) in menu.items()} == expected
+
+
+async def test_a_wave_s_results_are_in_the_results_area_and_its_management_in_waves(app) -> None:
+    """The results of a wave live under /hr/waves/<id>, but the menu marks Results there."""
+    await load_small_org()
+    personas = Personas(app)
+    await personas.create()
+    wave = (await open_wave()).wave.public_id
+    for path, area in [
+        (f"/hr/waves/{wave}", "Results"),
+        (f"/hr/waves/{wave}/themes", "Results"),
+        (f"/hr/waves/{wave}/departments/GEM", "Results"),
+        (f"/hr/waves/{wave}/manage", "Waves"),
+        (f"/hr/waves/{wave}/mail", "Waves"),
+    ]:
+        page = await personas.request("hr", "GET", path)
+        assert page.status_code == 200, path
+        marked = {label for label, (_href, current) in main_menu(page.text).items() if current}
+        assert marked == {area}, (path, marked)

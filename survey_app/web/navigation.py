@@ -18,6 +18,9 @@ class MenuEntry:
     label: str  # English, marked for translation
     route: str  # the route name of the area's entry page
     shown_to: Callable[[Principal], bool]
+    # Pages of this area whose address lies under another entry's (route names): a wave's
+    # results live under /hr/waves/<id> but belong to Results, not to Waves.
+    pages: frozenset[str] = frozenset()
 
 
 # HR reads every department's results (/hr/results), runs the waves (/hr/waves) and keeps
@@ -26,7 +29,12 @@ class MenuEntry:
 # entry is shown only when its role predicate holds *and* the route's own access rule lets
 # the person in.
 MENU = (
-    MenuEntry(N_("Results"), "hr:results", lambda who: who.is_hr),
+    MenuEntry(
+        N_("Results"),
+        "hr:results",
+        lambda who: who.is_hr,
+        frozenset({"hr:wave", "hr:department", "hr:themes", "hr:inclusion"}),
+    ),
     MenuEntry(N_("Waves"), "hr:waves", lambda who: who.is_hr),
     MenuEntry(N_("Organisation"), "hr:organisation", lambda who: who.is_hr),
     MenuEntry(N_("Quick Scan figures"), "hr:quickscan", lambda who: who.is_hr),
@@ -50,6 +58,9 @@ def main_menu(request: Request, principal: object) -> list[MenuLink]:
     if not isinstance(principal, Principal):
         return []
     path = request.url.path
+    handler = request.scope.get("route_handler")
+    name = getattr(handler, "name", None)
+    claimed = any(name in entry.pages for entry in MENU)
     links = []
     for entry in MENU:
         rule = request.app.get_handler_index_by_name(entry.route)["handler"].opt[ACCESS_KEY]
@@ -58,7 +69,7 @@ def main_menu(request: Request, principal: object) -> list[MenuLink]:
         href = request.app.route_reverse(entry.route)
         if path == href:
             current = "page"
-        elif path.startswith(href.rstrip("/") + "/"):
+        elif name in entry.pages or (not claimed and path.startswith(href.rstrip("/") + "/")):
             current = "true"
         else:
             current = None
