@@ -166,6 +166,24 @@ def test_a_difference_is_signed_where_it_rounds_away_from_zero() -> None:
         assert template_filters()["number"](1.25, 1) == "1,3"
 
 
+@pytest.mark.parametrize(
+    ("language", "points", "shown"),
+    [
+        ("nl", -1, "\u22121 punt"),
+        ("nl", 3, "+3 punten"),
+        ("en", 1, "+1 point"),
+        ("en", 0, "0 points"),
+    ],
+)
+def test_a_change_in_points_is_singular_for_one_point(language, points, shown) -> None:
+    """As the themes pages and the report write a change: "−1 punt", not "−1 punten"."""
+    template = jinja_environment(app_settings()).from_string(
+        '{{ ngettext("%(points)s point", "%(points)s points", p|abs, points=p|signed) }}'
+    )
+    with using_language(language):
+        assert template.render(p=points) == shown
+
+
 def segment_labels(markup: str) -> list[str]:
     root = ET.fromstring(markup)
     return [

@@ -360,7 +360,8 @@ def section_page(data: bytes, heading: str) -> str:
 def changed(theme, title: str) -> str:  # type: ignore[no-untyped-def]
     """A theme's change as the themes pages count it: points of the rounded percentages."""
     now, then = round(theme.share * 100), round(theme.previous_share * 100)
-    return f"{format_signed(now - then, 0, 'en')} points since {title} ({then}% then)"
+    unit = "point" if abs(now - then) == 1 else "points"
+    return f"{format_signed(now - then, 0, 'en')} {unit} since {title} ({then}% then)"
 
 
 def tone(sentiment: dict[str, float]) -> str:

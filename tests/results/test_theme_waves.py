@@ -106,7 +106,7 @@ async def test_a_discovered_theme_keeps_its_id_and_label_and_shows_its_change(cl
     row = row[: row.index("</tr>")]
     before, now = round(outing_before.share * 100), round(outing_now.share * 100)
     assert f"Previous wave: {before}%" in row
-    assert f"(+{now - before} points)" in row
+    assert f"(+{now - before} {'point' if now - before == 1 else 'points'})" in row
     assert ">new<" not in row  # it was there in the previous wave
     assert "Pulsmeting voorjaar" in html
 
@@ -230,7 +230,7 @@ async def test_the_tone_of_a_theme_shows_only_above_the_comment_minimum(client) 
     assert "Tone: too few comments to show" in small
     assert "<svg" not in small and "<blockquote>" not in small
     large = row_of(html, outing.label)
-    percentages = re.search(r"Tone: Negative (\d+)%, neutral (\d+)%, positive (\d+)%", large)
+    percentages = re.search(r"Tone: negative (\d+)% · neutral (\d+)% · positive (\d+)%", large)
     assert percentages and sum(int(share) for share in percentages.groups()) == 100
     assert 'role="img"' in large and f"Tone of the comments about {outing.label}" in large
     assert "<blockquote>" in large
