@@ -85,6 +85,8 @@ def _overview(request: Request, results: WaveResults, **extra: Any) -> Template:
     return page(
         request,
         "results/_overview.html" if partial else "results/overview.html",
+        # A swapped part brings its <title> (htmx sets the page's from it).
+        partial=partial,
         **_context(results, **extra),
     )
 

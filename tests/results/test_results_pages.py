@@ -52,6 +52,10 @@ async def test_hr_overview_shows_a_heatmap_without_the_small_team(client) -> Non
         headers={"hx-request": "true", "hx-target": "results-view"},
     )
     assert partial.status_code == 200 and "<html" not in partial.text
+    # It brings its own title, which htmx puts on the page: the view it shows.
+    title = re.match(r"\s*<title>([^<]+)</title>", partial.text)
+    assert title and "Pulsmeting" in title[1] and ": Sociaal Domein – " in title[1], title
+    assert ": Sociaal Domein – " not in re.search(r"<title>([^<]+)</title>", means.text)[1]
     assert "ICT" not in partial.text.split('class="heatmap"')[1].split("</table>")[0]
     bad = await client.get(f"/hr/results?wave={wave}&measure=median")
     assert bad.status_code == 400
