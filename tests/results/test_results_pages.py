@@ -74,9 +74,15 @@ async def test_department_pages_for_hr_and_for_the_manager(client) -> None:
     assert "Trend over the waves" in page.text and "<svg" in page.text
     # A chart's description gives its figures (the bar's shares), not only its labels.
     assert re.search(r"<desc[^>]*>Distribution of the answers: [^<]*\d+%", page.text)
+    # eNPS: the bar's groups in a visible legend with their shares, not only in colours.
+    legend = page.text.split('<div class="chart-legend"><p class="chart-legend-caption">eNPS')[1]
+    legend = legend.split("</div>")[0]
+    shares = [int(share) for share in re.findall(r"\((?:0–6|7–8|9–10)\): (\d+)%", legend)]
+    assert len(shares) == 3 and 99 <= sum(shares) <= 101, legend
+    assert "chart-swatch--promoter" in legend
     hidden = await client.get(f"/hr/waves/{wave}/departments/JEUGD?lang=en")
     assert hidden.status_code == 200 and "scores are hidden" in hidden.text
-    assert 'class="figures"' not in hidden.text
+    assert 'class="figures"' not in hidden.text and "(9–10):" not in hidden.text
     await make_account("ict@testdorp.example", employee_number="1010")
     records, _ = await audit.search(action="results.viewed")
     assert records[0].target == "Pulsmeting test – Jeugd (JEUGD)"
