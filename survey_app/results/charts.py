@@ -254,6 +254,29 @@ def _shorten(text: str, room: float) -> str:
     return text if len(text) <= most else text[: most - 1].rstrip() + "…"
 
 
+def axis_labels(labels: Sequence[str], room: float) -> list[str]:
+    """Labels that fit ``room`` units each and still tell the points apart: where one is too
+    long, the words every label begins with are left out ("Pulsmeting maart 2026",
+    "Pulsmeting juni 2026" → "maart 2026", "juni 2026"), and the words they all end with too
+    where that is still too long; what remains is cut with "…". The full labels are the
+    markers' tooltips and in the data table."""
+    most = max(3, int(room / (FIT_FONT_SIZE * 0.56)))
+    words = [label.split() for label in labels]
+    if len(words) > 1 and all(words) and any(len(label) > most for label in labels):
+        lead = 0
+        while all(len(w) > lead + 1 for w in words) and len({w[lead] for w in words}) == 1:
+            lead += 1
+        words = [w[lead:] for w in words]
+        if any(len(" ".join(w)) > most for w in words):
+            tail = 0
+            while all(len(w) > tail + 1 for w in words) and len({w[-1 - tail] for w in words}) == 1:
+                tail += 1
+            words = [w[: len(w) - tail] for w in words]
+    return [
+        _shorten(" ".join(w) if w else label, room) for w, label in zip(words, labels, strict=True)
+    ]
+
+
 def trend_line(
     id: str,
     title: str,
@@ -305,11 +328,11 @@ def trend_line(
             f"<text{_attrs(x=left - 6, y=float(y_of(tick) + FONT_SIZE * 0.35))}"
             f' text-anchor="end">{escape(number(tick, tick_places))}</text>'
         )
-    for index, (label, _value) in enumerate(points):
+    shown = axis_labels([label for label, _value in points], slot - 4)
+    for index, ((label, _value), text) in enumerate(zip(points, shown, strict=True)):
         body.append(
             f"<text{_attrs(x=float(x_of(index)), y=bottom + 8 + FONT_SIZE)}"
-            f' text-anchor="middle"><title>{escape(label)}</title>'
-            f"{escape(_shorten(label, slot - 4))}</text>"
+            f' text-anchor="middle"><title>{escape(label)}</title>{escape(text)}</text>'
         )
     body.append("</g>")
     body.append(

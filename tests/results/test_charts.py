@@ -369,3 +369,15 @@ def test_the_stylesheet_has_print_and_forced_colour_rules() -> None:
     assert "@media (forced-colors: active)" in media
     assert computed(rules, ".chart-overlay", "@media print")["display"] == "inline"
     assert computed(rules, ".chart", "")["width"] == "100%"
+
+
+def test_axis_labels_leave_out_what_every_wave_title_shares_before_cutting() -> None:
+    titles = ["Pulsmeting maart 2026", "Pulsmeting juni 2026", "Pulsmeting september 2026"]
+    # Room in viewBox units: 17-unit text, about 9.5 units a character.
+    assert charts.axis_labels(titles, 260) == titles  # room enough: as they are
+    assert charts.axis_labels(titles, 150) == ["maart 2026", "juni 2026", "september 2026"]
+    assert charts.axis_labels(titles, 100) == ["maart", "juni", "september"]
+    assert charts.axis_labels(titles, 50) == ["maart", "juni", "sept…"]
+    # Nothing in common: cut as before; one wave: its own title, cut.
+    assert charts.axis_labels(["Voorjaar", "Najaarsmeting 2026"], 100)[1] == "Najaarsme…"
+    assert charts.axis_labels(["Pulsmeting september 2026"], 110) == ["Pulsmeting…"]
