@@ -298,6 +298,12 @@ async def test_an_open_wave_exports_response_rates_only(client, settings) -> Non
     assert response.status_code == 200
     rows = read_csv(response.content)
     assert {row[HEADER["record"]] for row in rows} == {"Response rate"}
+    # Its report: the rates, and no explanation of figures it does not hold.
+    report = await client.get(f"/hr/waves/{opened.wave.public_id}/export.pdf?lang=en")
+    text = flat(pdf_text(report.content))
+    assert "Scores are exported once the wave has closed" in text
+    for absent in ("▲", "Welch", "favourable band"):
+        assert absent not in text
 
 
 @pytest.mark.parametrize("language", ["nl", "en"])
