@@ -72,6 +72,8 @@ async def test_department_pages_for_hr_and_for_the_manager(client) -> None:
     page = await client.get(f"/hr/waves/{wave}/departments/SD?lang=en")
     assert page.status_code == 200
     assert "Trend over the waves" in page.text and "<svg" in page.text
+    # Each trend chart is named above it, not only inside the SVG.
+    assert re.search(r'<figure class="trend">\s*<figcaption class="trend-caption">\w', page.text)
     # A chart's description gives its figures (the bar's shares), not only its labels.
     assert re.search(r"<desc[^>]*>Distribution of the answers: [^<]*\d+%", page.text)
     # eNPS: the bar's groups in a visible legend with their shares, not only in colours.
