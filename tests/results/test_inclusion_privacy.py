@@ -9,6 +9,8 @@ organisation's 27 minus theirs would be FRONT's 4 unless the gate hides more.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from analysis.gate import Suppressed
@@ -204,3 +206,20 @@ async def test_the_gap_has_a_trend_over_waves_of_the_template(client) -> None:
     assert page.status_code == 200
     assert 'id="gap-trend-no"' in page.text
     assert "Difference of No from everyone else on Belonging per wave" in page.text
+
+
+async def test_a_difference_is_spelled_out_only_where_it_is_clear(client) -> None:
+    """A gap that is not significant and large enough reads as one short phrase with its
+    number; the words for significance and effect size are kept for the marked ones."""
+    dig = await dig_wave()
+    await sign_in_as_hr(client)
+    page = await client.get(f"/hr/waves/{dig.public_id}/inclusion", params={"lang": "en"})
+    assert page.status_code == 200
+    plain = re.findall(r'<span class="gap">([^<]*)</span>', page.text)
+    marked = re.findall(r'<span class="gap gap--flagged">([^<]*)</span>', page.text)
+    assert plain, "no difference shown"
+    for text in plain:
+        assert re.fullmatch(r"no clear difference \((?:[+\u2212]\d\.\d\d|0\.00)\)", text), text
+    for text in marked:
+        assert re.match(r"[▲▼] \d\.\d\d (?:higher|lower) than the rest,\s+significant, ", text)
+    assert "not significant,\nnegligible" not in page.text
