@@ -11,7 +11,8 @@ get here: a ``None`` is something the anonymity gate hid, and is drawn without a
     One horizontal 100 % bar; ``segments`` are ``(label, count or share, modifier)`` with a
     modifier from ``SEGMENT_MODIFIERS`` (``unfavourable``/``neutral``/``favourable``,
     ``detractor``/``passive``/``promoter``, ``answer-1`` … ``answer-5``). Percentages are
-    rounded to sum to 100 (`rounded_percentages`) and printed in segments of at least 8 %.
+    rounded as everywhere else (`rounded_percentages`), so they may add up to 99 or 101,
+    and printed in segments of at least 8 %.
 ``trend_line(id, title, desc, points, *, y_min, y_max, label_format="{}", decimals=0,
 language="nl", hidden_label="", inline_paint=False)``
     A line over waves; ``points`` are ``(x label, value or None)``. A ``None`` breaks the
@@ -103,18 +104,16 @@ FIT_FONT_SIZE = 17
 
 
 def rounded_percentages(values: Sequence[float]) -> list[int]:
-    """Whole percentages of ``values`` that add up to 100 (largest remainder), or all 0."""
+    """Each value's share of the total in whole percent, rounded half away from zero as
+    every percentage on the pages, in the exports and in the report is: a bar's segment
+    says what the "% favourable" column and the heatmap say of the same figure. They may
+    add up to 99 or 101; all 0 for an empty total."""
     total = sum(values)
     if any(value < 0 for value in values):
         raise ValueError("a segment cannot be negative")
     if total <= 0:
         return [0 for _ in values]
-    exact = [100 * value / total for value in values]
-    whole = [math.floor(share) for share in exact]
-    by_remainder = sorted(range(len(exact)), key=lambda i: (whole[i] - exact[i], i))
-    for index in by_remainder[: 100 - sum(whole)]:
-        whole[index] += 1
-    return whole
+    return [int(format_number(100 * value / total, 0, "en")) for value in values]
 
 
 def _num(value: float) -> str:

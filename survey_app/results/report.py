@@ -55,7 +55,7 @@ class Theme:
     # theme was not found then).
     compared: bool = False
     previous_share: float | None = None
-    # Whole percentages of its comments (negative, neutral, positive) that add up to 100;
+    # Whole percentages of its comments (negative, neutral, positive), rounded as shown;
     # None below the comment minimum, or where the report has no tone (`Section.with_tone`).
     tone: tuple[int, int, int] | None = None
 

@@ -194,12 +194,18 @@ def segment_labels(markup: str) -> list[str]:
     ]
 
 
-def test_bar_percentages_are_rounded_to_add_up_to_100() -> None:
-    assert charts.rounded_percentages([1, 1, 1]) == [34, 33, 33]
-    assert sum(charts.rounded_percentages([2, 7, 10, 20, 13])) == 100
+def test_bar_percentages_are_rounded_as_the_same_figure_is_everywhere_else() -> None:
+    # A department's 23.5 % favourable is "24%" in its column and heatmap cell: its bar
+    # segment says so too, even where the three then add up to 101.
+    shares = [38.5, 38.0, 23.5]
+    assert charts.rounded_percentages(shares) == [39, 38, 24]
+    assert f"{charts.format_number(23.5)}%" == "24%"
+    assert charts.rounded_percentages([1, 1, 1]) == [33, 33, 33]
     assert charts.rounded_percentages([0, 0]) == [0, 0]
-    markup = bar(segments=[("a", 1, "unfavourable"), ("b", 1, "neutral"), ("c", 1, "favourable")])
-    assert segment_labels(markup) == ["34%", "33%", "33%"]
+    markup = bar(
+        segments=[("a", 38.5, "unfavourable"), ("b", 38, "neutral"), ("c", 23.5, "favourable")]
+    )
+    assert segment_labels(markup) == ["39%", "38%", "24%"]
 
 
 def test_bar_segments_fill_the_bar_in_proportion() -> None:
