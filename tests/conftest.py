@@ -290,7 +290,18 @@ class LiveServer:
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
-        env = {**os.environ, "KLANKBORD_BASE_URL": self.url, **self.extra_env}
+        # The server's worker processes import survey_app by the virtualenv's editable
+        # install, which names the checkout it was installed from: a git worktree sharing
+        # that .venv would serve another checkout's code, templates and CSS.
+        python_path = os.pathsep.join(
+            filter(None, [str(PROJECT_ROOT), os.environ.get("PYTHONPATH")])
+        )
+        env = {
+            **os.environ,
+            "PYTHONPATH": python_path,
+            "KLANKBORD_BASE_URL": self.url,
+            **self.extra_env,
+        }
         self._log = self.log_path.open("ab")
         self.process = subprocess.Popen(
             [
