@@ -84,7 +84,8 @@ async def test_department_pages_for_hr_and_for_the_manager(client) -> None:
     assert "chart-swatch--promoter" in legend
     hidden = await client.get(f"/hr/waves/{wave}/departments/JEUGD?lang=en")
     assert hidden.status_code == 200 and "scores are hidden" in hidden.text
-    assert 'class="figures"' not in hidden.text and "(9–10):" not in hidden.text
+    assert "figure-table" in page.text  # the shown department's table of figures ...
+    assert "figure-table" not in hidden.text and "(9–10):" not in hidden.text  # ... not here
     await make_account("ict@testdorp.example", employee_number="1010")
     records, _ = await audit.search(action="results.viewed")
     assert records[0].target == "Pulsmeting test – Jeugd (JEUGD)"
