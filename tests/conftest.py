@@ -18,6 +18,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from playwright.async_api import Browser
 
 TEST_DB = os.environ.get("KLANKBORD_TEST_DB", "sqlite")
 PG_ADMIN_URL = os.environ.get(
@@ -361,6 +362,21 @@ def shared_live_server(database: str) -> Iterator[LiveServer]:
 def live_server(shared_live_server: LiveServer, db: str) -> LiveServer:
     """The real server (2 workers), shared by the tests; the database is emptied per test."""
     return shared_live_server
+
+
+@pytest.fixture(scope="module")
+async def browser() -> AsyncIterator[Browser]:
+    """Headless Chromium from the OS (never a downloaded one), one per test module."""
+    from playwright.async_api import async_playwright
+
+    from tests.helpers import CHROMIUM, CHROMIUM_ARGS
+
+    async with async_playwright() as playwright:
+        chromium = await playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+        )
+        yield chromium
+        await chromium.close()
 
 
 @pytest.fixture

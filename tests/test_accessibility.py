@@ -35,14 +35,14 @@ import asyncio
 import datetime as dt
 import re
 import secrets
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from urllib.parse import urlsplit
 
 import httpx
 import pytest
 from axe_playwright_python.async_playwright import Axe
-from playwright.async_api import Browser, BrowserContext, Page, async_playwright, expect
+from playwright.async_api import Browser, BrowserContext, Page, expect
 from playwright.async_api import Error as PlaywrightError
 
 from survey_app.accounts.approvals import request_change
@@ -58,8 +58,6 @@ from survey_app.waves.codes import issue_codes
 from survey_app.waves.service import WaveInfo, close_wave, shipped_template
 from surveys import Question, load_template, validate_answers
 from tests.helpers import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
     COMMENTS,
     NUMBERS,
     PASSWORD,
@@ -1286,16 +1284,6 @@ PAGES = [
 
 
 # -- fixtures ----------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-async def browser() -> AsyncIterator[Browser]:
-    async with async_playwright() as playwright:
-        chromium = await playwright.chromium.launch(
-            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
-        )
-        yield chromium
-        await chromium.close()
 
 
 async def new_context(browser: Browser, url: str, viewport: str, lang: str) -> BrowserContext:

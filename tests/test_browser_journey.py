@@ -15,12 +15,11 @@ from __future__ import annotations
 import datetime as dt
 import random
 import re
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from playwright.async_api import Browser, BrowserContext, Page, async_playwright, expect
+from playwright.async_api import Browser, BrowserContext, Page, expect
 
 from survey_app.core.clock import utc_now
 from survey_app.core.settings import Settings
@@ -29,7 +28,7 @@ from survey_app.organisation.importing import import_org_file
 from survey_app.tables.anonymous import Answer, Response
 from survey_app.waves.service import WaveInfo, create_wave, invite
 from surveys import Question, Template, load_template
-from tests.helpers import CHROMIUM, CHROMIUM_ARGS, app_settings, release_everything
+from tests.helpers import app_settings, release_everything
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
 
@@ -53,16 +52,6 @@ class OpenWave:
 
 
 # -- fixtures ----------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-async def browser() -> AsyncIterator[Browser]:
-    async with async_playwright() as playwright:
-        chromium = await playwright.chromium.launch(
-            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
-        )
-        yield chromium
-        await chromium.close()
 
 
 async def phone(browser: Browser, *, javascript: bool) -> BrowserContext:

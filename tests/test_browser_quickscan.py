@@ -13,15 +13,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from playwright.async_api import Browser, BrowserContext, Page, async_playwright, expect
+from playwright.async_api import Browser, BrowserContext, Page, expect
 
 from survey_app.core.i18n import LANGUAGE_COOKIE
 from surveys import load_quickscan
-from tests.helpers import CHROMIUM, CHROMIUM_ARGS, PASSWORD
+from tests.helpers import PASSWORD
 from tests.quickscan.web_support import organisation_with_accounts
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
@@ -29,16 +28,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.server]
 PHONE_WIDTH = 360
 SHOTS = Path("/tmp/shots")
 TIMEOUT_MS = 10_000
-
-
-@pytest.fixture(scope="module")
-async def browser() -> AsyncIterator[Browser]:
-    async with async_playwright() as playwright:
-        chromium = await playwright.chromium.launch(
-            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
-        )
-        yield chromium
-        await chromium.close()
 
 
 async def phone(browser: Browser, url: str) -> BrowserContext:

@@ -10,12 +10,11 @@ One browser launch for the module (test time); Debian's /usr/bin/chromium.
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 
 import pytest
-from playwright.async_api import Browser, Page, async_playwright
+from playwright.async_api import Browser, Page
 
-from tests.helpers import CHROMIUM, CHROMIUM_ARGS, PASSWORD, make_account
+from tests.helpers import PASSWORD, make_account
 from tests.results.test_results_pages import two_waves
 from tests.test_accessibility import TIMEOUT_MS
 
@@ -38,16 +37,6 @@ FIGURE_BOXES = """(table) => Array.from(table.tBodies[0].rows)
     };
     return {name: row.cells[0].innerText.trim(), favourable: box(cells[0]), mean: box(cells[1])};
   })"""
-
-
-@pytest.fixture(scope="module")
-async def browser() -> AsyncIterator[Browser]:
-    async with async_playwright() as playwright:
-        chromium = await playwright.chromium.launch(
-            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
-        )
-        yield chromium
-        await chromium.close()
 
 
 async def signed_in_page(browser: Browser, live_server, width: int) -> Page:

@@ -8,29 +8,18 @@ One browser launch for the module (test time); Debian's /usr/bin/chromium.
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 
 import pytest
 from axe_playwright_python.async_playwright import Axe
-from playwright.async_api import Browser, async_playwright, expect
+from playwright.async_api import Browser, expect
 
-from tests.helpers import CHROMIUM, CHROMIUM_ARGS, PASSWORD, make_account
+from tests.helpers import PASSWORD, make_account
 from tests.results.dig_wave import dig_wave
 from tests.test_accessibility import AXE_OPTIONS, TIMEOUT_MS, describe
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
 
 HR = "hr-inclusion@testdorp.example"
-
-
-@pytest.fixture(scope="module")
-async def browser() -> AsyncIterator[Browser]:
-    async with async_playwright() as playwright:
-        chromium = await playwright.chromium.launch(
-            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
-        )
-        yield chromium
-        await chromium.close()
 
 
 async def test_the_inclusion_page_passes_axe_at_360_px(browser: Browser, live_server) -> None:

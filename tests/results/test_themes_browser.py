@@ -7,12 +7,10 @@ One browser launch for the module (test time); Debian's /usr/bin/chromium.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
-from playwright.async_api import Browser, Page, async_playwright
+from playwright.async_api import Browser, Page
 
-from tests.helpers import CHROMIUM, CHROMIUM_ARGS, PASSWORD, load_small_org, make_account
+from tests.helpers import PASSWORD, load_small_org, make_account
 from tests.results.test_hr_themes import commented_wave
 from tests.test_accessibility import TIMEOUT_MS
 
@@ -76,16 +74,6 @@ OVERFLOWING = """(region) => {
       + ` ${Math.round(element.getBoundingClientRect().width)}px`)
     .slice(0, 5);
 }"""
-
-
-@pytest.fixture(scope="module")
-async def browser() -> AsyncIterator[Browser]:
-    async with async_playwright() as playwright:
-        chromium = await playwright.chromium.launch(
-            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
-        )
-        yield chromium
-        await chromium.close()
 
 
 async def assert_reflows(page: Page) -> None:

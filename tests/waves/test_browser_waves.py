@@ -9,16 +9,15 @@ Headless Chromium is Debian's (/usr/bin/chromium).
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 
 import pytest
 from axe_playwright_python.async_playwright import Axe
-from playwright.async_api import Browser, Page, async_playwright, expect
+from playwright.async_api import Browser, Page, expect
 
 from survey_app.core.clock import utc_now
 from survey_app.tables.identity import AuditEvent
 from survey_app.waves.service import WaveState, get_wave, wave_template
-from tests.helpers import CHROMIUM, CHROMIUM_ARGS, PASSWORD, load_small_org, make_account
+from tests.helpers import PASSWORD, load_small_org, make_account
 from tests.test_accessibility import AXE_OPTIONS, TIMEOUT_MS, describe
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
@@ -26,16 +25,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.server]
 HR = "hr-browser@testdorp.example"
 OWN_NL = "Ik kan mijn werk goed combineren met mijn privéleven."
 OWN_EN = "I can combine my work well with my private life."
-
-
-@pytest.fixture(scope="module")
-async def browser() -> AsyncIterator[Browser]:
-    async with async_playwright() as playwright:
-        chromium = await playwright.chromium.launch(
-            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
-        )
-        yield chromium
-        await chromium.close()
 
 
 class Checked:
