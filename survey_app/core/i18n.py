@@ -84,8 +84,8 @@ def choose_language(requested: str | None, cookie: str | None, default: str) -> 
     return default
 
 
-def _rounded(value: float, decimals: int) -> Decimal:
-    """``value`` with ``decimals`` decimals, half away from zero, never -0."""
+def round_half_away(value: float, decimals: int) -> Decimal:
+    """``value`` with ``decimals`` decimals, half away from zero (not to even), never -0."""
     quantum = Decimal(1).scaleb(-decimals)
     rounded = Decimal(repr(float(value))).quantize(quantum, rounding=ROUND_HALF_UP)
     return abs(rounded) if rounded == 0 else rounded
@@ -101,11 +101,11 @@ def _notation(rounded: Decimal, language: str) -> str:
 def format_number(value: float, decimals: int = 0, language: str | None = None) -> str:
     """ "72,5" in Dutch, "72.5" in English (default: the current language), rounded half away
     from zero, with a minus sign (U+2212) rather than a hyphen before a negative number."""
-    return _notation(_rounded(value, decimals), language or current_language.get())
+    return _notation(round_half_away(value, decimals), language or current_language.get())
 
 
 def format_signed(value: float, decimals: int = 0, language: str | None = None) -> str:
     """A difference or change as shown: "+0,3", "−2", and "0" where it rounds to zero."""
-    rounded = _rounded(value, decimals)
+    rounded = round_half_away(value, decimals)
     sign = "+" if rounded > 0 else ""
     return sign + _notation(rounded, language or current_language.get())

@@ -44,7 +44,7 @@ from collections.abc import Sequence
 
 from markupsafe import Markup, escape
 
-from survey_app.core.i18n import format_number
+from survey_app.core.i18n import format_number, round_half_away
 
 SEGMENT_MODIFIERS = (
     "unfavourable",
@@ -113,7 +113,7 @@ def rounded_percentages(values: Sequence[float]) -> list[int]:
         raise ValueError("a segment cannot be negative")
     if total <= 0:
         return [0 for _ in values]
-    return [int(format_number(100 * value / total, 0, "en")) for value in values]
+    return [int(round_half_away(100 * value / total, 0)) for value in values]
 
 
 def _num(value: float) -> str:
