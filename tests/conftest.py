@@ -18,7 +18,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.async_api import Browser
+from playwright.async_api import Browser, async_playwright
 
 TEST_DB = os.environ.get("KLANKBORD_TEST_DB", "sqlite")
 PG_ADMIN_URL = os.environ.get(
@@ -367,8 +367,6 @@ def live_server(shared_live_server: LiveServer, db: str) -> LiveServer:
 @pytest.fixture(scope="module")
 async def browser() -> AsyncIterator[Browser]:
     """Headless Chromium from the OS (never a downloaded one), one per test module."""
-    from playwright.async_api import async_playwright
-
     from tests.helpers import CHROMIUM, CHROMIUM_ARGS
 
     async with async_playwright() as playwright:

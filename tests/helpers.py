@@ -10,6 +10,7 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx
 
@@ -24,6 +25,9 @@ from survey_app.tables.anonymous import Answer, Response
 from survey_app.tables.identity import Invitation, UsedInvitation
 from survey_app.waves.service import WaveInfo, create_wave, invite, list_waves
 from surveys import Template
+
+if TYPE_CHECKING:
+    from playwright.async_api import Page
 
 HEADER = (
     "record_type,department_code,department_name,parent_code,level,"
@@ -239,6 +243,16 @@ CHROMIUM_ARGS = [
 PASSWORD = "een lange zin als wachtwoord"
 _CSRF_INPUT = re.compile(r'name="_csrf" value="([^"]+)"')
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+async def browser_sign_in(page: Page, url: str, username: str) -> None:
+    """Sign ``username`` in through the real form in a browser page (``url``: the server)."""
+    await page.goto(f"{url}/sign-in")
+    await page.locator("#username").fill(username)
+    await page.locator("#password").fill(PASSWORD)
+    async with page.expect_navigation():
+        await page.locator("form[action='/sign-in'] button[type=submit]").click()
+    assert "/sign-in" not in page.url, f"signing in as {username} failed: {page.url}"
 
 
 def csrf_from(html: str) -> str:

@@ -20,7 +20,7 @@ from playwright.async_api import Browser, BrowserContext, Page, expect
 
 from survey_app.core.i18n import LANGUAGE_COOKIE
 from surveys import load_quickscan
-from tests.helpers import PASSWORD
+from tests.helpers import browser_sign_in
 from tests.quickscan.web_support import organisation_with_accounts
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
@@ -45,12 +45,7 @@ async def phone(browser: Browser, url: str) -> BrowserContext:
 
 async def sign_in(context: BrowserContext, url: str, username: str) -> Page:
     page = await context.new_page()
-    await page.goto(f"{url}/sign-in")
-    await page.locator("#username").fill(username)
-    await page.locator("#password").fill(PASSWORD)
-    async with page.expect_navigation():
-        await page.locator("form[action='/sign-in'] button[type=submit]").click()
-    assert "/sign-in" not in page.url
+    await browser_sign_in(page, url, username)
     return page
 
 

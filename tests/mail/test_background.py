@@ -15,7 +15,7 @@ from tests.helpers import (
     CHROMIUM,
     CHROMIUM_ARGS,
     HR_USERNAME,
-    PASSWORD,
+    browser_sign_in,
     load_small_org,
     make_account,
     new_wave,
@@ -43,11 +43,7 @@ async def test_hr_sends_from_the_browser_and_the_server_delivers_each_once(
             )
             page = await browser.new_page(locale="nl-NL")
             page.set_default_timeout(10_000)
-            await page.goto(f"{server.url}/sign-in")
-            await page.locator("#username").fill(HR_USERNAME)
-            await page.locator("#password").fill(PASSWORD)
-            async with page.expect_navigation():
-                await page.locator("form[action='/sign-in'] button[type=submit]").click()
+            await browser_sign_in(page, server.url, HR_USERNAME)
             await page.goto(f"{server.url}/hr/waves/")
             await page.get_by_role("link", name="E-mail").click()
             await page.get_by_role("link", name="Uitnodigingen versturen…").click()

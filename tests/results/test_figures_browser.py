@@ -14,7 +14,7 @@ import re
 import pytest
 from playwright.async_api import Browser, Page
 
-from tests.helpers import PASSWORD, make_account
+from tests.helpers import browser_sign_in, make_account
 from tests.results.test_results_pages import two_waves
 from tests.test_accessibility import TIMEOUT_MS
 
@@ -43,11 +43,7 @@ async def signed_in_page(browser: Browser, live_server, width: int) -> Page:
     context = await browser.new_context(viewport={"width": width, "height": 800}, locale="nl-NL")
     context.set_default_timeout(TIMEOUT_MS)
     page = await context.new_page()
-    await page.goto(f"{live_server.url}/sign-in")
-    await page.locator("#username").fill(HR)
-    await page.locator("#password").fill(PASSWORD)
-    async with page.expect_navigation():
-        await page.locator("form[action='/sign-in'] button[type=submit]").click()
+    await browser_sign_in(page, live_server.url, HR)
     return page
 
 

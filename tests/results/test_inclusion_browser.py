@@ -13,7 +13,7 @@ import pytest
 from axe_playwright_python.async_playwright import Axe
 from playwright.async_api import Browser, expect
 
-from tests.helpers import PASSWORD, make_account
+from tests.helpers import browser_sign_in, make_account
 from tests.results.dig_wave import dig_wave
 from tests.test_accessibility import AXE_OPTIONS, TIMEOUT_MS, describe
 
@@ -32,11 +32,7 @@ async def test_the_inclusion_page_passes_axe_at_360_px(browser: Browser, live_se
     page.on("pageerror", lambda error: errors.append(str(error)))
     failures: list[str] = []
     try:
-        await page.goto(f"{live_server.url}/sign-in")
-        await page.locator("#username").fill(HR)
-        await page.locator("#password").fill(PASSWORD)
-        async with page.expect_navigation():
-            await page.locator("form[action='/sign-in'] button[type=submit]").click()
+        await browser_sign_in(page, live_server.url, HR)
         url = (
             f"{live_server.url}/hr/waves/{dig.public_id}/inclusion"
             "?demographic=disability_chronic_illness&unit=FRONT&and=age_band"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 from playwright.async_api import Browser, Page
 
-from tests.helpers import PASSWORD, load_small_org, make_account
+from tests.helpers import browser_sign_in, load_small_org, make_account
 from tests.results.test_hr_themes import commented_wave
 from tests.test_accessibility import TIMEOUT_MS
 
@@ -95,11 +95,7 @@ async def test_the_themes_page_reflows_at_320_px(browser: Browser, live_server) 
     context.set_default_timeout(TIMEOUT_MS)
     page = await context.new_page()
     try:
-        await page.goto(f"{live_server.url}/sign-in")
-        await page.locator("#username").fill(HR)
-        await page.locator("#password").fill(PASSWORD)
-        async with page.expect_navigation():
-            await page.locator("form[action='/sign-in'] button[type=submit]").click()
+        await browser_sign_in(page, live_server.url, HR)
         url = f"{live_server.url}/hr/waves/{opened.wave.public_id}/themes"
         for lang, labels in LABELS.items():
             await page.goto(f"{url}?lang={lang}")
