@@ -178,7 +178,7 @@ def test_a_difference_is_signed_where_it_rounds_away_from_zero() -> None:
 def test_a_change_in_points_is_singular_for_one_point(language, points, shown) -> None:
     """As the themes pages and the report write a change: "−1 punt", not "−1 punten"."""
     template = jinja_environment(app_settings()).from_string(
-        '{{ ngettext("%(points)s point", "%(points)s points", p|abs, points=p|signed) }}'
+        '{% from "results/_points.html" import points %}{{ points(p) }}'
     )
     with using_language(language):
         assert template.render(p=points) == shown
